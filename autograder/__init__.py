@@ -1,0 +1,13 @@
+"""dl-autograder: Hypothesis property grading of deep-learning exercises against PyTorch.
+
+Public API: ``grade_submission`` (engine) and the result records in ``autograder.results``.
+"""
+
+__version__ = "0.1.0"
+__all__ = ["grade_submission"]
+
+
+def grade_submission(*args, **kwargs):  # type: ignore[no-untyped-def]
+    from autograder.engine import grade_submission as _grade
+
+    return _grade(*args, **kwargs)

@@ -1,0 +1,270 @@
+"""The grader's side of the worker: start it, talk to it with deadlines, replace it when it dies.
+
+``Remote`` objects make the student's module look local to a test
+(``impl.optimizers.update_parameters_with_adam(...)``) while every call crosses the pipe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autograder import protocol, sandbox
+
+DEFAULT_CALL_TIMEOUT = 10.0
+START_TIMEOUT = 60.0
+
+
+class StudentCodeError(Exception):
+    """The student's code raised. Carries the worker's report, which is display text only."""
+
+    def __init__(self, type_name: str, message: str, tb: str, bases: list[str], output: str = ""):
+        super().__init__(f"{type_name}: {message}")
+        self.type_name = type_name
+        self.message = message
+        self.traceback = tb
+        self.bases = bases
+        self.output = output
+
+    def is_a(self, exc_type: type[BaseException]) -> bool:
+        return exc_type.__name__ in self.bases
+
+    @property
+    def not_implemented(self) -> bool:
+        return self.type_name == "NotImplementedError"
+
+
+class WorkerFailure(Exception):
+    """The worker hung, crashed, exited, or sent garbage. The test scores 0 with this reason."""
+
+
+@dataclass
+class CallResult:
+    value: Any
+    args: list[Any]
+    kwargs: dict[str, Any]
+    output: str
+
+
+class Worker:
+    """One worker process. Not thread-safe; one request at a time."""
+
+    def __init__(
+        self,
+        submission_dir: Path,
+        *,
+        kind: str = "numpy",
+        memory_mb: int | None = None,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        use_sandbox: bool | None = None,
+    ) -> None:
+        self.submission_dir = Path(submission_dir)
+        self.kind = kind
+        self.memory_mb = memory_mb or (2048 if kind == "numpy" else 8192)
+        self.call_timeout = call_timeout
+        self.use_sandbox = sandbox.namespaces_available() if use_sandbox is None else use_sandbox
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.reader: protocol.Reader | None = None
+        self.output_log: list[str] = []
+        self._tmp: str | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        self._tmp = tempfile.mkdtemp(prefix="agw-")
+        os.chmod(self._tmp, 0o755)
+        cfg: dict[str, Any] = {
+            "sandbox": self.use_sandbox,
+            "submission": str(self.submission_dir),
+            "newroot": os.path.join(self._tmp, "root"),
+            "tmpdir": self._tmp,
+            "binds": sandbox.package_dirs(),
+            "memory_mb": self.memory_mb,
+        }
+        if self.kind == "numpy":
+            cfg["block"] = list(sandbox.FOREIGN_ARRAY_LIBS)
+            cfg["hide"] = sandbox.hidden_package_dirs()
+        cmd = [sys.executable, "-I", "-m", "autograder.worker", json.dumps(cfg)]
+        if self.use_sandbox:
+            cmd = [*sandbox.unshare_prefix(), *cmd]
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLBACKEND": "Agg",
+        }
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=self._tmp,
+            start_new_session=True,
+        )
+        assert self.proc.stdout is not None
+        self.reader = protocol.Reader(self.proc.stdout.fileno())
+        try:
+            self._roundtrip({"op": "ping"}, START_TIMEOUT)
+        except (WorkerFailure, StudentCodeError) as exc:
+            self.stop()
+            raise WorkerFailure(f"the grading worker could not start: {exc}") from None
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                proc.kill()
+            except ProcessLookupError:
+                pass
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    stream.close()
+        if self._tmp:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ requests
+
+    def request(self, message: dict[str, Any], timeout: float | None = None) -> Any:
+        if not self.alive:
+            self.stop()
+            self.start()
+        return self._roundtrip(message, timeout or self.call_timeout)
+
+    def _roundtrip(self, message: dict[str, Any], timeout: float) -> Any:
+        assert self.proc is not None and self.proc.stdin is not None and self.reader is not None
+        what = describe_request(message)
+        try:
+            protocol.write_message(self.proc.stdin.fileno(), message)
+            reply = self.reader.read(deadline=time.monotonic() + timeout)
+        except protocol.ReadTimeout:
+            self.stop()
+            raise WorkerFailure(
+                f"{what} did not return within {timeout:g} s (an infinite loop, or far too slow); "
+                "it was stopped"
+            ) from None
+        except (protocol.PeerClosed, BrokenPipeError):
+            reason = self._death_reason()
+            raise WorkerFailure(f"{what} ended the grading process: {reason}") from None
+        except protocol.ProtocolError as exc:
+            self.stop()
+            raise WorkerFailure(f"{what} garbled the grader's channel ({exc})") from None
+        if not isinstance(reply, dict) or "ok" not in reply:
+            self.stop()
+            raise WorkerFailure(f"{what} garbled the grader's channel")
+        output = reply.get("output") if isinstance(reply.get("output"), str) else ""
+        if output:
+            self.output_log.append(output)
+        if reply["ok"]:
+            return reply.get("value")
+        err = reply.get("error")
+        err = err if isinstance(err, dict) else {}
+        bases = err.get("bases")
+        raise StudentCodeError(
+            str(err.get("type", "Exception"))[:100],
+            str(err.get("message", ""))[:2000],
+            str(err.get("traceback", ""))[:4000],
+            [str(b) for b in bases] if isinstance(bases, list) else [],
+            output,
+        )
+
+    def _death_reason(self) -> str:
+        proc = self.proc
+        code = None
+        if proc is not None:
+            try:
+                code = proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+        self.stop()
+        if code is None:
+            return "it stopped answering"
+        if code < 0:
+            sig = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
+            if sig == "SIGKILL":
+                return "it was killed (SIGKILL; often the memory limit)"
+            return f"it was killed by {sig}"
+        if code == 137:
+            return "it was killed (SIGKILL; often the memory limit or a sys.exit)"
+        return f"the process exited with code {code} (os._exit, sys.exit from a thread, or a crash)"
+
+
+def describe_request(message: dict[str, Any]) -> str:
+    op = message.get("op")
+    if op == "import":
+        return f"importing {message.get('module')}.py"
+    if op in ("call", "get"):
+        root = message.get("root")
+        where = f"object #{root}" if isinstance(root, int) else str(root)
+        path = message.get("path") or ""
+        return f"{where}{'.' + path if path else ''}" + ("(...)" if op == "call" else "")
+    if op == "torch":
+        return f"running the module ({message.get('action')})"
+    return "the worker"
+
+
+class Remote:
+    """A name inside the worker: a module attribute or a path from a handle."""
+
+    def __init__(self, session: Any, root: str | int, path: str = "", type_name: str = "") -> None:
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_root", root)
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_type", type_name)
+
+    def __getattr__(self, name: str) -> Remote:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        path = f"{self._path}.{name}" if self._path else name
+        return Remote(self._session, self._root, path)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._session.call(self._root, self._path, args, kwargs)
+
+    def inspect_call(self, *args: Any, **kwargs: Any) -> CallResult:
+        """Call and also return the arguments as they were left, to detect in-place changes."""
+        return self._session.call(self._root, self._path, args, kwargs, return_args=True)
+
+    def get(self) -> Any:
+        return self._session.get(self._root, self._path)
+
+    @property
+    def handle(self) -> protocol.HandleRef:
+        if self._path or not isinstance(self._root, int):
+            raise TypeError("only a whole object has a handle")
+        return protocol.HandleRef(self._root, self._type)
+
+    def __repr__(self) -> str:
+        return f"<remote {self._root}:{self._path}>"

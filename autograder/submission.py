@@ -1,0 +1,252 @@
+"""A submission as the grader sees it: checked files, a private copy, and workers to run it.
+
+Static checks (presence, syntax, forbidden imports) happen here in the grader, where the
+student's code cannot interfere; everything that executes student code goes to a worker.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from autograder import protocol
+from autograder.client import CallResult, Remote, StudentCodeError, Worker, WorkerFailure
+from autograder.sandbox import FOREIGN_ARRAY_LIBS
+from autograder.topics import TOPICS
+
+MAX_FILE_BYTES = 1_000_000
+IMPORT_CALLS = {"__import__", "import_module", "find_spec", "load_module", "find_module"}
+
+
+class ModuleProblem(WorkerFailure):
+    """The module cannot be graded at all: missing, syntax error, forbidden import, import crash."""
+
+
+def syntax_message(filename: str, exc: SyntaxError) -> str:
+    line = (exc.text or "").rstrip("\n")
+    caret = ""
+    if line and exc.offset:
+        caret = "\n    " + " " * (max(exc.offset, 1) - 1 - (len(line) - len(line.lstrip()))) + "^"
+    return (
+        f"{filename} has a syntax error on line {exc.lineno}: {exc.msg}\n"
+        f"    {line.strip()}{caret}"
+    )
+
+
+def foreign_imports(tree: ast.AST) -> list[str]:
+    """Names of array/ML libraries a module imports, by statement or by import function."""
+    found: list[str] = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Call):
+            func = node.func
+            fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if fname in IMPORT_CALLS:
+                names = [
+                    a.value for a in node.args
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                ]
+        for name in names:
+            root = name.split(".")[0]
+            if root in FOREIGN_ARRAY_LIBS and root not in found:
+                found.append(root)
+    return found
+
+
+def local_imports(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+class Submission:
+    """One student's folder of modules, graded through sandboxed workers."""
+
+    def __init__(self, path: str | Path, *, call_timeout: float = 10.0,
+                 use_sandbox: bool | None = None) -> None:
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise FileNotFoundError(f"submission folder {self.path} does not exist")
+        self.call_timeout = call_timeout
+        self.use_sandbox = use_sandbox
+        self._staged = Path(tempfile.mkdtemp(prefix="agsub-"))
+        self._staged.chmod(0o755)
+        self._sources: dict[str, str] = {}
+        self._stage_files()
+        self._workers: dict[str, Worker] = {}
+        self._status: dict[str, str | None] = {}
+        self._poison: str | None = None
+        self.output: list[str] = []
+
+    # ------------------------------------------------------------------ files
+
+    def _stage_files(self) -> None:
+        for src in sorted(self.path.glob("*.py")):
+            if not src.is_file() or src.stat().st_size > MAX_FILE_BYTES:
+                continue
+            text = src.read_bytes().decode("utf-8", "replace")
+            self._sources[src.stem] = text
+            dest = self._staged / src.name
+            dest.write_text(text, encoding="utf-8")
+            dest.chmod(0o644)
+
+    def has_module(self, module: str) -> bool:
+        return module in self._sources
+
+    def source(self, module: str) -> str | None:
+        return self._sources.get(module)
+
+    def check_module(self, module: str) -> str | None:
+        """A reason the module cannot be graded, or None. Cached: the same every time."""
+        if module in self._status:
+            return self._status[module]
+        reason = self._static_problem(module)
+        if reason is None:
+            reason = self._import_problem(module)
+        self._status[module] = reason
+        return reason
+
+    def _static_problem(self, module: str) -> str | None:
+        if module not in self._sources:
+            return f"{module}.py was not submitted"
+        kind = TOPICS[module].kind if module in TOPICS else "numpy"
+        seen: set[str] = set()
+        todo = [module]
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in self._sources:
+                continue
+            seen.add(name)
+            try:
+                tree = ast.parse(self._sources[name], filename=f"{name}.py")
+            except SyntaxError as exc:
+                return syntax_message(f"{name}.py", exc)
+            except ValueError as exc:  # null bytes
+                return f"{name}.py could not be read as Python: {exc}"
+            if kind == "numpy":
+                bad = foreign_imports(tree)
+                if bad:
+                    via = "" if name == module else f" (through {name}.py)"
+                    return (
+                        f"{module}.py uses {', '.join(bad)}{via}: NumPy exercises may import "
+                        "NumPy and the standard library only, so this module scores 0"
+                    )
+            else:
+                if "torchvision" in foreign_imports(tree):
+                    return f"{module}.py imports torchvision, which these exercises may not use"
+            todo.extend(local_imports(tree) & set(self._sources))
+        return None
+
+    def _import_problem(self, module: str) -> str | None:
+        try:
+            self.worker(module).request({"op": "import", "module": module})
+        except StudentCodeError as exc:
+            if exc.type_name == "ImportError" and "NumPy exercises" in exc.message:
+                return f"{module}.py: {exc.message}; this module scores 0"
+            return (f"importing {module}.py raised {exc.type_name}: {exc.message}\n"
+                    f"{exc.traceback}").rstrip()
+        except WorkerFailure as exc:
+            return f"{module}.py could not be imported: {exc}"
+        return None
+
+    # ------------------------------------------------------------------ workers
+
+    def worker(self, module: str) -> Worker:
+        kind = TOPICS[module].kind if module in TOPICS else "numpy"
+        if kind not in self._workers:
+            worker = Worker(self._staged, kind=kind, call_timeout=self.call_timeout,
+                            use_sandbox=self.use_sandbox)
+            self._workers[kind] = worker
+        return self._workers[kind]
+
+    def begin_test(self) -> None:
+        """A new property: forget an earlier one's failure; same seeds for global RNGs."""
+        self._poison = None
+        for worker in self._workers.values():
+            if worker.alive:
+                try:
+                    worker.request({"op": "reset"}, timeout=10)
+                except (WorkerFailure, StudentCodeError):
+                    worker.stop()
+
+    def close(self) -> None:
+        for worker in self._workers.values():
+            worker.stop()
+        self._workers.clear()
+        shutil.rmtree(self._staged, ignore_errors=True)
+
+    def __enter__(self) -> Submission:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ calls
+
+    def module(self, name: str) -> Remote:
+        problem = self.check_module(name)
+        if problem:
+            raise ModuleProblem(problem)
+        return Remote(_Session(self, name), name)
+
+    def request(self, module: str, message: dict[str, Any], timeout: float | None = None) -> Any:
+        if self._poison is not None:
+            raise WorkerFailure(self._poison)
+        worker = self.worker(module)
+        try:
+            reply = worker.request(message, timeout)
+        except WorkerFailure as exc:
+            self._poison = str(exc)
+            raise
+        except StudentCodeError as exc:
+            if exc.output:
+                self.output.append(exc.output)
+            raise
+        if worker.output_log:
+            self.output.extend(worker.output_log)
+            worker.output_log.clear()
+        return reply
+
+
+class _Session:
+    """Routes a Remote's calls for one module through the submission."""
+
+    def __init__(self, submission: Submission, module: str) -> None:
+        self.submission = submission
+        self.module = module
+
+    def call(self, root: str | int, path: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+             return_args: bool = False, timeout: float | None = None) -> Any:
+        message = {"op": "call", "root": root, "path": path, "args": list(args),
+                   "kwargs": dict(kwargs), "return_args": return_args}
+        reply = self.submission.request(self.module, message, timeout)
+        value = self._wrap(reply)
+        if return_args:
+            if not isinstance(reply, dict) or set(reply) != {"value", "args", "kwargs"}:
+                raise WorkerFailure("the worker's reply was not in the expected form")
+            return CallResult(self._wrap(reply["value"]), reply["args"], reply["kwargs"], "")
+        return value
+
+    def get(self, root: str | int, path: str) -> Any:
+        message = {"op": "get", "root": root, "path": path}
+        return self._wrap(self.submission.request(self.module, message))
+
+    def torch(self, action: str, timeout: float | None = None, **fields: Any) -> Any:
+        message = {"op": "torch", "action": action, **fields}
+        return self.submission.request(self.module, message, timeout)
+
+    def _wrap(self, value: Any) -> Any:
+        if isinstance(value, protocol.HandleRef):
+            return Remote(self, value.id, "", value.type_name)
+        return value

@@ -1,0 +1,269 @@
+"""The worker: the only process that imports and runs student code.
+
+It jails itself (see ``sandbox``), then answers requests from the grader over a pipe:
+import a module, call a function or method, read an attribute, run a torch module. Results
+go back through ``protocol`` (plain data only). Nothing this process says is trusted: the
+grader validates every answer, and a student who patches this file's code at run time can
+only make their own answers wrong or late.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import traceback
+from typing import Any
+
+MAX_CAPTURE = 4000
+
+_handles: dict[int, Any] = {}
+_next_handle = [1]
+_capture_fd = -1
+_capture_pos = [0]
+_config: dict[str, Any] = {}
+
+
+class _BlockForeign:
+    """Meta-path finder refusing array/ML libraries inside NumPy exercises."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = set(names)
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        if fullname.split(".")[0] in self.names:
+            raise ImportError(
+                f"{fullname} is not available here: NumPy exercises may import NumPy and "
+                "the standard library only"
+            )
+        return None
+
+
+# ---------------------------------------------------------------------------- encoding hook
+
+
+def _hook(obj: Any, arrays: list[bytes]) -> Any:
+    """Encode what plain ``protocol.encode`` does not know: tensors, figures, handles."""
+    from autograder import protocol
+
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(obj, torch.Tensor):
+        arr = obj.detach().cpu().numpy() if obj.dtype != torch.bfloat16 else obj.detach().float().cpu().numpy()
+        arrays.append(protocol._save(arr))
+        return {"$tensor": len(arrays) - 1, "dtype": str(obj.dtype), "device": str(obj.device)}
+    figure_mod = sys.modules.get("matplotlib.figure")
+    if figure_mod is not None and isinstance(obj, figure_mod.Figure):
+        return {"$figure": protocol.encode(_describe_figure(obj), arrays)}
+    return {"$handle": _store(obj), "type": type(obj).__qualname__}
+
+
+def _store(obj: Any) -> int:
+    hid = _next_handle[0]
+    _next_handle[0] += 1
+    _handles[hid] = obj
+    return hid
+
+
+def _describe_figure(fig: Any) -> dict[str, Any]:
+    axes = []
+    for ax in fig.get_axes():
+        images = []
+        for im in ax.get_images():
+            data = im.get_array()
+            arr = None if data is None else __import__("numpy").asarray(data, dtype=float)
+            cmap = im.get_cmap()
+            images.append({"data": arr, "cmap": getattr(cmap, "name", str(cmap))})
+        axes.append(
+            {
+                "images": images,
+                "title": ax.get_title(),
+                "xticks": [float(t) for t in ax.get_xticks()],
+                "yticks": [float(t) for t in ax.get_yticks()],
+                "xticklabels_visible": any(t.get_visible() and t.get_text() for t in ax.get_xticklabels()),
+                "axis_on": bool(ax.axison),
+                "visible": bool(ax.get_visible()),
+            }
+        )
+    return {"axes": axes, "type": type(fig).__qualname__}
+
+
+# ---------------------------------------------------------------------------- decoding
+
+
+def _materialize(value: Any) -> Any:
+    from autograder import protocol
+
+    if isinstance(value, protocol.RNGState):
+        return value.make()
+    if isinstance(value, protocol.HandleRef):
+        return _handles[value.id]
+    if isinstance(value, list):
+        return [_materialize(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_materialize(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _materialize(v) for k, v in value.items()}
+    return value
+
+
+def _resolve(root: Any, path: str) -> Any:
+    if isinstance(root, int):
+        obj = _handles[root]
+    else:
+        obj = importlib.import_module(str(root))
+    for part in filter(None, path.split(".")):
+        obj = getattr(obj, part)
+    return obj
+
+
+# ---------------------------------------------------------------------------- operations
+
+
+def op_ping(req: dict[str, Any]) -> Any:
+    return "pong"
+
+
+def op_import(req: dict[str, Any]) -> Any:
+    importlib.import_module(req["module"])
+    return None
+
+
+def op_call(req: dict[str, Any]) -> Any:
+    target = _resolve(req["root"], req.get("path", ""))
+    args = _materialize(req.get("args", []))
+    kwargs = _materialize(req.get("kwargs", {}))
+    result = target(*args, **kwargs)
+    if req.get("return_args"):
+        return {"value": result, "args": list(args), "kwargs": kwargs}
+    return result
+
+
+def op_get(req: dict[str, Any]) -> Any:
+    return _resolve(req["root"], req.get("path", ""))
+
+
+def op_reset(req: dict[str, Any]) -> Any:
+    """Between properties: drop handles, and reseed global RNGs so regrades match."""
+    import random
+
+    import numpy as np
+
+    _handles.clear()
+    random.seed(0)
+    np.random.seed(0)
+    torch = sys.modules.get("torch")
+    if torch is not None and hasattr(torch, "manual_seed"):
+        torch.manual_seed(0)
+    return None
+
+
+def op_torch(req: dict[str, Any]) -> Any:
+    from autograder import worker_torch
+
+    return worker_torch.dispatch(req, _handles, _materialize)
+
+
+OPS = {"ping": op_ping, "import": op_import, "call": op_call, "get": op_get,
+       "reset": op_reset, "torch": op_torch}
+
+
+def _read_captured() -> str:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - the student may have replaced or closed it
+            pass
+    if _capture_fd < 0:
+        return ""
+    try:
+        end = os.lseek(_capture_fd, 0, os.SEEK_END)
+        start = _capture_pos[0]
+        _capture_pos[0] = end
+        if end <= start:
+            return ""
+        os.lseek(_capture_fd, start, os.SEEK_SET)
+        data = os.read(_capture_fd, min(end - start, MAX_CAPTURE * 4))
+        text = data.decode("utf-8", "replace")
+        if end - start > MAX_CAPTURE:
+            text = text[:MAX_CAPTURE] + f"\n... [{end - start - MAX_CAPTURE} more bytes cut]"
+        return text
+    except OSError:
+        return ""
+
+
+def _error_info(exc: BaseException) -> dict[str, Any]:
+    tb = traceback.extract_tb(exc.__traceback__)
+    # Keep the student's frames only: the worker's own are noise to them.
+    frames = [f for f in tb if not f.filename.endswith(("autograder/worker.py", "autograder/worker_torch.py"))]
+    lines = traceback.format_list(frames[-6:])
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc)[:2000],
+        "traceback": "".join(lines)[-4000:],
+        "bases": [c.__name__ for c in type(exc).__mro__],
+    }
+
+
+def serve(proto_in: int, proto_out: int) -> None:
+    from autograder import protocol
+
+    reader = protocol.Reader(proto_in)
+    while True:
+        try:
+            req = reader.read()
+        except protocol.PeerClosed:
+            return
+        try:
+            op = OPS[req["op"]]
+            value = op(req)
+            reply: dict[str, Any] = {"ok": True, "value": value}
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are student errors too
+            reply = {"ok": False, "error": _error_info(exc)}
+        reply["output"] = _read_captured()
+        try:
+            data = protocol.pack(reply, _hook)
+        except BaseException as exc:  # noqa: BLE001
+            data = protocol.pack({"ok": False, "error": _error_info(exc), "output": ""})
+        view = memoryview(data)
+        while view:
+            view = view[os.write(proto_out, view):]
+
+
+def main() -> None:
+    global _capture_fd
+    cfg = json.loads(sys.argv[1])
+    _config.update(cfg)
+    from autograder import protocol, sandbox  # noqa: F401 - loaded before the jail closes
+
+    import numpy  # noqa: F401 - every exercise needs it; load it while the files are there
+
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    if cfg.get("sandbox"):
+        sandbox.enter_jail(cfg)
+        subdir = sandbox.SANDBOX_ROOT_MOUNT
+    else:
+        subdir = cfg["submission"]
+        os.chdir(subdir)
+    sandbox.apply_limits(cfg)
+    os.environ.update({"HOME": "/tmp", "MPLCONFIGDIR": "/tmp/mpl", "MPLBACKEND": "Agg"})
+
+    tmp = "/tmp" if cfg.get("sandbox") else cfg.get("tmpdir", "/tmp")
+    _capture_fd = os.open(os.path.join(tmp, f".captured-{os.getpid()}"),
+                          os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(_capture_fd, 1)
+    os.dup2(_capture_fd, 2)
+    sys.stdout = open(1, "w", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)
+    if cfg.get("block"):
+        sys.meta_path.insert(0, _BlockForeign(cfg["block"]))
+    sys.path.insert(0, subdir)
+    sys.argv = ["student"]
+    serve(proto_in, proto_out)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
