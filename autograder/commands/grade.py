@@ -1,0 +1,48 @@
+"""``autograder grade SUBMISSION``: grade one folder and print or write the scores."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("grade", help="grade one submission folder",
+                       description="Grade one submission folder (modules like optimizers.py).")
+    p.add_argument("submission", help="folder holding the student's modules")
+    p.add_argument("--topics", default=None, help="comma-separated topics (default: all)")
+    p.add_argument("--format", default="text", help="text, json, gradescope or junit")
+    p.add_argument("--output", "-o", default=None, help="write here instead of standard output")
+    p.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
+    p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"],
+                   help="Hypothesis example counts: grading (thorough), ci (fast), dev")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
+    p.add_argument("--tests", default=None, help="folder of grading tests (default: the course's)")
+    p.set_defaults(run=run)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from autograder.engine import grade_submission
+    from autograder.formats import render
+
+    result = grade_submission(args.submission, args.topics, device=args.device,
+                              profile=args.profile, tests_dir=args.tests,
+                              call_timeout=args.timeout)
+    text = render(result, args.format)
+    if args.output:
+        write_atomic(Path(args.output), text)
+        print(f"{result.score:g} / {result.max_score:g} written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,200 @@
+"""The grading pipeline: load submission -> run properties (pytest + Hypothesis) -> score.
+
+``grade_submission`` runs the hidden property tests in ``grading_tests/`` in this process,
+against a ``Submission`` whose code only ever runs in sandboxed workers, and collects a
+``SubmissionResult``. The tests find the submission through the plugin registered here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograder.client import StudentCodeError, WorkerFailure
+from autograder.results import PropertyResult, SubmissionResult, TopicResult
+from autograder.submission import ModuleProblem, Submission
+from autograder.topics import TOPICS, parse_topics
+
+PLUGIN_NAME = "autograder-engine"
+PROFILES = ("grading", "ci", "dev")
+INI = Path(__file__).with_name("grading.ini")
+MAX_OUTPUT = 8000
+
+
+def default_tests_dir() -> Path:
+    env = os.environ.get("AUTOGRADER_TESTS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "grading_tests"
+
+
+def cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def resolve_device(device: str) -> str:
+    if device == "auto":
+        return "cuda" if cuda_available() else "cpu"
+    if device == "cuda" and not cuda_available():
+        raise ValueError("--device cuda was asked for, but torch sees no CUDA device here")
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"device must be cpu, cuda or auto, not {device!r}")
+    return device
+
+
+def student_feedback(exc: BaseException) -> tuple[str, str]:
+    """(feedback text, diagnosis) for an exception a property raised."""
+    notes = [n for n in getattr(exc, "__notes__", []) if isinstance(n, str)]
+    example = "\n".join(n for n in notes if not n.startswith("You can reproduce"))
+    diagnosis = str(getattr(exc, "diagnosis", "") or "")
+    if isinstance(exc, ModuleProblem):
+        return str(exc), "module not gradable"
+    if isinstance(exc, StudentCodeError):
+        if exc.not_implemented:
+            return "not implemented yet (the function raises NotImplementedError)", "not implemented"
+        text = f"your code raised {exc.type_name}: {exc.message}"
+        if exc.traceback:
+            text += "\n" + exc.traceback.rstrip()
+        diagnosis = diagnosis or f"raised {exc.type_name}"
+    elif isinstance(exc, WorkerFailure):
+        text = str(exc)
+        diagnosis = diagnosis or "crashed or timed out"
+    elif isinstance(exc, AssertionError):
+        text = str(exc).strip() or "a property does not hold"
+    else:
+        text = f"grading error ({type(exc).__name__}): {exc}"
+    if example and not isinstance(exc, WorkerFailure):
+        text += "\nSmallest failing input Hypothesis found:\n" + _indent(example)
+    return text, diagnosis
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def _readable(name: str) -> str:
+    name = re.sub(r"^test_", "", name.split("[")[0])
+    return name.replace("_", " ")
+
+
+class EnginePlugin:
+    """Gives the grading tests their submission and device; records each property's result."""
+
+    def __init__(self, submission: Submission, device: str, functions: set[str] | None) -> None:
+        self.submission = submission
+        self.device = device
+        self.functions = functions
+        self.results: list[PropertyResult] = []
+
+    def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
+        keep, drop = [], []
+        for item in items:
+            callspec = getattr(item, "callspec", None)
+            device = callspec.params.get("device") if callspec else None
+            marker = item.get_closest_marker("exercise")
+            if device is not None and device != self.device:
+                drop.append(item)
+            elif self.functions is not None and (marker is None or marker.args[1] not in self.functions):
+                drop.append(item)
+            else:
+                keep.append(item)
+        items[:] = keep
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self._record(item, call, report)
+
+    def _record(self, item: Any, call: Any, report: Any) -> None:
+        points = item.get_closest_marker("points")
+        exercise = item.get_closest_marker("exercise")
+        if points is None or exercise is None:
+            raise RuntimeError(f"{item.nodeid} needs @pytest.mark.points and @pytest.mark.exercise")
+        max_score = float(points.args[0])
+        callspec = getattr(item, "callspec", None)
+        device = callspec.params.get("device", "cpu") if callspec else "cpu"
+        module, function = exercise.args[0], exercise.args[1]
+        if report.skipped:
+            return
+        if report.passed:
+            result = PropertyResult(module, function, _readable(item.name), item.nodeid,
+                                    max_score, max_score, "passed", device=device)
+        else:
+            exc = call.excinfo.value if call.excinfo is not None else Exception(str(report.longrepr))
+            text, diagnosis = student_feedback(exc)
+            hint = item.get_closest_marker("hint")
+            if hint and not isinstance(exc, (ModuleProblem,)) and "not implemented" not in text:
+                text += f"\nHint: {hint.args[0]}"
+            result = PropertyResult(module, function, _readable(item.name), item.nodeid,
+                                    max_score, 0.0, "failed", text, device, diagnosis)
+        self.results.append(result)
+
+
+def grade_submission(
+    path: str | Path,
+    topics: str | list[str] | None = None,
+    *,
+    device: str = "cpu",
+    profile: str = "grading",
+    functions: set[str] | None = None,
+    tests_dir: str | Path | None = None,
+    call_timeout: float = 10.0,
+    use_sandbox: bool | None = None,
+    quiet: bool = True,
+) -> SubmissionResult:
+    """Grade the submission folder ``path`` and return its scores and feedback."""
+    names = parse_topics(topics) if not isinstance(topics, list) else topics
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}")
+    device = resolve_device(device)
+    tests = Path(tests_dir) if tests_dir else default_tests_dir()
+    files = [tests / f"test_{name}.py" for name in names if (tests / f"test_{name}.py").exists()]
+    with Submission(path, call_timeout=call_timeout, use_sandbox=use_sandbox) as sub:
+        plugin = EnginePlugin(sub, device, functions)
+        if files:
+            args = [*map(str, files), "-c", str(INI), "--rootdir", str(tests),
+                    "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:warnings",
+                    f"--hypothesis-profile={profile}", "-q" if not quiet else "-qq",
+                    "--tb=short", "--no-header", "-s" if not quiet else "--capture=sys"]
+            previous = os.environ.get("AUTOGRADER_ACTIVE")
+            os.environ["AUTOGRADER_ACTIVE"] = "1"
+            log = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(log):
+                    code = pytest.main(args, plugins=[plugin])
+            finally:
+                if previous is None:
+                    os.environ.pop("AUTOGRADER_ACTIVE", None)
+            if code not in (0, 1, 5):
+                raise RuntimeError(
+                    f"the grading tests could not run (pytest exit code {code}):\n{log.getvalue()[-4000:]}"
+                )
+        result = SubmissionResult(str(path), device=device, profile=profile,
+                                  sandboxed=bool(sub.worker("optimizers").use_sandbox))
+        for name in names:
+            props = [r for r in plugin.results if r.topic == name]
+            problem = ""
+            if props and all(r.diagnosis == "module not gradable" for r in props):
+                problem = props[0].feedback
+            elif not props and not sub.has_module(name):
+                problem = f"{name}.py was not submitted"
+            result.topics.append(TopicResult(name, TOPICS[name].title, props, problem))
+        output = "".join(sub.output)
+        if len(output) > MAX_OUTPUT:
+            output = output[:MAX_OUTPUT] + f"\n... [{len(output) - MAX_OUTPUT} more characters cut]"
+        result.output = output
+    return result

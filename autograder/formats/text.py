@@ -1,0 +1,43 @@
+"""A readable report: a table per topic, then each failure with its smallest input and hint."""
+
+from __future__ import annotations
+
+from autograder.results import SubmissionResult
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def to_text(result: SubmissionResult, width: int = 100) -> str:
+    lines = [f"Submission: {result.submission}",
+             f"Device: {result.device}   profile: {result.profile}"
+             + ("" if result.sandboxed else "   (sandbox: resource limits only, see README)"),
+             ""]
+    failures = []
+    for topic in result.topics:
+        lines.append(f"{topic.topic} - {topic.title}: {_fmt(topic.score)} / {_fmt(topic.max_score)}")
+        if topic.problem:
+            lines.append(f"  !! {topic.problem.splitlines()[0]}")
+        for prop in topic.properties:
+            mark = "PASS" if prop.passed else "FAIL"
+            label = f"{prop.function}: {prop.name}"
+            if len(label) > width - 20:
+                label = label[: width - 23] + "..."
+            lines.append(f"  {mark}  {_fmt(prop.score):>4}/{_fmt(prop.max_score):<4} {label}")
+            if not prop.passed and prop.diagnosis not in ("not implemented", "module not gradable"):
+                failures.append(prop)
+        lines.append("")
+    lines.append(f"TOTAL: {_fmt(result.score)} / {_fmt(result.max_score)}")
+    if failures:
+        lines += ["", "=" * width, "Feedback on failing properties", "=" * width]
+        for prop in failures:
+            lines.append(f"\n[{prop.topic}.{prop.function}] {prop.name}")
+            lines.extend("  " + line for line in prop.feedback.splitlines())
+    not_impl = sorted({f"{p.topic}.{p.function}" for t in result.topics for p in t.properties
+                       if p.diagnosis == "not implemented"})
+    if not_impl:
+        lines += ["", "Not implemented yet: " + ", ".join(not_impl)]
+    if result.output:
+        lines += ["", "What your code printed (truncated):", result.output.rstrip()]
+    return "\n".join(lines) + "\n"

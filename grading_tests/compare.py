@@ -1,0 +1,234 @@
+"""Comparisons that produce teaching messages. Runs in the grader only: never the student's numpy.
+
+Order of checks: type, shape, dtype, finiteness, values. One tolerance table, no literals in tests.
+Each failure raises ``PropertyFailure`` with a labelled message, the input context, and, when the
+wrong value matches a known misconception, a diagnosis.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.protocol import FigureInfo, Foreign, HandleRef
+from autograder.client import Remote
+
+# torch's defaults for float32; float64 a little looser than torch's 1e-7 rtol for sums of
+# many terms computed in a different order.
+TOLERANCES = {
+    "float64": {"rtol": 1e-7, "atol": 1e-9},
+    "float32": {"rtol": 1.3e-6, "atol": 1e-5},
+    "loose64": {"rtol": 1e-6, "atol": 1e-8},
+}
+
+
+class PropertyFailure(AssertionError):
+    def __init__(self, message: str, diagnosis: str = "") -> None:
+        super().__init__(message)
+        self.diagnosis = diagnosis
+
+
+def fail(message: str, context: str = "", hint: str = "", diagnosis: str = "") -> None:
+    parts = [message]
+    if context:
+        parts.append(f"  for input: {context}")
+    if diagnosis:
+        parts.append(f"  diagnosis: this is exactly what {diagnosis} gives")
+    if hint:
+        parts.append(f"  hint: {hint}")
+    raise PropertyFailure("\n".join(parts), diagnosis)
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, Foreign):
+        return value.kind
+    if isinstance(value, Remote):
+        return f"an object of type {object.__getattribute__(value, '_type') or 'unknown'}"
+    if isinstance(value, (FigureInfo, HandleRef)):
+        return type(value).__name__
+    if isinstance(value, np.ndarray):
+        return f"ndarray {value.dtype} {value.shape}"
+    return type(value).__name__
+
+
+def fmt(arr: Any, limit: int = 6) -> str:
+    a = np.asarray(arr)
+    if a.size <= limit:
+        return np.array2string(a, precision=6, separator=", ", threshold=limit)
+    flat = a.ravel()[:limit]
+    return "[" + ", ".join(f"{x:.6g}" for x in flat) + f", ...] ({a.size} values)"
+
+
+def _matches(got: np.ndarray, value: Any, tol: dict[str, float]) -> bool:
+    try:
+        cand = np.asarray(value() if callable(value) else value, dtype=np.float64)
+    except Exception:  # noqa: BLE001 - a diagnosis that cannot be computed is no diagnosis
+        return False
+    return cand.shape == got.shape and bool(np.allclose(got, cand, equal_nan=False, **tol))
+
+
+def check_array(
+    label: str,
+    got: Any,
+    expected: Any,
+    *,
+    tol: str = "float64",
+    context: str = "",
+    hint: str = "",
+    diagnoses: Mapping[str, Any] | None = None,
+    dtype_kind: str = "f",
+) -> np.ndarray:
+    """``got`` must be a float64 ndarray equal to ``expected`` within the table's tolerance."""
+    exp = np.asarray(expected, dtype=np.float64 if dtype_kind == "f" else None)
+    if isinstance(got, Foreign):
+        extra = " NumPy exercises return np.ndarray" if "Tensor" in got.kind or "subclass" in got.kind else ""
+        fail(f"{label}: returned {got.kind}, expected an np.ndarray of shape {exp.shape}.{extra}",
+             context, hint)
+    if not isinstance(got, np.ndarray):
+        fail(f"{label}: returned {type_name(got)}, expected an np.ndarray of shape {exp.shape}",
+             context, hint)
+    if got.shape != exp.shape:
+        note = " (transposed?)" if got.shape == exp.shape[::-1] and got.ndim == 2 else ""
+        fail(f"{label}: shape {got.shape} expected {exp.shape}{note}", context, hint)
+    if dtype_kind == "f" and got.dtype != np.float64:
+        fail(f"{label}: dtype {got.dtype} expected float64", context,
+             hint or "create arrays with float64 (np.zeros(shape) is float64; np.zeros_like of an int array is not)")
+    if dtype_kind != "f":
+        if got.dtype.kind not in dtype_kind:
+            fail(f"{label}: dtype {got.dtype} expected one of kind {dtype_kind!r}", context, hint)
+        if not np.array_equal(got, exp):
+            bad = np.argwhere(got != exp)
+            idx = tuple(int(i) for i in bad[0])
+            fail(f"{label}: {len(bad)} of {exp.size} entries differ; first at {idx}: "
+                 f"expected {exp[idx]}, got {got[idx]}", context, hint)
+        return got
+    t = TOLERANCES[tol]
+    if np.isnan(got).any() and not np.isnan(exp).any():
+        where = tuple(int(i) for i in np.argwhere(np.isnan(got))[0])
+        fail(f"{label}: contains NaN (first at {where}) where the reference has none", context,
+             hint or "look for 0/0, sqrt of a negative number, or log(0)")
+    close = np.isclose(got, exp, **t)
+    if not close.all():
+        diff = np.abs(got - exp)
+        diff[np.isnan(diff)] = np.inf
+        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
+        message = (
+            f"{label}: {int((~close).sum())} of {exp.size} values differ from the reference\n"
+            f"  largest difference at index {worst}: expected {exp[worst]:.10g}, got {got[worst]:.10g}\n"
+            f"  expected {fmt(exp)}\n  got      {fmt(got)}"
+        )
+        diagnosis = ""
+        for name, value in (diagnoses or {}).items():
+            if _matches(got, value, TOLERANCES["loose64"]):
+                diagnosis = name
+                break
+        fail(message, context, hint, diagnosis)
+    return got
+
+
+def check_scalar(label: str, got: Any, expected: float, *, tol: str = "float64", context: str = "",
+                 hint: str = "", diagnoses: Mapping[str, Any] | None = None) -> float:
+    """A real number (Python or NumPy scalar, or a 0-d float array) equal to ``expected``."""
+    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "fiu":
+        got = got[()]
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Real):
+        fail(f"{label}: returned {type_name(got)}, expected a float", context, hint)
+    value = float(got)
+    t = TOLERANCES[tol]
+    if math.isnan(value) or not math.isclose(value, expected, rel_tol=t["rtol"], abs_tol=t["atol"]):
+        diagnosis = ""
+        for name, cand in (diagnoses or {}).items():
+            try:
+                cval = float(cand() if callable(cand) else cand)
+            except Exception:  # noqa: BLE001
+                continue
+            if math.isclose(value, cval, rel_tol=1e-6, abs_tol=1e-12):
+                diagnosis = name
+                break
+        fail(f"{label}: expected {expected:.10g}, got {value:.10g}", context, hint, diagnosis)
+    return value
+
+
+def check_dict(label: str, got: Any, expected: Mapping[str, Any], *, context: str = "",
+               hint: str = "", diagnoses: Mapping[str, Mapping[str, Any]] | None = None,
+               tol: str = "float64") -> dict[str, Any]:
+    """A dict with exactly ``expected``'s keys, each value an array checked by ``check_array``."""
+    if not isinstance(got, dict):
+        fail(f"{label}: returned {type_name(got)}, expected a dict with keys {sorted(expected)}",
+             context, hint)
+    missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected), key=str)
+    if missing or extra:
+        fail(f"{label}: keys differ: missing {missing}, unexpected {extra}", context, hint)
+    for key in expected:
+        per_key = {name: d[key] for name, d in (diagnoses or {}).items() if key in d}
+        check_array(f"{label}[{key!r}]", got[key], expected[key], context=context, hint=hint,
+                    diagnoses=per_key, tol=tol)
+    return got
+
+
+def check_unchanged(label: str, before: Any, after: Any, context: str = "") -> None:
+    """An argument came back from the call exactly as it was sent: nothing changed in place."""
+    def walk(a: Any, b: Any, path: str) -> str | None:
+        if isinstance(a, np.ndarray):
+            if not isinstance(b, np.ndarray) or a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+                return path
+            return None
+        if isinstance(a, dict):
+            if not isinstance(b, dict) or set(a) != set(b):
+                return f"{path} (keys)"
+            for k in a:
+                hit = walk(a[k], b[k], f"{path}[{k!r}]")
+                if hit:
+                    return hit
+            return None
+        if isinstance(a, (list, tuple)):
+            if not isinstance(b, (list, tuple)) or len(a) != len(b):
+                return path
+            for i, (x, y) in enumerate(zip(a, b)):
+                hit = walk(x, y, f"{path}[{i}]")
+                if hit:
+                    return hit
+        return None
+
+    where = walk(before, after, label)
+    if where:
+        fail(f"{where} was changed in place; the function must leave its inputs untouched",
+             context, "build new arrays and new dicts (x = x - ..., or dict(d)) instead of "
+             "assigning into the arguments (d[key] = ..., x -= ..., x[...] = ...)")
+
+
+def expect_raises(label: str, call: Callable[[], Any], exc_name: str = "ValueError",
+                  context: str = "", mention: str | None = None) -> None:
+    """The student's call must raise ``exc_name`` (a subclass is fine)."""
+    from autograder.client import StudentCodeError
+
+    try:
+        call()
+    except StudentCodeError as err:
+        if exc_name not in err.bases:
+            fail(f"{label}: raised {err.type_name} ({err.message}); expected {exc_name}", context)
+        if mention and mention not in err.message:
+            fail(f"{label}: the {exc_name} message should name {mention!r}; it says {err.message!r}",
+                 context)
+        return
+    fail(f"{label}: returned normally; expected it to raise {exc_name}", context)
+
+
+def describe(**values: Any) -> str:
+    """A one-line summary of a property's inputs for the feedback."""
+    parts = []
+    for key, value in values.items():
+        if isinstance(value, np.ndarray):
+            parts.append(f"{key} shape {value.shape}")
+        elif isinstance(value, dict):
+            inner = ", ".join(f"{k} {np.shape(v)}" for k, v in value.items())
+            parts.append(f"{key} {{{inner}}}")
+        elif isinstance(value, float):
+            parts.append(f"{key}={value:.6g}")
+        else:
+            parts.append(f"{key}={value!r}")
+    return ", ".join(parts)

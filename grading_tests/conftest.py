@@ -1,0 +1,73 @@
+"""Fixtures of the hidden grading tests: the implementation under test, the device, profiles.
+
+``impl.<module>`` is the student's module as seen through the sandboxed worker (or the
+reference solutions when these tests run on their own, e.g. ``pytest grading_tests``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from autograder.engine import EnginePlugin, cuda_available
+from autograder.submission import Submission
+from autograder.topics import TOPICS
+
+_COMMON = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=list(HealthCheck),
+)
+# Example counts are the knob between thoroughness and time; all profiles are derandomized.
+settings.register_profile("grading", max_examples=40, **_COMMON)
+settings.register_profile("ci", max_examples=12, **_COMMON)
+settings.register_profile("dev", max_examples=4, **_COMMON)
+settings.load_profile(os.environ.get("AUTOGRADER_PROFILE", "ci"))
+
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not cuda_available(), reason="no CUDA device"))]
+
+
+def _engine(config) -> EnginePlugin | None:
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, EnginePlugin):
+            return plugin
+    return None
+
+
+@pytest.fixture(scope="session")
+def submission(request):
+    engine = _engine(request.config)
+    if engine is not None:
+        yield engine.submission
+        return
+    folder = os.environ.get("AUTOGRADER_SUBMISSION") or str(Path(__file__).resolve().parent.parent / "solutions")
+    with Submission(folder) as sub:
+        yield sub
+
+
+class Impl:
+    """``impl.optimizers`` -> the student's module, or a ModuleProblem explaining why not."""
+
+    def __init__(self, submission: Submission) -> None:
+        self._submission = submission
+
+    def __getattr__(self, module: str):
+        if module not in TOPICS:
+            raise AttributeError(module)
+        return self._submission.module(module)
+
+
+@pytest.fixture
+def impl(submission):
+    submission.begin_test()
+    return Impl(submission)
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    return request.param

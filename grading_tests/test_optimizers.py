@@ -1,0 +1,334 @@
+"""Optimizers: momentum, RMSProp and Adam against torch.optim over several consecutive steps,
+mini-batches as a partition of the examples, and schedules against torch.optim.lr_scheduler."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grading_tests.compare import (
+    check_array, check_dict, check_scalar, check_unchanged, describe, fail,
+)
+from grading_tests.references import optimizers as ref
+from grading_tests.strategies import (
+    copy_tree, layer_dims, magnitudes, make_gradients, make_parameters, seeds,
+)
+
+M = "optimizers"
+learning_rates = st.sampled_from([1e-3, 0.01, 0.1, 0.5])
+betas = st.floats(0.5, 0.99)
+beta2s = st.sampled_from([0.9, 0.99, 0.999, 0.9999])
+epsilons = st.sampled_from([1e-8, 1e-7, 1e-6])
+steps = st.integers(1, 4)
+
+
+def _zeros(params):
+    return {"d" + k: np.zeros_like(v) for k, v in params.items()}
+
+
+def _unpack(label, value, count):
+    if not isinstance(value, (tuple, list)) or len(value) != count:
+        got = f"a {type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
+        fail(f"{label}: returned {got}; expected a tuple of {count} values")
+    return value
+
+
+def _mutant_history(fn, params, grad_steps, *state_and_hp, with_t=False, n_state=1):
+    """Run a (trusted) mutant over the same steps, to recognise a misconception by its output."""
+    history, state = [], [_zeros(params) for _ in range(n_state)]
+    for t, grads in enumerate(grad_steps, start=1):
+        args = [params, grads, *state] + ([t] if with_t else [])
+        out = fn(*copy_tree(args), *state_and_hp)
+        params, state = out[0], list(out[1:])
+        history.append(params)
+    return history
+
+
+def _init_check(impl_fn, label, dims, seed, count):
+    params = make_parameters(np.random.default_rng(seed), dims)
+    context = describe(parameters=params)
+    result = impl_fn(params)
+    dicts = [result] if count == 1 else _unpack(label, result, count)
+    for i, got in enumerate(dicts):
+        check_dict(f"{label}{'' if count == 1 else f' [{i}]'}", got, _zeros(params), context=context,
+                   hint="one zero array per parameter, under the gradient's key (dW1 for W1), same shape")
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "initialize_momentum")
+@given(dims=layer_dims(), seed=seeds)
+def test_initialize_momentum_gives_zeros_shaped_like_each_parameter(impl, dims, seed):
+    _init_check(impl.optimizers.initialize_momentum, "initialize_momentum", dims, seed, 1)
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "initialize_rmsprop")
+@given(dims=layer_dims(), seed=seeds)
+def test_initialize_rmsprop_gives_zeros_shaped_like_each_parameter(impl, dims, seed):
+    _init_check(impl.optimizers.initialize_rmsprop, "initialize_rmsprop", dims, seed, 1)
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "initialize_adam")
+@given(dims=layer_dims(), seed=seeds)
+def test_initialize_adam_gives_two_dicts_of_zeros(impl, dims, seed):
+    _init_check(impl.optimizers.initialize_adam, "initialize_adam", dims, seed, 2)
+
+
+def _run_student(label, fn, params, grad_steps, n_state, hp_args, expected, with_t=False,
+                 diagnoses_fns=()):
+    state = [_zeros(params) for _ in range(n_state)]
+    names = ["v", "s"] if n_state == 2 else (["s"] if "rmsprop" in label else ["v"])
+    current = params
+    for t, grads in enumerate(grad_steps, start=1):
+        context = describe(parameters=current, step=t, of_steps=len(grad_steps),
+                           gradient_magnitude=float(np.abs(grads["dW1"]).max()),
+                           **dict(zip(["hyperparameters"], [hp_args])))
+        args = [current, grads, *state] + ([t] if with_t else []) + list(hp_args)
+        out = _unpack(label, fn(*args), 1 + n_state)
+        diagnoses = {m.description: _mutant_history(m.func, params, grad_steps, *hp_args,
+                                                    with_t=with_t, n_state=n_state)[t - 1]
+                     for m in diagnoses_fns}
+        check_dict(f"{label}: parameters after step {t}", out[0], expected[t - 1]["parameters"],
+                   context=context, diagnoses=diagnoses)
+        for name, got in zip(names, out[1:]):
+            check_dict(f"{label}: {name} after step {t}", got, expected[t - 1][name], context=context)
+        current, state = out[0], list(out[1:])
+
+
+def _registry():
+    from grading_tests.mutants import for_module
+
+    return for_module("optimizers")
+
+
+def _mutant_objs(target):
+    return [m for m in _registry() if m.target == target and "in place" not in m.description]
+
+
+@pytest.mark.points(3)
+@pytest.mark.exercise(M, "update_parameters_with_momentum")
+@pytest.mark.hint("v starts at zero and is an average: v = beta*v + (1-beta)*g; then W -= learning_rate*v")
+@given(dims=layer_dims(), seed=seeds, magnitude=magnitudes, n=steps, beta=betas, lr=learning_rates)
+def test_momentum_matches_torch_sgd_over_consecutive_steps(impl, device, dims, seed, magnitude, n, beta, lr):
+    rng = np.random.default_rng(seed)
+    params = make_parameters(rng, dims)
+    grad_steps = [make_gradients(rng, params, magnitude) for _ in range(n)]
+    expected = ref.run_optimizer("momentum", params, grad_steps, device, beta=beta, learning_rate=lr)
+    _run_student("update_parameters_with_momentum", impl.optimizers.update_parameters_with_momentum,
+                 params, grad_steps, 1, (beta, lr), expected,
+                 diagnoses_fns=_mutant_objs("update_parameters_with_momentum"))
+
+
+@pytest.mark.points(3)
+@pytest.mark.exercise(M, "update_parameters_with_rmsprop")
+@pytest.mark.hint("s = beta2*s + (1-beta2)*g**2; W -= learning_rate*g/(sqrt(s)+epsilon), epsilon outside the root")
+@given(dims=layer_dims(), seed=seeds, magnitude=magnitudes, n=steps, beta2=beta2s, lr=learning_rates, eps=epsilons)
+def test_rmsprop_matches_torch_rmsprop_over_consecutive_steps(impl, device, dims, seed, magnitude, n, beta2, lr, eps):
+    rng = np.random.default_rng(seed)
+    params = make_parameters(rng, dims)
+    grad_steps = [make_gradients(rng, params, magnitude) for _ in range(n)]
+    expected = ref.run_optimizer("rmsprop", params, grad_steps, device, beta2=beta2, learning_rate=lr, epsilon=eps)
+    _run_student("update_parameters_with_rmsprop", impl.optimizers.update_parameters_with_rmsprop,
+                 params, grad_steps, 1, (beta2, lr, eps), expected,
+                 diagnoses_fns=_mutant_objs("update_parameters_with_rmsprop"))
+
+
+@pytest.mark.points(4)
+@pytest.mark.exercise(M, "update_parameters_with_adam")
+@pytest.mark.hint("bias-correct with the step number t (1 for the first step): v/(1-beta1**t), s/(1-beta2**t); "
+                  "epsilon goes outside the square root")
+@given(dims=layer_dims(), seed=seeds, magnitude=magnitudes, n=steps, lr=learning_rates,
+       beta1=betas, beta2=beta2s, eps=epsilons)
+def test_adam_matches_torch_adam_over_consecutive_steps(impl, device, dims, seed, magnitude, n, lr, beta1, beta2, eps):
+    rng = np.random.default_rng(seed)
+    params = make_parameters(rng, dims)
+    grad_steps = [make_gradients(rng, params, magnitude) for _ in range(n)]
+    expected = ref.run_optimizer("adam", params, grad_steps, device, learning_rate=lr,
+                                 beta1=beta1, beta2=beta2, epsilon=eps)
+    _run_student("update_parameters_with_adam", impl.optimizers.update_parameters_with_adam,
+                 params, grad_steps, 2, (lr, beta1, beta2, eps), expected, with_t=True,
+                 diagnoses_fns=_mutant_objs("update_parameters_with_adam"))
+
+
+@pytest.mark.points(2)
+@pytest.mark.exercise(M, "update_parameters_with_adam")
+@given(dims=layer_dims(), seed=seeds, t=st.integers(1, 5))
+def test_adam_leaves_its_arguments_unchanged(impl, dims, seed, t):
+    rng = np.random.default_rng(seed)
+    params = make_parameters(rng, dims)
+    grads = make_gradients(rng, params, 1.0)
+    v, s = make_gradients(rng, params, 0.1), {k: np.abs(x) for k, x in make_gradients(rng, params, 0.1).items()}
+    args = [params, grads, v, s, t]
+    call = impl.optimizers.update_parameters_with_adam.inspect_call(*copy_tree(args))
+    for name, before, after in zip(["parameters", "gradients", "v", "s"], args, call.args):
+        check_unchanged(name, before, after, describe(parameters=params, t=t))
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "update_parameters_with_momentum")
+@given(dims=layer_dims(), seed=seeds)
+def test_momentum_leaves_its_arguments_unchanged(impl, dims, seed):
+    rng = np.random.default_rng(seed)
+    params = make_parameters(rng, dims)
+    args = [params, make_gradients(rng, params, 1.0), make_gradients(rng, params, 0.1), 0.9, 0.1]
+    call = impl.optimizers.update_parameters_with_momentum.inspect_call(*copy_tree(args))
+    for name, before, after in zip(["parameters", "gradients", "v"], args, call.args):
+        check_unchanged(name, before, after, describe(parameters=params))
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "update_parameters_with_rmsprop")
+@given(dims=layer_dims(), seed=seeds)
+def test_rmsprop_leaves_its_arguments_unchanged(impl, dims, seed):
+    rng = np.random.default_rng(seed)
+    params = make_parameters(rng, dims)
+    s = {k: np.abs(x) for k, x in make_gradients(rng, params, 0.1).items()}
+    args = [params, make_gradients(rng, params, 1.0), s, 0.9, 0.1]
+    call = impl.optimizers.update_parameters_with_rmsprop.inspect_call(*copy_tree(args))
+    for name, before, after in zip(["parameters", "gradients", "s"], args, call.args):
+        check_unchanged(name, before, after, describe(parameters=params))
+
+
+# ----------------------------------------------------------------------------- mini-batches
+
+
+def _batches(impl, X, Y, size, rng):
+    call = impl.optimizers.random_mini_batches.inspect_call(X, Y, size, rng)
+    batches = call.value
+    if not isinstance(batches, (list, tuple)):
+        fail(f"random_mini_batches: returned {type(batches).__name__}; expected a list of (X_batch, Y_batch)")
+    check_unchanged("X", X, call.args[0])
+    check_unchanged("Y", Y, call.args[1])
+    return [_unpack("random_mini_batches: each batch", b, 2) for b in batches]
+
+
+def _column_ids(arrays):
+    return [int(round(c)) for arr in arrays for c in arr[0]]
+
+
+@pytest.mark.points(3)
+@pytest.mark.exercise(M, "random_mini_batches")
+@pytest.mark.hint("one permutation of range(m) for both X and Y; then slices of mini_batch_size columns, "
+                  "with a smaller last batch when m % mini_batch_size != 0")
+@given(n_x=st.integers(1, 4), classes=st.integers(1, 3), m=st.integers(1, 40), size=st.integers(1, 16), seed=seeds)
+def test_mini_batches_partition_the_examples_keeping_x_and_y_together(impl, n_x, classes, m, size, seed):
+    # Column j of X starts with j and of Y with 1000+j: pairs and coverage are readable.
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_x, m))
+    X[0] = np.arange(m)
+    Y = rng.integers(0, 2, size=(classes, m)).astype(np.float64)
+    Y[0] = 1000 + np.arange(m)
+    context = describe(X=X, Y=Y, mini_batch_size=size)
+    batches = _batches(impl, X, Y, size, np.random.default_rng(seed))
+    expected_sizes = [size] * (m // size) + ([m % size] if m % size else [])
+    sizes = []
+    for i, (xb, yb) in enumerate(batches):
+        if not isinstance(xb, np.ndarray) or not isinstance(yb, np.ndarray):
+            fail(f"batch {i}: expected two ndarrays, got {type(xb).__name__}, {type(yb).__name__}", context)
+        if xb.ndim != 2 or xb.shape[0] != n_x or yb.ndim != 2 or yb.shape[0] != classes or xb.shape[1] != yb.shape[1]:
+            fail(f"batch {i}: shapes X {xb.shape}, Y {yb.shape}; expected ({n_x}, k) and ({classes}, k)", context)
+        sizes.append(xb.shape[1])
+        ids_x = [int(round(v)) for v in xb[0]]
+        ids_y = [int(round(v)) - 1000 for v in yb[0]]
+        if ids_x != ids_y:
+            fail(f"batch {i}: X columns {ids_x[:8]} are paired with Y columns {ids_y[:8]}", context,
+                 "shuffle X and Y with the SAME permutation")
+        for col, j in enumerate(ids_x):
+            if not 0 <= j < m or not np.array_equal(xb[:, col], X[:, j]):
+                fail(f"batch {i}: column {col} is not a column of X", context)
+    if sizes != expected_sizes:
+        fail(f"batch sizes {sizes}, expected {expected_sizes}", context)
+    seen = Counter(_column_ids(xb for xb, _ in batches))
+    if sorted(seen) != list(range(m)) or max(seen.values()) != 1:
+        fail(f"every example must appear exactly once; counts {dict(sorted(seen.items())[:10])}", context)
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "random_mini_batches")
+@pytest.mark.hint("draw the permutation from the rng argument (rng.permutation(m)), not from np.random")
+@given(m=st.integers(8, 30), seed=seeds)
+def test_mini_batches_come_from_the_rng_argument(impl, m, seed):
+    X = np.arange(m, dtype=np.float64)[None, :]
+    Y = X.copy()
+    order = []
+    for _ in range(2):
+        batches = _batches(impl, X, Y, 4, np.random.default_rng(seed))
+        order.append(_column_ids(xb for xb, _ in batches))
+    if order[0] != order[1]:
+        fail("two generators in the same state gave different batches", describe(m=m, seed=seed))
+    if order[0] == list(range(m)):
+        fail("the examples were not shuffled", describe(m=m, seed=seed))
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "random_mini_batches")
+@pytest.mark.hint("every ordering must be equally likely: use rng.permutation (or a correct Fisher-Yates)")
+def test_mini_batches_use_every_ordering_equally_often(impl):
+    # 4 examples: 24 orderings, 2400 draws; chi-square with 23 d.o.f. above 80 has p < 1e-8.
+    X = np.arange(4, dtype=np.float64)[None, :]
+    counts: Counter[tuple[int, ...]] = Counter()
+    master = np.random.default_rng(20261128)
+    for _ in range(2400):
+        batches = _batches(impl, X, X.copy(), 4, np.random.default_rng(int(master.integers(2**32))))
+        counts[tuple(_column_ids(xb for xb, _ in batches))] += 1
+    chi2 = sum((counts.get(p, 0) - 100) ** 2 / 100 for p in _perms(4))
+    if len(counts) > 24 or chi2 > 80:
+        fail(f"orderings of 4 examples are not uniform (chi-square {chi2:.0f} on 23 degrees of freedom; "
+             f"{len(counts)} of 24 orderings seen)")
+
+
+def _perms(n):
+    from itertools import permutations
+
+    return list(permutations(range(n)))
+
+
+# ----------------------------------------------------------------------------- schedules
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "step_decay")
+@pytest.mark.hint("the rate drops once every epochs_drop epochs: use floor(epoch / epochs_drop)")
+@given(lr0=st.floats(1e-4, 1.0), epoch=st.integers(0, 60), drop=st.floats(0.1, 0.9), every=st.integers(1, 12))
+def test_step_decay_matches_step_lr(impl, device, lr0, epoch, drop, every):
+    expected = ref.scheduled_lr("step", lr0, epoch, device, epochs_drop=every, drop=drop)
+    got = impl.optimizers.step_decay(lr0, epoch, drop, every)
+    diag = {m.description: (lambda m=m: m.func(lr0, epoch, drop, every)) for m in _mutant_objs("step_decay")}
+    check_scalar("step_decay", got, expected, context=describe(learning_rate0=lr0, epoch=epoch, drop=drop, epochs_drop=every), diagnoses=diag)
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "exponential_decay")
+@given(lr0=st.floats(1e-4, 1.0), epoch=st.integers(0, 60), rate=st.floats(0.5, 0.999))
+def test_exponential_decay_matches_exponential_lr(impl, device, lr0, epoch, rate):
+    expected = ref.scheduled_lr("exponential", lr0, epoch, device, decay_rate=rate)
+    got = impl.optimizers.exponential_decay(lr0, epoch, rate)
+    diag = {m.description: (lambda m=m: m.func(lr0, epoch, rate)) for m in _mutant_objs("exponential_decay")}
+    check_scalar("exponential_decay", got, expected, context=describe(learning_rate0=lr0, epoch=epoch, decay_rate=rate), diagnoses=diag)
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "inverse_time_decay")
+@given(lr0=st.floats(1e-4, 1.0), epoch=st.integers(0, 60), rate=st.floats(0.01, 2.0), interval=st.integers(1, 10))
+def test_inverse_time_decay_matches_lambda_lr(impl, device, lr0, epoch, rate, interval):
+    expected = ref.scheduled_lr("inverse_time", lr0, epoch, device, decay_rate=rate, time_interval=interval)
+    got = impl.optimizers.inverse_time_decay(lr0, epoch, rate, interval)
+    diag = {m.description: (lambda m=m: m.func(lr0, epoch, rate, interval)) for m in _mutant_objs("inverse_time_decay")}
+    check_scalar("inverse_time_decay", got, expected, context=describe(learning_rate0=lr0, epoch=epoch, decay_rate=rate, time_interval=interval), diagnoses=diag)
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "cosine_annealing")
+@given(lr0=st.floats(1e-3, 1.0), data=st.data(), total=st.integers(1, 50), floor=st.sampled_from([0.0, 1e-4, 1e-3]))
+def test_cosine_annealing_matches_cosine_annealing_lr(impl, device, lr0, data, total, floor):
+    epoch = data.draw(st.integers(0, total), label="epoch")
+    expected = ref.scheduled_lr("cosine", lr0, epoch, device, total_epochs=total, min_learning_rate=floor)
+    got = impl.optimizers.cosine_annealing(lr0, epoch, total, floor)
+    diag = {m.description: (lambda m=m: m.func(lr0, epoch, total, floor)) for m in _mutant_objs("cosine_annealing")}
+    check_scalar("cosine_annealing", got, expected, tol="loose64", context=describe(learning_rate0=lr0, epoch=epoch, total_epochs=total, min_learning_rate=floor), diagnoses=diag)
