@@ -43,8 +43,20 @@ class StudentCodeError(Exception):
         return self.type_name == "NotImplementedError"
 
 
-class WorkerFailure(Exception):
+class StudentAbort(BaseException):  # noqa: N818
+    """A failure no smaller input would explain better: Hypothesis does not shrink it.
+
+    Not an ``Exception``, so Hypothesis re-raises it at once instead of shrinking (and re-running
+    the torch references) hundreds of times for a stub or a crashed worker.
+    """
+
+
+class WorkerFailure(StudentAbort):
     """The worker hung, crashed, exited, or sent garbage. The test scores 0 with this reason."""
+
+
+class NotImplementedYet(StudentAbort):
+    """The student's function still raises NotImplementedError."""
 
 
 @dataclass
@@ -191,6 +203,8 @@ class Worker:
             return reply.get("value")
         err = reply.get("error")
         err = err if isinstance(err, dict) else {}
+        if err.get("type") == "NotImplementedError":
+            raise NotImplementedYet(f"{what} is not implemented yet")
         bases = err.get("bases")
         raise StudentCodeError(
             str(err.get("type", "Exception"))[:100],

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from autograder.client import StudentCodeError, WorkerFailure
+from autograder.client import NotImplementedYet, StudentCodeError, WorkerFailure
 from autograder.results import PropertyResult, SubmissionResult, TopicResult
 from autograder.submission import ModuleProblem, Submission
 from autograder.topics import TOPICS, parse_topics
@@ -59,6 +59,8 @@ def student_feedback(exc: BaseException) -> tuple[str, str]:
     diagnosis = str(getattr(exc, "diagnosis", "") or "")
     if isinstance(exc, ModuleProblem):
         return str(exc), "module not gradable"
+    if isinstance(exc, NotImplementedYet):
+        return "not implemented yet (the function raises NotImplementedError)", "not implemented"
     if isinstance(exc, StudentCodeError):
         if exc.not_implemented:
             return "not implemented yet (the function raises NotImplementedError)", "not implemented"

@@ -9,19 +9,24 @@ from __future__ import annotations
 import ast
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from autograder import protocol
-from autograder.client import CallResult, Remote, StudentCodeError, Worker, WorkerFailure
+from autograder.client import (
+    CallResult, NotImplementedYet, Remote, StudentAbort, StudentCodeError, Worker, WorkerFailure,
+)
 from autograder.sandbox import FOREIGN_ARRAY_LIBS
 from autograder.topics import TOPICS
 
 MAX_FILE_BYTES = 1_000_000
+IMPORT_TIMEOUT = 30.0
+TEST_BUDGET = 120.0  # seconds of student code per property, shrinking included
 IMPORT_CALLS = {"__import__", "import_module", "find_spec", "load_module", "find_module"}
 
 
-class ModuleProblem(WorkerFailure):
+class ModuleProblem(Exception):
     """The module cannot be graded at all: missing, syntax error, forbidden import, import crash."""
 
 
@@ -87,6 +92,7 @@ class Submission:
         self._workers: dict[str, Worker] = {}
         self._status: dict[str, str | None] = {}
         self._poison: str | None = None
+        self._spent = 0.0
         self.output: list[str] = []
 
     # ------------------------------------------------------------------ files
@@ -150,12 +156,16 @@ class Submission:
 
     def _import_problem(self, module: str) -> str | None:
         try:
-            self.worker(module).request({"op": "import", "module": module})
+            # Importing may load torch (seconds): a longer limit than a call's.
+            timeout = max(self.call_timeout, IMPORT_TIMEOUT)
+            self.worker(module).request({"op": "import", "module": module}, timeout)
         except StudentCodeError as exc:
             if exc.type_name == "ImportError" and "NumPy exercises" in exc.message:
                 return f"{module}.py: {exc.message}; this module scores 0"
             return (f"importing {module}.py raised {exc.type_name}: {exc.message}\n"
                     f"{exc.traceback}").rstrip()
+        except NotImplementedYet:
+            return f"importing {module}.py raised NotImplementedError"
         except WorkerFailure as exc:
             return f"{module}.py could not be imported: {exc}"
         return None
@@ -173,11 +183,12 @@ class Submission:
     def begin_test(self) -> None:
         """A new property: forget an earlier one's failure; same seeds for global RNGs."""
         self._poison = None
+        self._spent = 0.0
         for worker in self._workers.values():
             if worker.alive:
                 try:
                     worker.request({"op": "reset"}, timeout=10)
-                except (WorkerFailure, StudentCodeError):
+                except (StudentAbort, StudentCodeError):
                     worker.stop()
 
     def close(self) -> None:
@@ -204,6 +215,7 @@ class Submission:
         if self._poison is not None:
             raise WorkerFailure(self._poison)
         worker = self.worker(module)
+        started = time.monotonic()
         try:
             reply = worker.request(message, timeout)
         except WorkerFailure as exc:
@@ -213,6 +225,11 @@ class Submission:
             if exc.output:
                 self.output.append(exc.output)
             raise
+        finally:
+            self._spent += time.monotonic() - started
+            if self._poison is None and self._spent > TEST_BUDGET:
+                self._poison = (f"your code ran for more than {TEST_BUDGET:g} s in total on this "
+                                "property; it is far too slow")
         if worker.output_log:
             self.output.extend(worker.output_log)
             worker.output_log.clear()

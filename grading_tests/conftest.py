@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from autograder.engine import EnginePlugin, cuda_available
-from autograder.submission import Submission
+from autograder.submission import ModuleProblem, Submission
 from autograder.topics import TOPICS
 
 _COMMON = dict(
@@ -63,7 +63,13 @@ class Impl:
 
 
 @pytest.fixture
-def impl(submission):
+def impl(request, submission):
+    # A module that cannot be graded fails here, before Hypothesis draws a single example.
+    marker = request.node.get_closest_marker("exercise")
+    if marker is not None:
+        problem = submission.check_module(marker.args[0])
+        if problem:
+            raise ModuleProblem(problem)
     submission.begin_test()
     return Impl(submission)
 

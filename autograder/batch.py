@@ -1,0 +1,648 @@
+"""Grade a whole class: find the submissions, grade each in a process of its own, keep every
+result the moment it is known, and rebuild the grade sheet from those results.
+
+Pipeline: discover -> skip what is already graded -> grade the rest (threads here, or a Dask
+cluster) -> write ``results/<student>.json`` atomically as each finishes -> ``grades.csv``
+(always rebuilt from the JSON files, in sorted student order) -> class report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from autograder.results import SubmissionResult, TopicResult
+from autograder.topics import TOPICS
+
+RESULTS_DIR = "results"
+CSV_NAME = "grades.csv"
+MANIFEST = "batch.json"
+WORK_DIR = ".work"
+LOCK = ".lock"
+SUBMISSION_TIMEOUT = 1800.0  # seconds for one whole submission, far above an honest one
+LOG_TAIL = 3000
+MAX_SHIPPED_BYTES = 50_000_000  # per submission sent to a Dask worker
+NOTEBOOK_OR_MODULE = (".py", ".ipynb")
+
+
+# ---------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How every submission of a batch is graded; a result counts as done only under these."""
+
+    topics: tuple[str, ...]
+    profile: str = "grading"
+    device: str = "auto"
+    call_timeout: float = 10.0
+    tests: str | None = None
+    functions: tuple[str, ...] | None = None
+    submission_timeout: float = SUBMISSION_TIMEOUT
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What a stored result must have been graded with to be reused (not the wall limit)."""
+        data = asdict(self)
+        data.pop("submission_timeout")
+        data["topics"] = list(self.topics)
+        data["functions"] = sorted(self.functions) if self.functions else None
+        return data
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.fingerprint()
+        data["submission_timeout"] = self.submission_timeout
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
+        return cls(
+            topics=tuple(data["topics"]),
+            profile=data.get("profile", "grading"),
+            device=data.get("device", "auto"),
+            call_timeout=float(data.get("call_timeout", 10.0)),
+            tests=data.get("tests"),
+            functions=tuple(data["functions"]) if data.get("functions") else None,
+            submission_timeout=float(data.get("submission_timeout", SUBMISSION_TIMEOUT)),
+        )
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    path: Path  # the folder holding the student's modules
+    label: str  # the folder relative to the batch root: stable, whatever the root is called
+
+
+def _subdirs(folder: Path) -> list[Path]:
+    return sorted(
+        (p for p in folder.iterdir()
+         if p.is_dir() and not p.name.startswith(".") and p.name != "__pycache__"),
+        key=lambda p: p.name,
+    )
+
+
+def _holds_work(folder: Path) -> bool:
+    return any(p.suffix in NOTEBOOK_OR_MODULE and p.is_file() for p in folder.iterdir())
+
+
+def detect_layout(root: Path) -> str:
+    """``nbgrader`` (``submitted/<student>/<assignment>/``) or ``plain`` (one folder per student)."""
+    if (root / "submitted").is_dir():
+        return "nbgrader"
+    students = _subdirs(root)
+    if students and not any(_holds_work(s) for s in students) and any(
+        _holds_work(a) for s in students for a in _subdirs(s)
+    ):
+        return "nbgrader"  # ``root`` is nbgrader's ``submitted`` folder itself
+    return "plain"
+
+
+def discover(root: str | Path, layout: str = "auto", assignment: str | None = None) -> list[Job]:
+    """Every submission under ``root``, one per student, sorted by student."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"submissions folder {root} does not exist")
+    if layout == "auto":
+        layout = detect_layout(root)
+    if layout == "plain":
+        if assignment:
+            raise ValueError("--assignment only applies to nbgrader's submitted/<student>/<assignment>/")
+        return [Job(p.name, p, p.name) for p in _subdirs(root)]
+    if layout != "nbgrader":
+        raise ValueError(f"layout must be auto, plain or nbgrader, not {layout!r}")
+    base = root / "submitted" if (root / "submitted").is_dir() else root
+    jobs: list[Job] = []
+    names: set[str] = set()
+    for student in _subdirs(base):
+        if assignment:
+            chosen = student / assignment
+            if not chosen.is_dir():
+                continue  # this student did not submit this assignment
+        else:
+            found = _subdirs(student)
+            if not found:
+                continue
+            names.update(a.name for a in found)
+            if len(names) > 1:
+                raise ValueError(
+                    f"the submissions hold several assignments ({', '.join(sorted(names))}): "
+                    "choose one with --assignment"
+                )
+            chosen = found[0]
+        jobs.append(Job(student.name, chosen, chosen.relative_to(root).as_posix()))
+    return jobs
+
+
+# ---------------------------------------------------------------------------- records
+
+
+def record_name(student: str) -> str:
+    """A file name for a student, one-to-one with the name (``%`` is escaped too)."""
+    return quote(student, safe="@+-_.=,") + ".json"
+
+
+def student_of(filename: str) -> str:
+    return unquote(filename[: -len(".json")])
+
+
+def make_record(job: Job, settings: Settings, result: dict[str, Any] | None,
+                error: str = "") -> dict[str, Any]:
+    """A student's stored result: the ``grade --format json`` record plus batch bookkeeping."""
+    if result is None:
+        reason = error.strip().splitlines()[0] if error.strip() else "unknown error"
+        failed = SubmissionResult(job.label, device=settings.device, profile=settings.profile)
+        failed.topics = [TopicResult(t, TOPICS[t].title if t in TOPICS else t, [],
+                                     f"grading did not finish: {reason}") for t in settings.topics]
+        data = failed.to_dict()
+    else:
+        data = dict(result)
+        data["submission"] = job.label
+    data["student"] = job.student
+    data["status"] = "graded" if result is not None else "error"
+    data["error"] = error if result is None else ""
+    data["settings"] = settings.fingerprint()
+    return data
+
+
+def valid_record(data: Any, student: str, settings: Settings) -> bool:
+    """True when ``data`` is a complete result for ``student`` graded with ``settings``."""
+    if not isinstance(data, dict) or data.get("student") != student:
+        return False
+    if data.get("status") not in ("graded", "error") or data.get("settings") != settings.fingerprint():
+        return False
+    try:
+        result = SubmissionResult.from_dict(data)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return False
+    return [t.topic for t in result.topics] == list(settings.topics)
+
+
+def read_record(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def load_records(output: str | Path) -> dict[str, dict[str, Any]]:
+    """Every stored result of a batch folder, by student."""
+    folder = Path(output) / RESULTS_DIR
+    records: dict[str, dict[str, Any]] = {}
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            data = read_record(path)
+            if data is not None and isinstance(data.get("student"), str):
+                records[data["student"]] = data
+    return records
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` so that ``path`` holds either its old content or all of the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _number(x: float) -> str:
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def csv_text(records: dict[str, dict[str, Any]], topics: list[str]) -> str:
+    """One row per student (sorted), one column per topic, the total, the maximum, the status."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", *topics, "total", "max_total", "status"])
+    for student in sorted(records):
+        data = records[student]
+        scores = {t.get("topic"): t.get("score", 0.0) for t in data.get("topics", [])}
+        row = [student]
+        row += [_number(float(scores[t])) if t in scores else "" for t in topics]
+        status = data.get("status", "graded")
+        if status == "error":
+            status = "error: " + (str(data.get("error", "")).strip().splitlines() or [""])[0]
+        row += [_number(float(data.get("score", 0.0))), _number(float(data.get("max_score", 0.0))),
+                status]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------- one submission
+
+
+def _contain_children() -> bool:
+    """Can each grading process get a PID namespace that dies with the batch (root + util-linux)?"""
+    from autograder.sandbox import namespaces_available
+
+    return bool(shutil.which("setpriv")) and namespaces_available()
+
+
+def child_command(submission: Path, output: Path, settings: Settings) -> list[str]:
+    cmd = [sys.executable, "-m", "autograder.batch_child", str(submission), str(output),
+           "--topics", ",".join(settings.topics), "--profile", settings.profile,
+           "--device", settings.device, "--timeout", repr(settings.call_timeout)]
+    if settings.tests:
+        cmd += ["--tests", settings.tests]
+    if settings.functions:
+        cmd += ["--functions", ",".join(settings.functions)]
+    if _contain_children():
+        # Killing this process (timeout, Ctrl-C, or the batch dying: pdeathsig) kills its PID
+        # namespace, so no sandbox worker stuck in a student's loop outlives its grading.
+        cmd = ["setpriv", "--pdeathsig", "KILL",
+               "unshare", "--pid", "--fork", "--kill-child=SIGKILL", *cmd]
+    return cmd
+
+
+def child_env(threads: int = 1) -> dict[str, str]:
+    env = dict(os.environ)
+    env["AUTOGRADER_BATCH_PARENT"] = str(os.getpid())
+    for key in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env.setdefault(key, str(threads))
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+class Children:
+    """The grading processes running now, so that an interruption can kill them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self.stopping = threading.Event()
+
+    def add(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.add(proc)
+
+    def discard(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def kill_all(self) -> None:
+        self.stopping.set()
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            kill_group(proc)
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+
+
+def _tail(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - LOG_TAIL))
+            return handle.read().decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _exit_reason(code: int) -> str:
+    if code < 0:
+        try:
+            return f"the grading process was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"the grading process was killed by signal {-code}"
+    return f"the grading process exited with code {code}"
+
+
+class Stopped(Exception):
+    """The batch is being interrupted: this submission's outcome must not be recorded."""
+
+
+def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Children | None = None,
+                   threads: int = 1) -> dict[str, Any]:
+    """Grade one submission in a fresh process and return its record (an error record when the
+    process crashed, hung past ``settings.submission_timeout`` or wrote nothing usable)."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=scratch, prefix="job-"))
+    try:
+        output, log = work / "result.json", work / "log.txt"
+        with open(log, "wb") as log_handle:
+            proc = subprocess.Popen(child_command(job.path, output, settings),
+                                    stdin=subprocess.DEVNULL, stdout=log_handle,
+                                    stderr=subprocess.STDOUT, env=child_env(threads), cwd=work,
+                                    start_new_session=True)
+        if children is not None:
+            children.add(proc)
+        try:
+            code = proc.wait(timeout=settings.submission_timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            proc.wait()
+            code, timed_out = proc.returncode, True
+        finally:
+            if children is not None:
+                children.discard(proc)
+        if children is not None and children.stopping.is_set():
+            raise Stopped(job.student)
+        if timed_out:
+            return make_record(job, settings, None,
+                               f"grading took longer than {settings.submission_timeout:g} s "
+                               "and was stopped")
+        result = read_record(output) if code == 0 else None
+        if result is None:
+            reason = _exit_reason(code) if code != 0 else "the grading process wrote no result"
+            return make_record(job, settings, None, f"{reason}\n{_tail(log)}".rstrip())
+        return make_record(job, settings, result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------- Dask
+
+
+def pack_submission(folder: Path) -> dict[str, bytes]:
+    """The submission's regular files (no links), to send to a worker on another machine."""
+    files: dict[str, bytes] = {}
+    total = 0
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        size = path.stat().st_size
+        if total + size > MAX_SHIPPED_BYTES:
+            continue
+        total += size
+        files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
+def grade_shipped(student: str, label: str, files: dict[str, bytes],
+                  settings: dict[str, Any]) -> dict[str, Any]:
+    """A Dask task: rebuild the submission from its files on this worker and grade it."""
+    config = Settings.from_dict(settings)
+    with tempfile.TemporaryDirectory(prefix="agbatch-") as tmp:
+        folder = Path(tmp) / "submission"
+        folder.mkdir()
+        for rel, content in files.items():
+            target = (folder / rel).resolve()
+            if not target.is_relative_to(folder.resolve()):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        return grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch")
+
+
+# ---------------------------------------------------------------------------- the batch
+
+
+@dataclass
+class BatchSummary:
+    output: Path
+    students: int = 0
+    skipped: int = 0
+    graded: int = 0
+    errors: list[str] = field(default_factory=list)
+    outdated: int = 0  # stored results graded with other settings, graded again
+    seconds: float = 0.0
+
+    @property
+    def csv(self) -> Path:
+        return self.output / CSV_NAME
+
+
+class Batch:
+    """A batch folder: its lock, its stored results, its grade sheet."""
+
+    def __init__(self, output: str | Path, jobs: list[Job], settings: Settings) -> None:
+        self.output = Path(output)
+        self.jobs = jobs
+        self.settings = settings
+        self.records: dict[str, dict[str, Any]] = {}
+        self._lock_handle: Any = None
+
+    def __enter__(self) -> Batch:
+        import fcntl
+
+        self.output.mkdir(parents=True, exist_ok=True)
+        self._lock_handle = open(self.output / LOCK, "w")  # noqa: SIM115
+        try:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock_handle.close()
+            raise ValueError(f"another grade-batch is writing to {self.output}") from None
+        shutil.rmtree(self.output / WORK_DIR, ignore_errors=True)
+        for stale in (self.output / RESULTS_DIR).glob(".*.tmp"):
+            stale.unlink(missing_ok=True)  # a write that a kill interrupted: never a result
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.output / WORK_DIR, ignore_errors=True)
+        if self._lock_handle is not None:
+            self._lock_handle.close()
+
+    @property
+    def scratch(self) -> Path:
+        return self.output / WORK_DIR
+
+    def path_of(self, student: str) -> Path:
+        return self.output / RESULTS_DIR / record_name(student)
+
+    def split(self, regrade: bool, retry_errors: bool) -> tuple[list[Job], int]:
+        """(jobs still to grade, how many stored results were graded with other settings)."""
+        todo, outdated = [], 0
+        for job in self.jobs:
+            data = None if regrade else read_record(self.path_of(job.student))
+            if data is not None and valid_record(data, job.student, self.settings):
+                if not (retry_errors and data.get("status") == "error"):
+                    self.records[job.student] = data
+                    continue
+            elif data is not None:
+                outdated += 1
+            todo.append(job)
+        return todo, outdated
+
+    def store(self, record: dict[str, Any]) -> None:
+        student = record["student"]
+        write_atomic(self.path_of(student), json.dumps(record, indent=1) + "\n")
+        self.records[student] = record
+        self.write_csv()
+
+    def write_csv(self) -> None:
+        write_atomic(self.output / CSV_NAME, csv_text(self.records, list(self.settings.topics)))
+
+    def write_manifest(self, extra: dict[str, Any]) -> None:
+        data = {"settings": self.settings.to_dict(), **extra}
+        write_atomic(self.output / MANIFEST, json.dumps(data, indent=1) + "\n")
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a scheduler ending the job) stops the batch like Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _local(batch: Batch, todo: list[Job], workers: int,
+           on_done: Callable[[dict[str, Any]], None]) -> None:
+    children = Children()
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grade")
+    pending: set[Future[dict[str, Any]]] = set()
+    try:
+        for job in todo:
+            pending.add(pool.submit(grade_in_child, job, batch.settings, batch.scratch,
+                                    children, threads))
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                on_done(future.result())
+    except BaseException:
+        children.kill_all()
+        for future in pending:
+            future.cancel()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(batch: Batch, todo: list[Job], scheduler: str,
+          on_done: Callable[[dict[str, Any]], None]) -> None:
+    from distributed import Client, as_completed
+
+    settings = batch.settings.to_dict()
+    with Client(scheduler, set_as_default=False) as client:
+        futures = {}
+        for job in todo:
+            future = client.submit(grade_shipped, job.student, job.label,
+                                   pack_submission(job.path), settings,
+                                   key=f"grade-{record_name(job.student)}-{time.time_ns()}",
+                                   pure=False, retries=0)
+            futures[future] = job
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    record = future.result()
+                except Exception as exc:  # the task itself failed (e.g. KilledWorker)
+                    if future.status == "cancelled":
+                        raise
+                    record = make_record(job, batch.settings, None,
+                                         f"the Dask task failed: {type(exc).__name__}: {exc}")
+                on_done(record)
+        finally:
+            client.cancel(list(futures))
+
+
+def run_batch(
+    submissions: str | Path,
+    output: str | Path,
+    settings: Settings,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    layout: str = "auto",
+    assignment: str | None = None,
+    regrade: bool = False,
+    retry_errors: bool = False,
+    progress: bool = True,
+    report: bool = True,
+) -> BatchSummary:
+    """Grade every submission under ``submissions`` into ``output``; resumable at any point."""
+    if workers < 1:
+        raise ValueError("--workers must be at least 1")
+    unknown = [t for t in settings.topics if t not in TOPICS]
+    if unknown:
+        raise ValueError(f"unknown topic(s) {', '.join(unknown)}")
+    started = time.monotonic()
+    jobs = discover(submissions, layout, assignment)
+    summary = BatchSummary(Path(output), students=len(jobs))
+    with Batch(output, jobs, settings) as batch, _terminate_as_interrupt():
+        todo, summary.outdated = batch.split(regrade, retry_errors)
+        summary.skipped = len(jobs) - len(todo)
+        batch.write_manifest({"submissions": str(Path(submissions).resolve()),
+                              "students": len(jobs)})
+        batch.write_csv()
+        bar = _progress(len(jobs), summary.skipped, progress)
+
+        def on_done(record: dict[str, Any]) -> None:
+            batch.store(record)
+            summary.graded += 1
+            if record.get("status") == "error":
+                summary.errors.append(record["student"])
+            bar.set_postfix_str(f"{record['student']}: {record.get('score', 0):g}", refresh=False)
+            bar.update(1)
+
+        try:
+            if todo and scheduler:
+                _dask(batch, todo, scheduler, on_done)
+            elif todo:
+                _local(batch, todo, workers, on_done)
+        finally:
+            bar.close()
+        if report and batch.records:
+            from autograder.report import write_report
+
+            write_report(batch.records, batch.output, list(settings.topics))
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+class _NoBar:
+    def set_postfix_str(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, done: int, enabled: bool) -> Any:
+    if not enabled:
+        return _NoBar()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _NoBar()
+    return tqdm(total=total, initial=done, desc="grading", unit="submission",
+                file=sys.stderr, dynamic_ncols=True)

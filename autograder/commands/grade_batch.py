@@ -1,0 +1,72 @@
+"""``autograder grade-batch SUBMISSIONS``: grade a class, resumably, into a results folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "grade-batch", help="grade every submission of a class (resumable; CSV and report)",
+        description=(
+            "Grade every submission folder under SUBMISSIONS: one folder per student, or "
+            "nbgrader's submitted/<student>/<assignment>/. Each is graded in a process of its "
+            "own; results/<student>.json is written as soon as it is known, so running the "
+            "same command again after an interruption grades only what is missing. "
+            "Writes grades.csv, report.png and report.html."),
+    )
+    p.add_argument("submissions", help="folder of student folders, or nbgrader's course folder")
+    p.add_argument("--output", "-o", default="batch-results", help="results folder")
+    p.add_argument("--workers", "-j", type=int, default=1, help="submissions graded at once")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a Dask scheduler (tcp://host:8786) to grade on its workers")
+    p.add_argument("--topics", default=None, help="comma-separated topics (default: all)")
+    p.add_argument("--functions", default=None,
+                   help="comma-separated SPEC names: grade only these functions")
+    p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"])
+    p.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
+    p.add_argument("--submission-timeout", type=float, default=None,
+                   help="seconds for one whole submission before it is stopped (default 1800)")
+    p.add_argument("--tests", default=None, help="folder of hidden grading tests")
+    p.add_argument("--layout", default="auto", choices=["auto", "plain", "nbgrader"])
+    p.add_argument("--assignment", default=None, help="nbgrader assignment name")
+    p.add_argument("--regrade", action="store_true", help="grade everything again")
+    p.add_argument("--retry-errors", action="store_true",
+                   help="grade again the submissions whose grading crashed or timed out")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-report", action="store_true", help="skip the class report")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from autograder.batch import SUBMISSION_TIMEOUT, Settings, run_batch
+    from autograder.topics import parse_topics
+
+    settings = Settings(
+        topics=tuple(parse_topics(args.topics)),
+        profile=args.profile,
+        device=args.device,
+        call_timeout=args.timeout,
+        tests=str(Path(args.tests).resolve()) if args.tests else None,
+        functions=tuple(sorted(f.strip() for f in args.functions.split(",") if f.strip()))
+        if args.functions else None,
+        submission_timeout=args.submission_timeout or SUBMISSION_TIMEOUT,
+    )
+    summary = run_batch(args.submissions, args.output, settings, workers=args.workers,
+                        scheduler=args.scheduler, layout=args.layout, assignment=args.assignment,
+                        regrade=args.regrade, retry_errors=args.retry_errors,
+                        progress=not args.no_progress, report=not args.no_report)
+    print(f"{summary.students} submissions: {summary.graded} graded now, "
+          f"{summary.skipped} already done, {len(summary.errors)} could not be graded "
+          f"({summary.seconds:.0f} s)", file=sys.stderr)
+    if summary.outdated:
+        print(f"{summary.outdated} stored results had other settings and were graded again",
+              file=sys.stderr)
+    for student in summary.errors:
+        print(f"  grading failed: {student} (see results/ for the reason)", file=sys.stderr)
+    print(f"grade sheet: {summary.csv}", file=sys.stderr)
+    return 0

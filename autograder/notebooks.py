@@ -1,0 +1,356 @@
+"""nbgrader source notebooks built from ``solutions/``: one source of truth for solution code.
+
+Each SPEC module becomes ``source/<assignment>/<module>.ipynb``: teaching text from
+``autograder/course/text/<module>.md``, the module's given code as locked cells, every marked
+function or class as an nbgrader solution cell (markers kept: ``generate_assignment`` strips
+them), and after it a grade cell worth the hidden properties' points that runs the public checks.
+The hidden grading itself happens outside the kernel (``autograder.nbgrader_grade``).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.stubs import BEGIN
+from autograder.topics import TOPICS
+
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+TEXT_DIR = PACKAGE / "course" / "text"
+PUBLIC_CHECKS = PACKAGE / "public_checks"
+COURSE_HELPERS = PACKAGE / "course"
+HELPER_FILES = ("experiments.py", "feature_maps.py")
+
+# The four nbgrader assignments, in teaching order; every SPEC module belongs to one.
+ASSIGNMENTS: dict[str, list[str]] = {
+    "optimization": ["optimizers", "initialization"],
+    "regularization": ["regularization", "batchnorm", "early_stopping", "augmentation"],
+    "cnn": ["conv", "pooling", "receptive_field", "visualization"],
+    "architectures": ["lenet", "inception", "resnet", "densenet", "vgg"],
+}
+SCHEMA_VERSION = 3
+SECTION_RE = re.compile(r"^<!--\s*@(\S+)\s*-->\s*$")
+RUN_FENCE = "```python run"
+
+
+def assignment_of(topic: str) -> str:
+    for name, topics in ASSIGNMENTS.items():
+        if topic in topics:
+            return name
+    raise ValueError(f"topic {topic!r} belongs to no assignment")
+
+
+# ---------------------------------------------------------------------- module -> chunks
+
+
+@dataclass
+class Chunk:
+    kind: str  # "given" (locked code) or "solution" (one marked function or class)
+    code: str
+    name: str = ""
+
+
+def split_module(text: str, filename: str = "<module>") -> list[Chunk]:
+    """Cut a solution module into given code and one solution chunk per marked top-level def.
+
+    The module docstring is dropped (the notebook's text replaces it); comments and blank
+    lines go with the statement that follows them; consecutive given statements share a chunk.
+    """
+    tree = ast.parse(text, filename=filename)
+    lines = text.splitlines(keepends=True)
+    body = list(tree.body)
+    start_line = 1
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        start_line = body[0].end_lineno + 1  # type: ignore[operator]
+        body = body[1:]
+    chunks: list[Chunk] = []
+    previous_end = start_line - 1
+    for node in body:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        end = node.end_lineno or node.lineno
+        # Indented comments after the last statement (``### END SOLUTION``) belong to the body.
+        while end < len(lines) and lines[end].strip() and lines[end][:1] in (" ", "\t"):
+            end += 1
+        code = "".join(lines[previous_end:end]).strip("\n")
+        own = "".join(lines[first - 1:end])
+        previous_end = end
+        marked = BEGIN in own and isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+        if marked:
+            chunks.append(Chunk("solution", code, node.name))  # type: ignore[union-attr]
+        elif chunks and chunks[-1].kind == "given":
+            chunks[-1].code += "\n\n\n" + code if isinstance(node, (ast.FunctionDef, ast.ClassDef)) \
+                else "\n" + code
+        else:
+            chunks.append(Chunk("given", code))
+    tail = "".join(lines[previous_end:]).strip("\n")
+    if tail and chunks:
+        chunks[-1].code += "\n" + tail
+    return chunks
+
+
+# ---------------------------------------------------------------------- hidden points
+
+
+class _PointsCollector:
+    def __init__(self) -> None:
+        self.points: dict[str, dict[str, float]] = {}
+
+    def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
+        for item in items:
+            callspec = getattr(item, "callspec", None)
+            if callspec and callspec.params.get("device", "cpu") != "cpu":
+                continue
+            points = item.get_closest_marker("points")
+            exercise = item.get_closest_marker("exercise")
+            if points is None or exercise is None:
+                continue
+            topic, name = exercise.args[0], exercise.args[1]
+            per_topic = self.points.setdefault(topic, {})
+            per_topic[name] = per_topic.get(name, 0.0) + float(points.args[0])
+
+
+def hidden_points(topics: list[str], tests_dir: Path | None = None) -> dict[str, dict[str, float]]:
+    """Points of the hidden properties (CPU), per topic and SPEC name, from pytest's collection."""
+    import contextlib
+    import io
+
+    import pytest
+
+    from autograder.engine import INI, default_tests_dir
+
+    tests = tests_dir or default_tests_dir()
+    files = [str(tests / f"test_{t}.py") for t in topics if (tests / f"test_{t}.py").exists()]
+    collector = _PointsCollector()
+    if files:
+        log = io.StringIO()
+        with contextlib.redirect_stdout(log):
+            code = pytest.main([*files, "-c", str(INI), "--rootdir", str(tests), "--collect-only",
+                                "-qq", "-p", "no:cacheprovider", "-p", "no:randomly"],
+                               plugins=[collector])
+        if code not in (0, 5):
+            raise RuntimeError(f"collecting the grading tests failed (exit {code}):\n{log.getvalue()[-3000:]}")
+    return collector.points
+
+
+# ---------------------------------------------------------------------- teaching text
+
+
+def read_text(topic: str) -> dict[str, str]:
+    """Sections of ``course/text/<topic>.md``: "intro", then one per ``<!-- @name -->``."""
+    path = TEXT_DIR / f"{topic}.md"
+    sections: dict[str, str] = {"intro": ""}
+    if not path.exists():
+        sections["intro"] = f"# {TOPICS[topic].title}\n\n(TODO: teaching text for `{topic}`.)"
+        return sections
+    current = "intro"
+    buffer: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = SECTION_RE.match(line)
+        if match:
+            sections[current] = "\n".join(buffer).strip("\n")
+            current, buffer = match.group(1), []
+        else:
+            buffer.append(line)
+    sections[current] = "\n".join(buffer).strip("\n")
+    return sections
+
+
+def text_cells(text: str) -> list[tuple[str, str]]:
+    """Markdown with ```python run fences -> [("markdown" | "code", source), ...]."""
+    cells: list[tuple[str, str]] = []
+    buffer: list[str] = []
+    in_code = False
+    for line in text.splitlines():
+        if not in_code and line.strip() == RUN_FENCE:
+            if "".join(buffer).strip():
+                cells.append(("markdown", "\n".join(buffer).strip("\n")))
+            buffer, in_code = [], True
+        elif in_code and line.strip() == "```":
+            cells.append(("code", "\n".join(buffer).strip("\n")))
+            buffer, in_code = [], False
+        else:
+            buffer.append(line)
+    if "".join(buffer).strip():
+        cells.append(("code" if in_code else "markdown", "\n".join(buffer).strip("\n")))
+    return cells
+
+
+# ---------------------------------------------------------------------- notebook
+
+
+GRADING_NOTE = """\
+**How this notebook is graded.** Write your code in the cells marked `# YOUR CODE HERE`
+(replace the `raise NotImplementedError`). Keep every function's name and signature; helper
+functions you need go into the same answer cell. The cell after each answer runs a few
+*public checks* in your kernel: they catch common slips, nothing more. The grade comes from
+hidden property tests that run **outside this notebook**: the grader takes the code of the
+answer cells (and the given cells, as released), puts it in `{topic}.py`, and compares it with
+PyTorch on many generated inputs, in a sandbox. Anything printed or changed in this kernel does
+not affect the grade. You can run the same public checks on a `.py` file with
+`python -m public_checks {topic}.py`."""
+
+
+def _cell(kind: str, source: str, nbgrader: dict[str, Any] | None, cell_id: str) -> dict[str, Any]:
+    cell: dict[str, Any] = {"cell_type": kind, "id": cell_id, "metadata": {}, "source": source}
+    if nbgrader is not None:
+        cell["metadata"]["nbgrader"] = {"schema_version": SCHEMA_VERSION, **nbgrader}
+    if kind == "code":
+        cell["execution_count"] = None
+        cell["outputs"] = []
+    return cell
+
+
+def check_cell_source(topic: str, name: str) -> str:
+    return (f"# Public checks for {name} (they run here, in your kernel; the hidden tests grade\n"
+            f"# the answer cell above on their own, outside it).\n"
+            f"from public_checks import {topic} as checks\n"
+            f"checks.check_{name}({name})")
+
+
+def build_notebook(topic: str, solution_text: str, points: dict[str, float]) -> dict[str, Any]:
+    """The source notebook (solution markers kept) for one SPEC module, as nbformat JSON."""
+    sections = read_text(topic)
+    chunks = split_module(solution_text, f"{topic}.py")
+    cells: list[dict[str, Any]] = []
+
+    def add(kind: str, source: str, nbgrader: dict[str, Any] | None = None) -> None:
+        cells.append(_cell(kind, source, nbgrader, f"{topic}-{len(cells):02d}"))
+
+    def add_text(text: str) -> None:
+        for kind, source in text_cells(text):
+            add(kind, source)
+
+    add_text(sections["intro"])
+    add("markdown", GRADING_NOTE.format(topic=topic))
+    names = {c.name for c in chunks if c.kind == "solution"}
+    orphans = [n for n in points if n not in names]
+    given = 0
+    last_solution = max((i for i, c in enumerate(chunks) if c.kind == "solution"), default=-1)
+    for index, chunk in enumerate(chunks):
+        if chunk.kind == "given":
+            given += 1
+            add("code", chunk.code, {"grade": False, "solution": False, "locked": True,
+                                     "grade_id": f"given_{given}"})
+            continue
+        if chunk.name in sections:
+            add_text(sections[chunk.name])
+        add("code", chunk.code, {"grade": False, "solution": True, "locked": False,
+                                 "grade_id": chunk.name})
+        graded = [chunk.name] + (orphans if index == last_solution else [])
+        for name in graded:
+            if points.get(name, 0) > 0:
+                add("code", check_cell_source(topic, name),
+                    {"grade": True, "solution": False, "locked": True,
+                     "grade_id": f"check_{name}", "points": points[name]})
+    for section, text in sections.items():
+        if section != "intro" and section not in names:
+            add_text(text)
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+            "autograder": {"topic": topic},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def dumps(notebook: dict[str, Any]) -> str:
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------------- the course folder
+
+
+@dataclass
+class Plan:
+    """Every file of ``source/`` with its content, so that writing and checking agree."""
+
+    files: dict[Path, str] = field(default_factory=dict)
+
+
+def _copy_tree_text(src: Path, dest: Path, plan: Plan) -> None:
+    for path in sorted(src.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        plan.files[dest / path.relative_to(src)] = path.read_text(encoding="utf-8")
+
+
+def plan_source(source: Path, solutions: Path | None = None, tests_dir: Path | None = None,
+                topics: list[str] | None = None) -> Plan:
+    """What ``source/`` should hold for the solutions present (or ``topics`` only)."""
+    solutions = solutions or ROOT / "solutions"
+    wanted = [t for t in (topics or list(TOPICS)) if (solutions / f"{t}.py").exists()]
+    points = hidden_points(wanted, tests_dir)
+    plan = Plan()
+    config = source / "nbgrader_config.py"
+    if config.exists():
+        plan.files[config] = config.read_text(encoding="utf-8")
+    for assignment, members in ASSIGNMENTS.items():
+        present = [t for t in members if t in wanted]
+        if not present:
+            continue
+        folder = source / assignment
+        for topic in present:
+            text = (solutions / f"{topic}.py").read_text(encoding="utf-8")
+            plan.files[folder / f"{topic}.ipynb"] = dumps(build_notebook(topic, text, points.get(topic, {})))
+            check = PUBLIC_CHECKS / f"{topic}.py"
+            if check.exists():
+                plan.files[folder / "public_checks" / f"{topic}.py"] = check.read_text(encoding="utf-8")
+        for name in ("__init__.py", "__main__.py", "_common.py"):
+            plan.files[folder / "public_checks" / name] = (PUBLIC_CHECKS / name).read_text(encoding="utf-8")
+        plan.files[folder / "course" / "__init__.py"] = '"""The course\'s helpers: experiments and demos."""\n'
+        for helper in HELPER_FILES:
+            if (COURSE_HELPERS / helper).exists():
+                plan.files[folder / "course" / helper] = (COURSE_HELPERS / helper).read_text(encoding="utf-8")
+    return plan
+
+
+def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None = None,
+             topics: list[str] | None = None, check: bool = False) -> list[str]:
+    """Write (or with ``check``, compare) the course's source notebooks; returns stale paths."""
+    plan = plan_source(source, solutions, tests_dir, topics)
+    stale = []
+    for path, text in plan.files.items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            stale.append(str(path))
+            if not check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    if topics is None:
+        # Files that no solution produces any more (a renamed helper, a deleted topic).
+        planned = set(plan.files)
+        for assignment in ASSIGNMENTS:
+            for path in sorted((source / assignment).rglob("*")) if (source / assignment).exists() else []:
+                if path.is_file() and "__pycache__" not in path.parts and path not in planned:
+                    stale.append(f"{path} (not generated any more)")
+                    if not check:
+                        path.unlink()
+    return stale
+
+
+def make_course(course: Path, source: Path, assignments: list[str] | None = None) -> list[str]:
+    """An instructor's nbgrader course folder: its ``nbgrader_config.py`` and ``source/``."""
+    course.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / "nbgrader_config.py", course / "nbgrader_config.py")
+    made = []
+    for assignment in assignments or list(ASSIGNMENTS):
+        src = source / assignment
+        if not src.is_dir():
+            continue
+        dest = course / "source" / assignment
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        made.append(assignment)
+    return made

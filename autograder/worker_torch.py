@@ -1,0 +1,264 @@
+"""The worker's side of grading PyTorch modules (lenet, inception, resnet, densenet, vgg).
+
+``worker.op_torch`` hands every ``{"op": "torch", "action": ...}`` request to ``dispatch``.
+The student's module arrives as a handle (the grader built it with an ordinary call). Weights
+never cross the pipe: both sides fill a module from the same seed with ``seeded_state``, which
+depends on each ``state_dict`` key and shape only. Everything returned is plain data (NumPy
+arrays, strings, ints); the grader checks all of it, so this file is a convenience, not a judge.
+"""
+
+from __future__ import annotations
+
+import importlib
+import zlib
+from typing import Any
+
+import numpy as np
+
+FLOAT_DTYPES = ("float64", "float32")
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+def honest_numerics() -> None:
+    """No TF32 on CUDA: float32 convolutions would otherwise be accurate to about 1e-3 only."""
+    torch = _torch()
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.benchmark = False
+
+
+# ---------------------------------------------------------------------------- shared with the grader
+
+
+def seeded_tensor(seed: int, key: str, shape: tuple[int, ...], dtype: Any) -> Any:
+    """The value both sides load under ``key``: a function of (seed, key, shape) only.
+
+    Weights are He-scaled normals, batch-norm scales and running variances lie in [0.5, 1.5]
+    (never the defaults 1 and 0, which hide a missing or misplaced normalisation), biases and
+    running means are normals, ``num_batches_tracked`` a small count.
+    """
+    torch = _torch()
+    gen = torch.Generator().manual_seed((int(seed) * 1_000_003 + zlib.crc32(key.encode())) % (2**63))
+    leaf = key.rsplit(".", 1)[-1]
+    if not dtype.is_floating_point:
+        return torch.randint(0, 100, tuple(shape), generator=gen, dtype=torch.int64).to(dtype)
+    if leaf == "running_var" or (leaf == "weight" and len(shape) == 1):
+        return torch.rand(tuple(shape), generator=gen, dtype=torch.float64).add_(0.5).to(dtype)
+    values = torch.randn(tuple(shape), generator=gen, dtype=torch.float64)
+    if len(shape) >= 2:
+        fan_in = int(np.prod(shape[1:]))
+        values.mul_((2.0 / max(fan_in, 1)) ** 0.5)
+    else:
+        values.mul_(0.5)
+    return values.to(dtype)
+
+
+def seeded_state(model: Any, seed: int) -> dict[str, Any]:
+    """A state dict for ``model`` (its own keys, shapes, dtypes and devices) from ``seed``."""
+    out = {}
+    for key, value in model.state_dict().items():
+        out[key] = seeded_tensor(seed, key, tuple(value.shape), value.dtype).to(value.device)
+    return out
+
+
+def describe_module(model: Any) -> dict[str, Any]:
+    """Keys, shapes and dtypes of the state dict; parameter and buffer names; counts."""
+    torch = _torch()
+    if not isinstance(model, torch.nn.Module):
+        return {"is_module": False, "type": type(model).__qualname__}
+    params = list(model.named_parameters())
+    return {
+        "is_module": True,
+        "type": type(model).__qualname__,
+        "state": [[k, list(v.shape), str(v.dtype).replace("torch.", "")]
+                  for k, v in model.state_dict().items()],
+        "params": [[name, bool(p.requires_grad)] for name, p in params],
+        "buffers": [name for name, _ in model.named_buffers()],
+        "trainable": int(sum(p.numel() for _, p in params if p.requires_grad)),
+        "total": int(sum(p.numel() for _, p in params)),
+    }
+
+
+def build_layers(spec: list[list[Any]]) -> Any:
+    """A plain ``nn.Sequential`` from a list of layer descriptions (grader-chosen, not student code).
+
+    ``["conv", in, out, k, bias, groups]``, ``["linear", in, out, bias]``, ``["bn", C]``,
+    ``["relu"]``, ``["frozen", layer]`` (its parameters get ``requires_grad=False``).
+    """
+    torch = _torch()
+    nn = torch.nn
+    layers = []
+    for item in spec:
+        kind, args = item[0], item[1:]
+        frozen = kind == "frozen"
+        if frozen:
+            kind, args = args[0][0], args[0][1:]
+        if kind == "conv":
+            layer = nn.Conv2d(args[0], args[1], args[2], bias=bool(args[3]), groups=args[4])
+        elif kind == "linear":
+            layer = nn.Linear(args[0], args[1], bias=bool(args[2]))
+        elif kind == "bn":
+            layer = nn.BatchNorm2d(args[0])
+        elif kind == "relu":
+            layer = nn.ReLU()
+        else:
+            raise ValueError(f"unknown layer kind {kind!r}")
+        if frozen:
+            for p in layer.parameters():
+                p.requires_grad_(False)
+        layers.append(layer)
+    return nn.Sequential(*layers)
+
+
+# ---------------------------------------------------------------------------- actions
+
+
+def _module(handles: dict[int, Any], req: dict[str, Any]) -> Any:
+    model = handles[int(req["handle"])]
+    torch = _torch()
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"expected an nn.Module instance, got {type(model).__qualname__}")
+    return model
+
+
+def _dtype(name: str) -> Any:
+    if name not in FLOAT_DTYPES:
+        raise ValueError(f"dtype must be one of {FLOAT_DTYPES}")
+    return getattr(_torch(), name)
+
+
+def _numpy(t: Any) -> Any:
+    torch = _torch()
+    if t is None:
+        return None
+    if not isinstance(t, torch.Tensor):
+        return None
+    t = t.detach()
+    if t.dtype == torch.bfloat16 or t.dtype == torch.float16:
+        t = t.float()
+    # 0-d tensors (num_batches_tracked) travel as shape (1,): the wire format has no 0-d arrays.
+    return t.cpu().numpy().reshape(-1 if t.dim() == 0 else t.shape).copy()
+
+
+def action_describe(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
+    return describe_module(handles[int(req["handle"])])
+
+
+def action_inspect_new(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
+    """Build ``module.name(*args, **kwargs)`` on the meta device (no memory, no time) and describe it.
+
+    Falls back to an ordinary CPU build if the constructor cannot run on the meta device.
+    """
+    torch = _torch()
+    ctor = getattr(importlib.import_module(str(req["module"])), str(req["name"]))
+    args, kwargs = materialize(req.get("args", [])), materialize(req.get("kwargs", {}))
+    try:
+        with torch.device("meta"):
+            model = ctor(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - a constructor that needs real tensors
+        model = ctor(*args, **kwargs)
+    return describe_module(model)
+
+
+def action_prepare(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
+    """Move the module to ``device``/``dtype`` and load the seeded state with ``strict=True``."""
+    honest_numerics()
+    torch = _torch()
+    model = _module(handles, req)
+    model.to(device=torch.device(str(req["device"])), dtype=_dtype(str(req["dtype"])))
+    if req.get("seed") is not None:
+        model.load_state_dict(seeded_state(model, int(req["seed"])), strict=True)
+    return describe_module(model)
+
+
+def action_run(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
+    """One forward pass (train or eval mode) and a backward pass of ``sum(out * dout)``.
+
+    ``dout`` is seeded normals shaped like the output (``dout_seed``; none: no backward).
+    Returns the output, the input gradient, each parameter's gradient (``grads``) and each
+    buffer after the pass (``buffers``), with the output's type, dtype and device.
+    """
+    honest_numerics()
+    torch = _torch()
+    model = _module(handles, req)
+    device, dtype = torch.device(str(req["device"])), _dtype(str(req["dtype"]))
+    model.train(bool(req["train"]))
+    model.zero_grad(set_to_none=True)
+    x = torch.tensor(np.asarray(req["x"]), dtype=dtype, device=device, requires_grad=True)
+    torch.manual_seed(int(req.get("seed", 0)))
+    out = model(x)
+    reply: dict[str, Any] = {"type": type(out).__qualname__}
+    if not isinstance(out, torch.Tensor):
+        return reply
+    reply.update(dtype=str(out.dtype).replace("torch.", ""), device=out.device.type,
+                 out=_numpy(out), dx=None, grads={}, backward="")
+    if req.get("dout_seed") is not None:
+        # The upstream gradient: seeded normals shaped like this output (same on both sides).
+        gen = torch.Generator().manual_seed(int(req["dout_seed"]))
+        dout_t = torch.randn(tuple(out.shape), generator=gen, dtype=torch.float64)
+        if out.dtype.is_floating_point:
+            dout_t = dout_t.to(dtype=out.dtype)
+        dout_t = dout_t.to(out.device)
+        if not out.requires_grad:
+            reply["backward"] = "the output does not require a gradient (detached?)"
+        else:
+            (out * dout_t).sum().backward()
+            reply["dx"] = _numpy(x.grad)
+            if req.get("grads", True):
+                reply["grads"] = {n: _numpy(p.grad) for n, p in model.named_parameters()}
+    if req.get("buffers", True):
+        reply["buffers"] = {n: _numpy(b) for n, b in model.named_buffers()}
+    return reply
+
+
+def action_shapes(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
+    """Output shapes for several input shapes, without gradients (seeded random inputs)."""
+    honest_numerics()
+    torch = _torch()
+    model = _module(handles, req)
+    device, dtype = torch.device(str(req["device"])), _dtype(str(req["dtype"]))
+    model.train(bool(req["train"]))
+    gen = torch.Generator().manual_seed(int(req.get("seed", 0)))
+    shapes = []
+    with torch.no_grad():
+        for size in req["sizes"]:
+            x = torch.randn(tuple(int(s) for s in size), generator=gen, dtype=dtype).to(device)
+            out = model(x)
+            shapes.append(list(out.shape) if isinstance(out, torch.Tensor) else type(out).__qualname__)
+    return shapes
+
+
+def action_call_on_layers(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
+    """Call the student's ``module.name(model)`` on a model built here from ``spec``.
+
+    Real layers of real size, allocated but not initialised (``to_empty``), so that even
+    VGG-16's 138 million parameters cost no initialisation time.
+    """
+    torch = _torch()
+    with torch.device("meta"):
+        model = build_layers(materialize(req["spec"]))
+    model = model.to_empty(device="cpu")
+    func = getattr(importlib.import_module(str(req["module"])), str(req["name"]))
+    return func(model)
+
+
+ACTIONS = {
+    "describe": action_describe,
+    "inspect_new": action_inspect_new,
+    "prepare": action_prepare,
+    "run": action_run,
+    "shapes": action_shapes,
+    "call_on_layers": action_call_on_layers,
+}
+
+
+def dispatch(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
+    action = ACTIONS.get(str(req.get("action")))
+    if action is None:
+        raise ValueError(f"unknown torch action {req.get('action')!r}")
+    return action(req, handles, materialize)

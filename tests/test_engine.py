@@ -1,0 +1,156 @@
+"""The engine end to end: full marks for the solutions, zero for the stubs, clear reasons for
+submissions that cannot be graded, identical results on a regrade, Gradescope's format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from autograder.engine import grade_submission
+from autograder.formats import render
+from autograder.formats.gradescope import gradescope_dict
+from tests.conftest import ASSIGNMENTS, SOLUTIONS, graded_topics
+
+OPT = (SOLUTIONS / "optimizers.py").read_text()
+
+
+@pytest.mark.parametrize("topic", graded_topics())
+def test_reference_solutions_get_full_marks(topic):
+    result = grade_submission(SOLUTIONS, [topic], profile="ci")
+    failures = [f"{p.name}: {p.feedback}" for t in result.topics for p in t.properties if not p.passed]
+    assert not failures, "\n\n".join(failures)
+    assert result.score == result.max_score > 0
+
+
+@pytest.mark.parametrize("topic", graded_topics())
+def test_generated_stubs_score_zero_with_not_implemented_feedback(topic):
+    result = grade_submission(ASSIGNMENTS, [topic], profile="ci")
+    props = result.topics[0].properties
+    assert props and result.score == 0
+    assert all(p.diagnosis == "not implemented" for p in props), [p.feedback for p in props]
+
+
+def test_missing_module_scores_zero_for_its_topic_and_says_so(make_submission):
+    folder = make_submission(conv="x = 1\n")
+    result = grade_submission(folder, ["optimizers"], profile="dev")
+    topic = result.topics[0]
+    assert topic.score == 0 and topic.max_score > 0
+    assert topic.problem == "optimizers.py was not submitted"
+    assert all(p.feedback == "optimizers.py was not submitted" for p in topic.properties)
+
+
+def test_syntax_error_shows_the_line(make_submission):
+    folder = make_submission(optimizers=OPT + "\ndef broken(:\n    pass\n")
+    topic = grade_submission(folder, ["optimizers"], profile="dev").topics[0]
+    assert topic.score == 0
+    assert "syntax error on line" in topic.problem and "def broken(:" in topic.problem
+
+
+@pytest.mark.parametrize("line", [
+    "import torch",
+    "from scipy import linalg",
+    "import importlib\n_t = importlib.import_module('torch')",
+    "_t = __import__('torch.nn')",
+])
+def test_numpy_module_that_uses_torch_or_scipy_scores_zero_with_the_reason(make_submission, line):
+    folder = make_submission(optimizers=line + "\n" + OPT)
+    topic = grade_submission(folder, ["optimizers"], profile="dev").topics[0]
+    assert topic.score == 0
+    assert "NumPy exercises may import NumPy and the standard library only" in topic.problem
+
+
+def test_torch_reached_by_an_obfuscated_route_is_not_there(make_submission):
+    sneaky = "_imp = getattr(__builtins__, '__imp' + 'ort__') if isinstance(__builtins__, dict) is False else __builtins__['__imp' + 'ort__']\n_t = _imp('to' + 'rch')\n"
+    folder = make_submission(optimizers=sneaky + OPT)
+    topic = grade_submission(folder, ["optimizers"], profile="dev").topics[0]
+    assert topic.score == 0 and "torch" in topic.problem
+
+
+def test_helper_module_importing_torch_is_caught(make_submission):
+    folder = make_submission(optimizers="from helpers import *\n" + OPT, helpers="import torch\n")
+    topic = grade_submission(folder, ["optimizers"], profile="dev").topics[0]
+    assert topic.score == 0 and "through helpers.py" in topic.problem
+
+
+def test_import_error_is_reported_with_the_students_traceback(make_submission):
+    folder = make_submission(optimizers=OPT + "\nraise RuntimeError('boom at import')\n")
+    topic = grade_submission(folder, ["optimizers"], profile="dev").topics[0]
+    assert topic.score == 0 and "RuntimeError: boom at import" in topic.problem
+
+
+BUGGY = OPT.replace("v_hat = new_v[dkey] / (1 - beta1**t)", "v_hat = new_v[dkey]").replace(
+    "s_hat = new_s[dkey] / (1 - beta2**t)", "s_hat = new_s[dkey]")
+
+
+def test_a_misconception_loses_points_only_on_its_function_and_is_named(make_submission):
+    folder = make_submission(optimizers=BUGGY)
+    result = grade_submission(folder, ["optimizers"], profile="ci")
+    failed = [p for p in result.topics[0].properties if not p.passed]
+    assert {p.function for p in failed} == {"update_parameters_with_adam"}
+    (adam,) = [p for p in failed if "matches torch" in p.name]
+    assert adam.diagnosis == "Adam without bias correction"
+    assert "expected" in adam.feedback and "got" in adam.feedback
+    assert "Smallest failing input Hypothesis found" in adam.feedback
+    assert "Hint:" in adam.feedback
+
+
+def test_regrading_gives_identical_results(make_submission):
+    folder = make_submission(optimizers=BUGGY.replace("return float(learning_rate0 * decay_rate**epoch)",
+                                                      "print('decaying'); return learning_rate0 * decay_rate ** (epoch + 1)"))
+    first = grade_submission(folder, ["optimizers"], profile="ci").to_dict()
+    second = grade_submission(folder, ["optimizers"], profile="ci").to_dict()
+    assert first == second
+    assert "decaying" in first["output"]
+
+
+def test_wrong_return_types_fail_with_a_clear_message(make_submission):
+    wrong = OPT.replace(
+        "    return {dkey: np.zeros_like(parameters[key], dtype=np.float64)\n            for key, dkey in _layer_keys(parameters)}",
+        "    return {dkey: np.matrix(np.zeros(parameters[key].shape)) for key, dkey in _layer_keys(parameters)}",
+    ).replace("    return initialize_momentum(parameters)\n", "    return {k: v.tolist() for k, v in initialize_momentum(parameters).items()}\n", 1)
+    folder = make_submission(optimizers=wrong)
+    props = {p.function: p for p in grade_submission(folder, ["optimizers"], profile="dev").topics[0].properties}
+    assert "ndarray subclass numpy.matrix" in props["initialize_momentum"].feedback
+    assert "returned list, expected an np.ndarray" in props["initialize_rmsprop"].feedback
+
+
+def test_nan_is_reported_as_nan(make_submission):
+    folder = make_submission(optimizers=OPT.replace(
+        "(np.sqrt(s_hat) + epsilon)", "(np.sqrt(s_hat) * 0.0) * 0.0"))
+    props = grade_submission(folder, ["optimizers"], profile="dev", functions={"update_parameters_with_adam"}).topics[0].properties
+    assert any("contains NaN" in p.feedback or "inf" in p.feedback for p in props if not p.passed)
+
+
+def test_patching_numpy_in_the_worker_does_not_fool_the_comparison(make_submission):
+    patched = OPT.replace("new_v[dkey] = beta1 * v[dkey] + (1 - beta1) * g", "new_v[dkey] = 2 * g") + (
+        "\nnp.allclose = lambda *a, **k: True\nnp.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)\n"
+        "np.array_equal = lambda *a, **k: True\nprint('ALL TESTS PASSED')\n")
+    folder = make_submission(optimizers=patched)
+    result = grade_submission(folder, ["optimizers"], profile="dev", functions={"update_parameters_with_adam"})
+    assert not all(p.passed for p in result.topics[0].properties)
+
+
+def test_gradescope_results_have_the_required_fields(make_submission):
+    folder = make_submission(optimizers=BUGGY)
+    result = grade_submission(folder, ["optimizers"], profile="dev")
+    data = json.loads(render(result, "gradescope"))
+    assert data["score"] == result.score and data["max_score"] == result.max_score
+    for test in data["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "tags"}
+        assert test["tags"][0] == "optimizers" and len(test["tags"]) == 2
+        assert test["status"] in ("passed", "failed")
+    assert ["optimizers", "update_parameters_with_adam"] in [t["tags"] for t in data["tests"]]
+    assert gradescope_dict(result) == data
+
+
+def test_text_report_shows_totals_and_feedback(make_submission):
+    folder = make_submission(optimizers=BUGGY)
+    text = render(grade_submission(folder, ["optimizers"], profile="dev"), "text")
+    assert "TOTAL:" in text and "Feedback on failing properties" in text
+    assert "Adam without bias correction" in text
+
+
+def test_unknown_topic_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown topic"):
+        grade_submission(SOLUTIONS, "optimisers")
