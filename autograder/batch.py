@@ -105,7 +105,7 @@ def _holds_work(folder: Path) -> bool:
 
 
 def detect_layout(root: Path) -> str:
-    """``nbgrader`` (``submitted/<student>/<assignment>/``) or ``plain`` (one folder per student)."""
+    """``nbgrader`` (``submitted/<student>/<assignment>/``) or ``plain`` (a folder per student)."""
     if (root / "submitted").is_dir():
         return "nbgrader"
     students = _subdirs(root)
@@ -125,7 +125,8 @@ def discover(root: str | Path, layout: str = "auto", assignment: str | None = No
         layout = detect_layout(root)
     if layout == "plain":
         if assignment:
-            raise ValueError("--assignment only applies to nbgrader's submitted/<student>/<assignment>/")
+            raise ValueError("--assignment only applies to nbgrader's layout, "
+                             "submitted/<student>/<assignment>/")
         return [Job(p.name, p, p.name) for p in _subdirs(root)]
     if layout != "nbgrader":
         raise ValueError(f"layout must be auto, plain or nbgrader, not {layout!r}")
@@ -187,7 +188,9 @@ def valid_record(data: Any, student: str, settings: Settings) -> bool:
     """True when ``data`` is a complete result for ``student`` graded with ``settings``."""
     if not isinstance(data, dict) or data.get("student") != student:
         return False
-    if data.get("status") not in ("graded", "error") or data.get("settings") != settings.fingerprint():
+    if data.get("status") not in ("graded", "error"):
+        return False
+    if data.get("settings") != settings.fingerprint():
         return False
     try:
         result = SubmissionResult.from_dict(data)
