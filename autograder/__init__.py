@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 __all__ = ["grade_submission"]
 
 
-def grade_submission(*args, **kwargs):  # type: ignore[no-untyped-def]
+def grade_submission(*args, **kwargs):
     from autograder.engine import grade_submission as _grade
 
     return _grade(*args, **kwargs)

@@ -196,7 +196,8 @@ class Worker:
         if not isinstance(reply, dict) or "ok" not in reply:
             self.stop()
             raise WorkerFailure(f"{what} garbled the grader's channel")
-        output = reply.get("output") if isinstance(reply.get("output"), str) else ""
+        raw_output = reply.get("output")
+        output = raw_output if isinstance(raw_output, str) else ""
         if output:
             self.output_log.append(output)
         if reply["ok"]:
@@ -251,6 +252,11 @@ def describe_request(message: dict[str, Any]) -> str:
 
 class Remote:
     """A name inside the worker: a module attribute or a path from a handle."""
+
+    _session: Any
+    _root: str | int
+    _path: str
+    _type: str
 
     def __init__(self, session: Any, root: str | int, path: str = "", type_name: str = "") -> None:
         object.__setattr__(self, "_session", session)

@@ -77,7 +77,7 @@ class RNGState:
 
     @classmethod
     def of(cls, gen: np.random.Generator) -> RNGState:
-        return cls(gen.bit_generator.state)
+        return cls(dict(gen.bit_generator.state))
 
     def make(self) -> np.random.Generator:
         name = self.state.get("bit_generator")

@@ -44,7 +44,8 @@ def strip_solution(text: str, filename: str = "<source>", header: bool = True) -
 
 def solution_lines(text: str) -> set[str]:
     """Lines that exist only inside solution blocks: none may appear in a released file."""
-    inside_lines, outside_lines = set(), set()
+    inside_lines: set[str] = set()
+    outside_lines: set[str] = set()
     inside = False
     for line in text.splitlines():
         stripped = line.strip()

@@ -15,7 +15,13 @@ from typing import Any
 
 from autograder import protocol
 from autograder.client import (
-    CallResult, NotImplementedYet, Remote, StudentAbort, StudentCodeError, Worker, WorkerFailure,
+    CallResult,
+    NotImplementedYet,
+    Remote,
+    StudentAbort,
+    StudentCodeError,
+    Worker,
+    WorkerFailure,
 )
 from autograder.sandbox import FOREIGN_ARRAY_LIBS
 from autograder.topics import TOPICS

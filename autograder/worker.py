@@ -234,9 +234,9 @@ def main() -> None:
     global _capture_fd
     cfg = json.loads(sys.argv[1])
     _config.update(cfg)
-    from autograder import protocol, sandbox  # noqa: F401 - loaded before the jail closes
-
     import numpy  # noqa: F401 - every exercise needs it; load it while the files are there
+
+    from autograder import protocol, sandbox  # noqa: F401 - loaded before the jail closes
 
     proto_in, proto_out = os.dup(0), os.dup(1)
     if cfg.get("sandbox"):

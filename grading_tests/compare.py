@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.protocol import FigureInfo, Foreign, HandleRef
 from autograder.client import Remote
+from autograder.protocol import FigureInfo, Foreign, HandleRef
 
 # torch's defaults for float32; float64 a little looser than torch's 1e-7 rtol for sums of
 # many terms computed in a different order.

@@ -3,7 +3,6 @@ mini-batches as a partition of the examples, and schedules against torch.optim.l
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 import numpy as np
@@ -12,11 +11,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests.compare import (
-    check_array, check_dict, check_scalar, check_unchanged, describe, fail,
+    check_dict,
+    check_scalar,
+    check_unchanged,
+    describe,
+    fail,
 )
 from grading_tests.references import optimizers as ref
 from grading_tests.strategies import (
-    copy_tree, layer_dims, magnitudes, make_gradients, make_parameters, seeds,
+    copy_tree,
+    layer_dims,
+    magnitudes,
+    make_gradients,
+    make_parameters,
+    seeds,
 )
 
 M = "optimizers"

@@ -1,0 +1,38 @@
+# Two commands: `make demo` (set up, then grade the solutions and a faulty example) and
+# `make test` (set up, then run the whole suite). Both create .venv on a fresh machine.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# The CPU build first, so that no multi-GB CUDA build is pulled in. GPU users: see README.
+TORCH  ?= torch==2.13.0
+PROFILE ?= ci
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH)
+	$(PY) -m pip install --quiet -e '.[course,batch,dev]'
+	touch $(STAMP)
+
+demo: setup
+	@echo "== Reference solutions: expect full marks ==================================="
+	$(VENV)/bin/autograder grade solutions --profile $(PROFILE)
+	@echo "== examples/faulty: three classic optimizer mistakes, other modules missing ===="
+	$(VENV)/bin/autograder grade examples/faulty --profile $(PROFILE)
+
+test: setup
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+lint: setup
+	$(VENV)/bin/ruff check autograder grading_tests solutions tests benchmarks
+	$(VENV)/bin/mypy
+
+bench: setup
+	$(PY) benchmarks/bench_grading.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
