@@ -1,0 +1,32 @@
+"""``autograder report RESULTS``: rebuild the grade sheet and class report of a batch folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report", help="class report (PNG + HTML) and grades.csv from a grade-batch folder",
+        description="Rebuild grades.csv, report.png and report.html from results/*.json.")
+    p.add_argument("results", help="the --output folder of grade-batch")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from autograder.batch import CSV_NAME, csv_text, load_records, write_atomic
+    from autograder.report import write_report
+    from autograder.topics import TOPICS
+
+    folder = Path(args.results)
+    records = load_records(folder)
+    if not records:
+        raise FileNotFoundError(f"no results/*.json in {folder}")
+    found = {t.get("topic") for data in records.values() for t in data.get("topics", [])}
+    topics = [t for t in TOPICS if t in found] + sorted(t for t in found if t not in TOPICS)
+    write_atomic(folder / CSV_NAME, csv_text(records, topics))
+    png, html = write_report(records, folder, topics)
+    print(f"{len(records)} students: {folder / CSV_NAME}, {png}, {html}", file=sys.stderr)
+    return 0
