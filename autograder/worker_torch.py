@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 FLOAT_DTYPES = ("float64", "float32")
+TILE = 65_521  # a prime: repeats of the block never line up with rows or channels
 
 
 def _torch() -> Any:
@@ -49,12 +50,14 @@ def seeded_tensor(seed: int, key: str, shape: tuple[int, ...], dtype: Any) -> An
         return torch.randint(0, 100, tuple(shape), generator=gen, dtype=torch.int64).to(dtype)
     if leaf == "running_var" or (leaf == "weight" and len(shape) == 1):
         return torch.rand(tuple(shape), generator=gen, dtype=torch.float64).add_(0.5).to(dtype)
-    values = torch.randn(tuple(shape), generator=gen, dtype=torch.float64)
-    if len(shape) >= 2:
-        fan_in = int(np.prod(shape[1:]))
-        values.mul_((2.0 / max(fan_in, 1)) ** 0.5)
-    else:
-        values.mul_(0.5)
+    n = int(np.prod(shape))
+    scale = (2.0 / max(int(np.prod(shape[1:])), 1)) ** 0.5 if len(shape) >= 2 else 0.5
+    if n > TILE:
+        # Big layers (VGG's 25088x4096) repeat a prime-length block of normals: generating
+        # 10^8 normals on each side would cost more than the whole forward pass.
+        block = torch.randn(TILE, generator=gen, dtype=torch.float64).mul_(scale).to(dtype)
+        return block.repeat(-(-n // TILE))[:n].view(tuple(shape))
+    values = torch.randn(tuple(shape), generator=gen, dtype=torch.float64).mul_(scale)
     return values.to(dtype)
 
 
@@ -165,6 +168,33 @@ def action_inspect_new(req: dict[str, Any], handles: dict[int, Any], materialize
     return describe_module(model)
 
 
+def action_build(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
+    """Build ``module.name(*args, **kwargs)`` and keep it under a new (negative) handle.
+
+    With ``meta``, the constructor runs on the meta device and the module is then given real,
+    uninitialised CPU memory (``to_empty``): big networks skip their weight initialisation,
+    which ``prepare`` overwrites anyway. A constructor that cannot run on meta is run normally.
+    """
+    torch = _torch()
+    ctor = getattr(importlib.import_module(str(req["module"])), str(req["name"]))
+    args, kwargs = materialize(req.get("args", [])), materialize(req.get("kwargs", {}))
+    model, on_meta = None, False
+    if req.get("meta"):
+        try:
+            with torch.device("meta"):
+                model = ctor(*args, **kwargs)
+            on_meta = isinstance(model, torch.nn.Module)
+            if on_meta:
+                model = model.to_empty(device="cpu")
+        except Exception:  # noqa: BLE001 - a constructor that needs real tensors
+            model, on_meta = None, False
+    if model is None:
+        model = ctor(*args, **kwargs)
+    hid = min([0, *handles]) - 1  # the worker's own handles count up from 1
+    handles[hid] = model
+    return {"handle": hid, "type": type(model).__qualname__, "meta": on_meta}
+
+
 def action_prepare(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
     """Move the module to ``device``/``dtype`` and load the seeded state with ``strict=True``."""
     honest_numerics()
@@ -189,6 +219,9 @@ def action_run(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -
     device, dtype = torch.device(str(req["device"])), _dtype(str(req["dtype"]))
     model.train(bool(req["train"]))
     model.zero_grad(set_to_none=True)
+    if not req.get("grads", True):
+        for p in model.parameters():  # the input gradient alone: half the backward's cost
+            p.requires_grad_(False)
     x = torch.tensor(np.asarray(req["x"]), dtype=dtype, device=device, requires_grad=True)
     torch.manual_seed(int(req.get("seed", 0)))
     out = model(x)
@@ -250,6 +283,7 @@ def action_call_on_layers(req: dict[str, Any], handles: dict[int, Any], material
 ACTIONS = {
     "describe": action_describe,
     "inspect_new": action_inspect_new,
+    "build": action_build,
     "prepare": action_prepare,
     "run": action_run,
     "shapes": action_shapes,

@@ -1,0 +1,284 @@
+"""Grading PyTorch modules: the student's module runs in the worker, the reference here.
+
+Both sides get the same weights and batch-norm statistics from a seed
+(``autograder.worker_torch.seeded_state``), loaded with ``strict=True``; then outputs, input
+gradients, parameter gradients and buffers are compared in float64 on the test's device.
+Shared by the lenet, inception, resnet, densenet and vgg grading tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from hypothesis import Phase, settings
+
+from autograder import worker_torch
+from autograder.client import Remote
+from grading_tests.compare import check_array, describe, fail, type_name
+
+DTYPE = "float64"
+
+
+def build(label: str, ctor: Any, *args: Any, context: str = "", **kwargs: Any) -> StudentModule:
+    """Call the student's constructor in the worker; the result must be an ``nn.Module``."""
+    made = ctor(*args, **kwargs)
+    if not isinstance(made, Remote):
+        fail(f"{label}: returned {type_name(made)}, expected an nn.Module instance", context,
+             "a constructor function must return the model (did you forget `return`?)")
+    module = StudentModule(made)
+    desc = module.describe()
+    if not desc.get("is_module"):
+        fail(f"{label}: returned an object of type {desc.get('type')}, expected an nn.Module", context,
+             "subclass nn.Module (class X(nn.Module)) and call super().__init__() first")
+    return module
+
+
+def build_in_worker(label: str, impl: Any, module: str, name: str, *args: Any, context: str = "",
+                    meta: bool = True, **kwargs: Any) -> StudentModule:
+    """Like ``build``, through the worker's ``build`` action: big networks skip initialisation."""
+    session = object.__getattribute__(getattr(impl, module), "_session")
+    made = session.torch("build", module=module, name=name, args=list(args), kwargs=kwargs,
+                         meta=meta, timeout=60.0)
+    module_ = StudentModule(Remote(session, int(made["handle"]), "", str(made["type"])))
+    desc = module_.describe()
+    if not desc.get("is_module"):
+        fail(f"{label}: returned an object of type {desc.get('type')}, expected an nn.Module", context,
+             "a constructor function must return the model (did you forget `return`?)")
+    return module_
+
+
+class StudentModule:
+    """The worker-side module behind a handle, with the actions of ``worker_torch``."""
+
+    def __init__(self, remote: Remote) -> None:
+        self.remote = remote
+        self.id = remote.handle.id
+        self.session = object.__getattribute__(remote, "_session")
+
+    def _torch(self, action: str, **fields: Any) -> Any:
+        return self.session.torch(action, handle=self.id, **fields)
+
+    def describe(self) -> dict[str, Any]:
+        return self._torch("describe")
+
+    def prepare(self, device: str, seed: int | None) -> dict[str, Any]:
+        return self._torch("prepare", device=device, dtype=DTYPE if seed is not None else "float32",
+                           seed=seed, timeout=120.0)
+
+    def run(self, x: np.ndarray, dout_seed: int | None, *, train: bool, device: str,
+            grads: bool = True, buffers: bool = True) -> dict[str, Any]:
+        return self._torch("run", x=x, dout_seed=dout_seed, train=train, device=device, dtype=DTYPE,
+                           grads=grads, buffers=buffers, timeout=60.0)
+
+    def shapes(self, sizes: Sequence[Sequence[int]], *, train: bool, device: str, seed: int = 0) -> Any:
+        """Output shapes (float32, no gradients) after ``prepare(device, None)``."""
+        return self._torch("shapes", sizes=[list(s) for s in sizes], train=train, device=device,
+                           dtype="float32", seed=seed, timeout=60.0)
+
+
+# ---------------------------------------------------------------------------- reference side
+
+
+def reference(model: torch.nn.Module, device: str, seed: int) -> torch.nn.Module:
+    """The reference on ``device`` in float64 with the seeded state loaded (strict)."""
+    worker_torch.honest_numerics()
+    model = model.to(device=torch.device(device), dtype=torch.float64)
+    model.load_state_dict(worker_torch.seeded_state(model, seed), strict=True)
+    return model
+
+
+def run_reference(model: torch.nn.Module, x: np.ndarray, dout_seed: int | None, *, train: bool,
+                  device: str, grads: bool = True, buffers: bool = True) -> dict[str, Any]:
+    """Exactly the worker's ``run`` action, on a trusted model in this process."""
+    req = {"handle": 0, "x": x, "dout_seed": dout_seed, "train": train, "device": device, "dtype": DTYPE,
+           "grads": grads, "buffers": buffers}
+    return worker_torch.action_run(req, {0: model}, lambda v: v)
+
+
+def describe_reference(ctor: Callable[..., torch.nn.Module], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Keys, shapes and counts of a reference, built on the meta device (free)."""
+    with torch.device("meta"):
+        return worker_torch.describe_module(ctor(*args, **kwargs))
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def check_state(label: str, got: Mapping[str, Any], expected: Mapping[str, Any], context: str = "",
+                hint: str = "") -> None:
+    """Same ``state_dict`` keys with the same shapes; same parameters (not buffers), trainable."""
+    got_shapes = {k: tuple(s) for k, s, _ in got["state"]}
+    exp_shapes = {k: tuple(s) for k, s, _ in expected["state"]}
+    missing = [k for k in exp_shapes if k not in got_shapes]
+    extra = [k for k in got_shapes if k not in exp_shapes]
+    if missing or extra:
+        lines = [f"{label}: state_dict keys differ from the reference"]
+        if missing:
+            lines.append(f"  missing ({len(missing)}): {_list(missing)}")
+        if extra:
+            lines.append(f"  unexpected ({len(extra)}): {_list(extra)}")
+        fail("\n".join(lines), context, hint or
+             "the keys come from the attribute names (self.conv1 = ...) and from the order of "
+             "layers inside each nn.Sequential (their indices); compare with the docstring")
+    wrong = [k for k in exp_shapes if got_shapes[k] != exp_shapes[k]]
+    if wrong:
+        lines = [f"{label}: {len(wrong)} state_dict entr{'y has' if len(wrong) == 1 else 'ies have'} "
+                 "the wrong shape"]
+        lines += [f"  {k!r}: shape {got_shapes[k]} expected {exp_shapes[k]}" for k in wrong[:6]]
+        fail("\n".join(lines), context, hint or
+             "check in/out channels, kernel sizes, groups and the Linear layers' sizes")
+    got_params = {n: rg for n, rg in got["params"]}
+    exp_params = {n for n, _ in expected["params"]}
+    if set(got_params) != exp_params:
+        bad = sorted(set(got_params) ^ exp_params)
+        fail(f"{label}: these entries should be {'parameters' if bad[0] in exp_params else 'buffers'}"
+             f" but are not: {_list(bad)}", context,
+             "use nn layers (or nn.Parameter for weights, register_buffer for statistics)")
+    frozen = [n for n, rg in got_params.items() if not rg]
+    if frozen:
+        fail(f"{label}: parameters {_list(frozen)} have requires_grad=False; every parameter "
+             "must be trainable", context)
+
+
+def _list(names: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+def check_run(label: str, got: Mapping[str, Any], expected: Mapping[str, Any], *, context: str = "",
+              hint: str = "", diagnoses: Mapping[str, Any] | None = None, device: str = "cpu") -> None:
+    """Output, then input gradient, then parameter gradients, then buffers."""
+    if got.get("type") != "Tensor" or "out" not in got:
+        fail(f"{label}: forward returned {got.get('type')}, expected a torch.Tensor", context,
+             "forward must return one tensor")
+    if got.get("dtype") != DTYPE:
+        fail(f"{label}: the output is {got.get('dtype')} while the module's parameters are float64",
+             context, "create new tensors with dtype=x.dtype and device=x.device (or use *_like)")
+    if got.get("device") != torch.device(device).type:
+        fail(f"{label}: the output is on {got.get('device')} while the module is on {device}", context,
+             "create new tensors with device=x.device")
+    check_array(f"{label}: output", got["out"], expected["out"], context=context, hint=hint,
+                diagnoses=diagnoses)
+    if expected.get("dx") is not None:
+        if got.get("dx") is None:
+            fail(f"{label}: the input gets no gradient ({got.get('backward') or 'x.grad is None'})",
+                 context, "do not detach tensors or use .data / numpy inside forward")
+        check_array(f"{label}: gradient of the input", got["dx"], expected["dx"], context=context, hint=hint)
+    for name, value in (expected.get("grads") or {}).items():
+        mine = (got.get("grads") or {}).get(name)
+        if value is not None and mine is None:
+            fail(f"{label}: parameter {name!r} gets no gradient: it is not used in forward", context, hint)
+        if value is not None:
+            check_array(f"{label}: gradient of parameter {name!r}", mine, value, context=context, hint=hint)
+    for name, value in (expected.get("buffers") or {}).items():
+        mine = (got.get("buffers") or {}).get(name)
+        if mine is None:
+            fail(f"{label}: buffer {name!r} is missing after the forward pass", context, hint)
+        check_array(f"{label}: buffer {name!r} after the forward pass", mine, value, context=context,
+                    hint=hint or "in training mode each BatchNorm must see its input exactly once",
+                    dtype_kind="f" if value.dtype.kind == "f" else "iu")
+
+
+def mutant_outputs(mutants: Sequence[Any], args: Sequence[Any], kwargs: Mapping[str, Any],
+                   expected_desc: Mapping[str, Any], x: np.ndarray, *, train: bool, device: str,
+                   seed: int) -> dict[str, Callable[[], Any]]:
+    """For feedback: each misconception's output on the same input and weights (lazily computed)."""
+    keys = [k for k, _, _ in expected_desc["state"]]
+
+    def output_of(cls: Any) -> Callable[[], Any]:
+        def compute() -> Any:
+            model = cls(*args, **kwargs)
+            if list(model.state_dict()) != keys:
+                return None
+            model = reference(model, device, seed)
+            return run_reference(model, x, None, train=train, device=device, buffers=False)["out"]
+        return compute
+
+    return {m.description: output_of(m.func) for m in mutants}
+
+
+def rng_arrays(seed: int, *shapes: Sequence[int]) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(tuple(s)) for s in shapes]
+
+
+def grade_keys(label: str, impl_ctor: Any, ref_ctor: Any, args: Sequence[Any], kwargs: Mapping[str, Any],
+               context: str, hint: str = "") -> tuple[StudentModule, dict[str, Any]]:
+    """Build the student's module and check its state_dict against the reference's."""
+    expected = describe_reference(ref_ctor, *args, **kwargs)
+    student = build(label, impl_ctor, *args, context=context, **kwargs)
+    check_state(label, student.describe(), expected, context, hint)
+    return student, expected
+
+
+def grade_pass(label: str, impl_ctor: Any, ref_ctor: Any, args: Sequence[Any], *, x_shape: Sequence[int],
+               train: bool, device: str, seed: int, context: str, hint: str = "",
+               mutants: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None,
+               grads: bool = True) -> None:
+    """Seeded weights and statistics in both; one forward + backward in ``train`` or eval mode;
+    output, input gradient, parameter gradients and buffers compared."""
+    kwargs = dict(kwargs or {})
+    student, expected = grade_keys(label, impl_ctor, ref_ctor, args, kwargs, context)
+    student.prepare(device, seed)
+    ref = reference(ref_ctor(*args, **kwargs), device, seed)
+    (x,) = rng_arrays(seed + 1, x_shape)
+    want = run_reference(ref, x, seed + 2, train=train, device=device, grads=grads)
+    got = student.run(x, seed + 2, train=train, device=device, grads=grads)
+    diagnoses = mutant_outputs(mutants, args, kwargs, expected, x, train=train, device=device, seed=seed)
+    mode = "training mode" if train else "eval mode"
+    check_run(f"{label} in {mode}", got, want, context=context, hint=hint, diagnoses=diagnoses,
+              device=device)
+
+
+def inspect_new(impl: Any, module: str, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Keys, shapes and counts of the student's ``module.name(*args, **kwargs)``, built on meta."""
+    session = object.__getattribute__(getattr(impl, module), "_session")
+    return session.torch("inspect_new", module=module, name=name, args=list(args), kwargs=kwargs,
+                         timeout=60.0)
+
+
+def grade_network(impl: Any, module: str, name: str, ref_ctor: Any, n_classes: int, seed: int,
+                  device: str, hint: str, x_shape: Sequence[int] = (2, 3, 64, 64)) -> None:
+    """A whole network in eval mode: seeded weights, output and input gradient on a small input."""
+    context = describe(model=f"{name}(num_classes={n_classes})", x_shape=tuple(x_shape), seed=seed)
+    kwargs = {"num_classes": n_classes}
+    expected = describe_reference(ref_ctor, **kwargs)
+    student = build_in_worker(name, impl, module, name, context=context, **kwargs)
+    check_state(name, student.describe(), expected, context, hint)
+    student.prepare(device, seed)
+    model = reference(ref_ctor(**kwargs), device, seed)
+    (x,) = rng_arrays(seed + 1, x_shape)
+    want = run_reference(model, x, seed + 2, train=False, device=device, grads=False, buffers=False)
+    got = student.run(x, seed + 2, train=False, device=device, grads=False, buffers=False)
+    check_run(f"{name} in eval mode", got, want, context=context, hint=hint, device=device)
+
+
+def grade_network_shapes(impl: Any, module: str, name: str, n_classes: int, device: str, hint: str,
+                         sizes: Sequence[tuple[int, int]]) -> None:
+    """Output ``(N, num_classes)`` for several input sizes, in eval mode and in training mode."""
+    context = describe(model=f"{name}(num_classes={n_classes})", input_sizes=list(sizes))
+    student = build_in_worker(name, impl, module, name, context=context, num_classes=n_classes)
+    student.prepare(device, None)
+    for train, batch in ((False, 1), (True, 2)):
+        shapes = [(batch, 3, h, w) for h, w in sizes]
+        got = student.shapes(shapes, train=train, device=device)
+        for size, out in zip(shapes, got):
+            if list(out) != [batch, n_classes] if isinstance(out, list) else True:
+                fail(f"{name} in {'training' if train else 'eval'} mode: input {size} gave "
+                     f"{'output shape ' + str(tuple(out)) if isinstance(out, list) else out}, "
+                     f"expected ({batch}, {n_classes})", context, hint)
+
+
+# Shrinking re-runs whole modules hundreds of times; the first failing configuration, named in
+# the message, teaches as much. Every module property uses these phases.
+def no_shrink(**kwargs: Any) -> settings:
+    return settings(phases=[Phase.explicit, Phase.reuse, Phase.generate], **kwargs)
+
+
+def call_on_layers(impl: Any, module: str, name: str, spec: list[list[Any]]) -> Any:
+    """The student's ``module.name(model)`` on a model of real torch layers built in the worker."""
+    session = object.__getattribute__(getattr(impl, module), "_session")
+    return session.torch("call_on_layers", module=module, name=name, spec=spec, timeout=60.0)
