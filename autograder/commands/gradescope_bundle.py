@@ -1,0 +1,100 @@
+"""``autograder gradescope-bundle``: the ``autograder.zip`` to upload to a Gradescope assignment.
+
+The zip holds ``setup.sh`` and ``run_autograder`` (from ``autograder/gradescope/``), the
+grader's source, the hidden tests and ``grading.env`` (topics, profile, limits). Gradescope
+unpacks it into ``/autograder/source``; the scripts take that root from ``AUTOGRADER_ROOT``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1]
+REPO = PACKAGE.parent
+TEMPLATES = PACKAGE / "gradescope"
+SCRIPTS = ("setup.sh", "run_autograder")
+FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # the same bytes for the same inputs
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gradescope-bundle", help="write the autograder.zip Gradescope expects",
+                       description="Write autograder.zip for a Gradescope programming assignment.")
+    p.add_argument("--output", "-o", default="autograder.zip")
+    p.add_argument("--topics", default=None, help="comma-separated topics (default: all)")
+    p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"])
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
+    p.add_argument("--tests", default=None, help="folder of hidden grading tests to bundle")
+    p.set_defaults(run=run)
+
+
+def _files(folder: Path, prefix: str) -> Iterator[tuple[str, Path]]:
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if not path.is_file() or path.is_symlink() or path.suffix in (".pyc", ".pyo"):
+            continue
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        yield f"{prefix}/{rel.as_posix()}", path
+
+
+def torch_version() -> str:
+    import torch
+
+    return str(torch.__version__).split("+")[0]
+
+
+def grading_env(topics: list[str], profile: str, timeout: float, device: str) -> str:
+    values = {"TOPICS": ",".join(topics), "PROFILE": profile, "CALL_TIMEOUT": f"{timeout:g}",
+              "DEVICE": device, "TORCH_VERSION": torch_version()}
+    lines = ["# Read by setup.sh and run_autograder; written by autograder gradescope-bundle."]
+    lines += [f"{key}={shlex.quote(value)}" for key, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+def build_bundle(output: str | Path, topics: list[str], *, profile: str = "grading",
+                 timeout: float = 10.0, device: str = "cpu",
+                 tests: str | Path | None = None) -> list[str]:
+    """Write the zip and return the names it holds."""
+    from autograder.engine import default_tests_dir
+
+    tests_dir = Path(tests) if tests else default_tests_dir()
+    missing = [t for t in topics if not (tests_dir / f"test_{t}.py").exists()]
+    if missing:
+        raise FileNotFoundError(f"no hidden tests for {', '.join(missing)} in {tests_dir}")
+    entries: list[tuple[str, bytes, int]] = []
+    for name in SCRIPTS:
+        entries.append((name, (TEMPLATES / name).read_bytes(), 0o755))
+    entries.append(("grading.env",
+                    grading_env(topics, profile, timeout, device).encode("utf-8"), 0o644))
+    for name in ("pyproject.toml", "README.md"):
+        if (REPO / name).exists():
+            entries.append((name, (REPO / name).read_bytes(), 0o644))
+    for arcname, path in [*_files(PACKAGE, "autograder"), *_files(tests_dir, "grading_tests")]:
+        entries.append((arcname, path.read_bytes(), 0o755 if arcname.endswith(SCRIPTS) else 0o644))
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for arcname, data, mode in sorted(entries):
+            info = zipfile.ZipInfo(arcname, date_time=FIXED_TIME)
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    tmp.replace(output)
+    return sorted(name for name, _, _ in entries)
+
+
+def run(args: argparse.Namespace) -> int:
+    from autograder.topics import parse_topics
+
+    names = build_bundle(args.output, parse_topics(args.topics), profile=args.profile,
+                         timeout=args.timeout, device=args.device, tests=args.tests)
+    print(f"{args.output}: {len(names)} files (setup.sh, run_autograder, grader, hidden tests)",
+          file=sys.stderr)
+    return 0
