@@ -1,0 +1,288 @@
+"""grade-batch: a class of mixed submissions (correct, buggy, crashing, looping, hostile),
+a kill -9 part-way and a resume, nbgrader's layout, stored-result checks, and Dask."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.batch import (
+    CSV_NAME, RESULTS_DIR, Job, Settings, csv_text, discover, grade_in_child, make_record,
+    record_name, run_batch, student_of, valid_record,
+)
+from autograder.batch_samples import write_class
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ("exponential_decay", "step_decay", "update_parameters_with_momentum")
+SETTINGS = Settings(topics=("optimizers",), profile="ci", call_timeout=3.0, functions=FUNCTIONS,
+                    device="cpu")
+CLI_ARGS = ["--topics", "optimizers", "--profile", "ci", "--timeout", "3", "--device", "cpu",
+            "--functions", ",".join(FUNCTIONS), "--workers", "2", "--no-progress"]
+
+
+def grade_batch_cmd(submissions: Path, output: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "autograder.cli", "grade-batch", str(submissions),
+            "--output", str(output), *CLI_ARGS, *extra]
+
+
+def rows(output: Path) -> dict[str, dict[str, str]]:
+    text = (output / CSV_NAME).read_text(encoding="utf-8")
+    return {row["student"]: row for row in csv.DictReader(io.StringIO(text))}
+
+
+@pytest.fixture(scope="module")
+def mixed_class(tmp_path_factory):
+    """Twelve submissions, one of each kind, graded once without interruption."""
+    base = tmp_path_factory.mktemp("class")
+    students = write_class(base / "submissions")
+    assert len(students) >= 12
+    output = base / "uninterrupted"
+    done = subprocess.run(grade_batch_cmd(base / "submissions", output), capture_output=True,
+                          text=True, timeout=900, cwd=base)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return base / "submissions", output, students
+
+
+def test_every_submission_gets_a_row_and_broken_ones_score_zero(mixed_class):
+    _, output, students = mixed_class
+    table = rows(output)
+    assert list(table) == sorted(students)
+    kind = {s: s.split("_", 1)[1] for s in students}
+    for student, row in table.items():
+        total, best = float(row["total"]), float(row["max_total"])
+        assert best > 0, row
+        if kind[student] in ("correct", "correct_printing"):
+            assert total == best, row
+        elif kind[student] in ("crash_at_import", "syntax_error", "missing_module",
+                               "not_implemented", "memory_hog"):
+            assert total == 0, row
+        elif kind[student] in ("momentum_beta_swapped", "infinite_loop", "raises"):
+            assert 0 < total < best, row  # one function wrong, the others still earn points
+        assert float(row["optimizers"]) == total
+
+
+def test_each_student_has_a_complete_record_and_the_loop_is_reported(mixed_class):
+    _, output, students = mixed_class
+    for student in students:
+        data = json.loads((output / RESULTS_DIR / record_name(student)).read_text())
+        assert valid_record(data, student, SETTINGS)
+        assert data["submission"] == student  # relative to the batch root: reproducible
+    looping = json.loads((output / RESULTS_DIR / record_name(
+        next(s for s in students if s.endswith("infinite_loop")))).read_text())
+    failed = [p for t in looping["topics"] for p in t["properties"] if p["status"] == "failed"]
+    assert [p["function"] for p in failed] == ["exponential_decay"]
+    assert "crashed or timed out" in failed[0]["diagnosis"]
+    assert (output / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (output / ".work").exists()
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if text.encode() in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and pdeathsig")
+def test_a_batch_killed_part_way_resumes_to_the_same_csv(mixed_class, tmp_path):
+    submissions, reference, students = mixed_class
+    output = tmp_path / "interrupted"
+    proc = subprocess.Popen(grade_batch_cmd(submissions, output), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=tmp_path)
+    results = output / RESULTS_DIR
+    deadline = time.monotonic() + 600
+    while len(list(results.glob("*.json"))) < 3:
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no results after 10 minutes"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    finished = {p.name: p.stat() for p in results.glob("*.json")}
+    assert 3 <= len(finished) < len(students)
+    for name in finished:
+        data = json.loads((results / name).read_text())
+        assert valid_record(data, student_of(name), SETTINGS)
+    # Nothing the dead batch started keeps running (and could write later).
+    deadline = time.monotonic() + 15
+    while _processes_mentioning(str(output)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_mentioning(str(output)) == []
+
+    done = subprocess.run(grade_batch_cmd(submissions, output), capture_output=True, text=True,
+                          timeout=900, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"{len(finished)} already done" in done.stderr
+    for name, before in finished.items():
+        after = (results / name).stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert (output / CSV_NAME).read_bytes() == (reference / CSV_NAME).read_bytes()
+    assert not list(results.glob(".*"))
+
+
+def test_a_corrupt_or_outdated_record_is_graded_again(mixed_class, tmp_path):
+    submissions, reference, students = mixed_class
+    output = tmp_path / "out"
+    shutil.copytree(reference / RESULTS_DIR, output / RESULTS_DIR)
+    keep, corrupt, other = students[0], students[1], students[3]
+    path = output / RESULTS_DIR / record_name(corrupt)
+    path.write_text(path.read_text()[:100])
+    path = output / RESULTS_DIR / record_name(other)
+    data = json.loads(path.read_text())
+    data["settings"]["profile"] = "dev"
+    path.write_text(json.dumps(data))
+    for student in students:
+        if student not in (keep, corrupt, other):
+            (output / RESULTS_DIR / record_name(student)).unlink()
+    only = tmp_path / "subs"
+    for student in (keep, corrupt, other):
+        shutil.copytree(submissions / student, only / student)
+    summary = run_batch(only, output, SETTINGS, workers=2, progress=False, report=False)
+    assert (summary.skipped, summary.graded, summary.outdated) == (1, 2, 1)
+    expected = {s: json.loads((reference / RESULTS_DIR / record_name(s)).read_text())
+                for s in (keep, corrupt, other)}
+    assert (output / CSV_NAME).read_text() == csv_text(expected, ["optimizers"])
+
+
+def test_a_submission_over_its_time_limit_gets_an_error_record(tmp_path):
+    folder = tmp_path / "slow"
+    folder.mkdir()
+    (folder / "optimizers.py").write_text("import time\ntime.sleep(60)\n")
+    settings = Settings(topics=("optimizers",), profile="ci", device="cpu",
+                        functions=("step_decay",), submission_timeout=1.0)
+    started = time.monotonic()
+    record = grade_in_child(Job("slow", folder, "slow"), settings, tmp_path / "scratch")
+    assert time.monotonic() - started < 30
+    assert record["status"] == "error" and "longer than 1 s" in record["error"]
+    assert valid_record(record, "slow", settings)
+    assert record["score"] == 0 and record["topics"][0]["problem"].startswith("grading did not")
+    assert "error: grading took longer" in csv_text({"slow": record}, ["optimizers"])
+
+
+def test_a_grading_process_that_dies_gets_an_error_record(tmp_path):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    settings = Settings(topics=("optimizers",), profile="ci", device="cpu",
+                        tests=str(tmp_path / "tests-that-crash"))
+    (tmp_path / "tests-that-crash").mkdir()
+    (tmp_path / "tests-that-crash" / "test_optimizers.py").write_text(
+        "import os\nos._exit(9)\n")
+    record = grade_in_child(Job("sub", folder, "sub"), settings, tmp_path / "scratch")
+    assert record["status"] == "error"
+    assert "exited with code" in record["error"]
+
+
+def test_nbgrader_layout_is_found_and_assignments_are_chosen(tmp_path):
+    root = tmp_path / "course"
+    write_class(root, 3, layout="nbgrader", assignment="ps1")
+    jobs = discover(root)
+    assert [j.student for j in jobs] == ["s000_correct", "s001_correct_printing",
+                                         "s002_adam_no_bias_correction"]
+    assert jobs[0].label == "submitted/s000_correct/ps1"
+    assert (jobs[0].path / "optimizers.py").exists()
+    assert [j.student for j in discover(root / "submitted")] == [j.student for j in jobs]
+    (root / "submitted" / "s001_correct_printing" / "ps2").mkdir()
+    with pytest.raises(ValueError, match="--assignment"):
+        discover(root)
+    assert [j.student for j in discover(root, assignment="ps2")] == ["s001_correct_printing"]
+    assert len(discover(root, assignment="ps1")) == 3
+
+
+def test_student_names_map_to_distinct_file_names():
+    names = ["alice", "a b", "a%20b", "../x", "é", ".hidden"]
+    files = [record_name(n) for n in names]
+    assert len(set(files)) == len(names)
+    assert all("/" not in f for f in files)
+    assert [student_of(f) for f in files] == names
+
+
+def test_a_record_for_another_student_or_other_settings_is_not_reused():
+    job = Job("bob", Path("."), "bob")
+    record = make_record(job, SETTINGS, None, "boom")
+    assert valid_record(record, "bob", SETTINGS)
+    assert not valid_record(record, "alice", SETTINGS)
+    assert not valid_record(record, "bob", Settings(topics=("optimizers",), profile="grading"))
+    assert not valid_record({"student": "bob"}, "bob", SETTINGS)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_dask_cluster_of_two_workers_grades_like_the_local_batch(mixed_class, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    submissions, reference, students = mixed_class
+    chosen = [s for s in students if s.split("_", 1)[1] in
+              ("correct", "momentum_beta_swapped", "crash_at_import")]
+    only = tmp_path / "subs"
+    for student in chosen:
+        shutil.copytree(submissions / student, only / student)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        summary = run_batch(only, tmp_path / "out", SETTINGS, scheduler=cluster.scheduler_address,
+                            progress=False, report=False)
+    assert summary.graded == len(chosen) and not summary.errors
+    for student in chosen:
+        got = json.loads((tmp_path / "out" / RESULTS_DIR / record_name(student)).read_text())
+        want = json.loads((reference / RESULTS_DIR / record_name(student)).read_text())
+        assert got == want
+    assert [r["student"] for r in csv.DictReader(io.StringIO(
+        (tmp_path / "out" / CSV_NAME).read_text()))] == sorted(chosen)
+
+
+def test_the_batch_refuses_a_second_writer_on_the_same_folder(tmp_path):
+    import fcntl
+
+    output = tmp_path / "out"
+    output.mkdir()
+    (tmp_path / "subs").mkdir()
+    with open(output / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        with pytest.raises(ValueError, match="another grade-batch"):
+            run_batch(tmp_path / "subs", output, SETTINGS, progress=False)
+
+
+def test_the_child_dies_with_its_batch_even_under_kill_9(tmp_path):
+    """pdeathsig: a grading process whose batch is gone stops instead of grading on."""
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, subprocess, sys, time\n"
+        "env = dict(os.environ, AUTOGRADER_BATCH_PARENT=str(os.getpid()))\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'from autograder.batch_child import "
+        "die_with_parent as d; d(); import time; time.sleep(120)'], env=env)\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              cwd=ROOT)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    time.sleep(1.0)  # let the child reach prctl
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().split(")")[-1].split()[0]
+        except OSError:
+            break
+        if state == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        assert not Path(f"/proc/{child}").exists()
