@@ -207,7 +207,16 @@ def _cell(kind: str, source: str, nbgrader: dict[str, Any] | None, cell_id: str)
     return cell
 
 
+def has_public_check(topic: str, name: str) -> bool:
+    path = PUBLIC_CHECKS / f"{topic}.py"
+    return path.exists() and f"def check_{name}(" in path.read_text(encoding="utf-8")
+
+
 def check_cell_source(topic: str, name: str) -> str:
+    if not has_public_check(topic, name):
+        return (f"# No public check for {name} yet: try it on a small example of your own.\n"
+                f"# The hidden tests grade the answer cell above, outside this kernel.\n"
+                f"assert callable({name}), \"{name} must be defined\"")
     return (f"# Public checks for {name} (they run here, in your kernel; the hidden tests grade\n"
             f"# the answer cell above on their own, outside it).\n"
             f"from public_checks import {topic} as checks\n"

@@ -254,10 +254,9 @@ def plot_decision_boundaries(runs: list[Run], X, Y, resolution: int = 200) -> Fi
         if run.test_accuracy is not None:
             title += f", test {run.test_accuracy:.2f}"
         ax.set_title(title)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set(xticks=[], yticks=[])
     fig.tight_layout()
-    return fig
+    return fig  # drawn, never shown
 
 
 def plot_losses(runs: list[Run], xlabel: str = "epoch") -> Figure:
@@ -271,4 +270,4 @@ def plot_losses(runs: list[Run], xlabel: str = "epoch") -> Figure:
     ax.set_title("Training loss")
     ax.legend()
     fig.tight_layout()
-    return fig
+    return fig  # drawn, never shown

@@ -1,0 +1,36 @@
+# nbgrader configuration of the course. `autograder notebooks --course DIR` copies this file
+# and the assignments into an instructor's course folder DIR; run nbgrader from DIR.
+# The hidden grading runs OUTSIDE the student's kernel (autograder.nbgrader_grade): the
+# answer cells' code is graded by the engine in a sandbox before the kernel starts, and the
+# scores are written into the grade cells as partial credit after it ran.
+from autograder.nbgrader_grade import GradeOutOfKernel, KernelRun, WriteOutOfKernelGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
+)
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = "dl-image-classification"
+
+c.Autograde.autograde_preprocessors = [
+    GradeOutOfKernel,        # grade the answer cells with the engine, before any student code runs here
+    KernelRun,               # run the notebook for the outputs students see (drop it to skip the kernel)
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    WriteOutOfKernelGrades,  # grade cells get the feedback and the score, whatever the kernel printed
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+# Put back grade cells a student deleted, so that each one gets its score.
+c.OverwriteCells.add_missing_cells = True
+
+# Hidden property tests: "grading" (40 examples per property), "ci" (12) or "dev" (4).
+c.GradeOutOfKernel.profile = "grading"
+c.GradeOutOfKernel.device = "cpu"
+c.GradeOutOfKernel.call_timeout = 10.0
+
+# The notebooks' own cells (public checks, experiments) may take a while in the kernel.
+c.Execute.timeout = 120
