@@ -17,8 +17,18 @@ from pathlib import Path
 import pytest
 
 from autograder.batch import (
-    CSV_NAME, RESULTS_DIR, Job, Settings, csv_text, discover, grade_in_child, make_record,
-    record_name, run_batch, student_of, valid_record,
+    CSV_NAME,
+    RESULTS_DIR,
+    Job,
+    Settings,
+    csv_text,
+    discover,
+    grade_in_child,
+    make_record,
+    record_name,
+    run_batch,
+    student_of,
+    valid_record,
 )
 from autograder.batch_samples import write_class
 
