@@ -11,7 +11,7 @@ import pytest
 from autograder.notebooks import ASSIGNMENTS, generate, split_module
 from autograder.stubs import BEGIN, END
 from autograder.topics import TOPICS
-from tests.conftest import ROOT, SOLUTIONS
+from tests.conftest import ROOT, SOLUTIONS, graded_topics
 
 
 def test_every_spec_module_belongs_to_one_assignment():
@@ -40,7 +40,10 @@ def test_notebooks_cover_every_solution_module():
             assignment = next(a for a, ts in ASSIGNMENTS.items() if topic in ts)
             nb = json.loads((ROOT / "source" / assignment / f"{topic}.ipynb").read_text(encoding="utf-8"))
             kinds = [c["metadata"].get("nbgrader", {}) for c in nb["cells"]]
-            assert any(k.get("solution") for k in kinds) and any(k.get("grade") for k in kinds), topic
+            assert any(k.get("solution") for k in kinds), topic
+            # A grade cell per graded function once the topic's hidden tests exist.
+            if topic in graded_topics():
+                assert any(k.get("grade") and k.get("points", 0) > 0 for k in kinds), topic
 
 
 @pytest.mark.slow

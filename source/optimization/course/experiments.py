@@ -1,0 +1,273 @@
+"""The course's experiments on a generated two-moons dataset: momentum vs Adam, dropout vs L2.
+
+Every exercise function (optimizer steps, regularized passes) is an ARGUMENT, so the same
+experiment runs the student's code or a reference. This file is released to students: it holds
+a plain network (the course gives it too) and plots, and no exercise's solution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from matplotlib.figure import Figure
+
+__all__ = [
+    "make_moons", "split", "Run", "momentum_optimizer", "adam_optimizer", "train_minibatch",
+    "compare_optimizers", "compare_regularization", "plot_decision_boundaries", "plot_losses",
+]
+
+
+# ---------------------------------------------------------------------- data
+
+
+def make_moons(n_samples: int = 300, noise: float = 0.2, rng: np.random.Generator | None = None):
+    """Two interleaving half circles with Gaussian noise: X (2, m), Y (1, m) in {0, 1}."""
+    rng = np.random.default_rng(3) if rng is None else rng
+    n_top = n_samples // 2
+    n_bottom = n_samples - n_top
+    angle_top = rng.uniform(0, np.pi, n_top)
+    angle_bottom = rng.uniform(0, np.pi, n_bottom)
+    top = np.stack([np.cos(angle_top), np.sin(angle_top)])
+    bottom = np.stack([1 - np.cos(angle_bottom), 0.5 - np.sin(angle_bottom)])
+    points = np.concatenate([top, bottom], axis=1) + rng.normal(0.0, noise, (2, n_samples))
+    labels = np.concatenate([np.zeros(n_top), np.ones(n_bottom)])[None, :]
+    order = rng.permutation(n_samples)
+    return points[:, order], labels[:, order]
+
+
+def split(X, Y, test_fraction: float = 0.3):
+    """First columns for training, the rest for testing (the data come shuffled)."""
+    cut = int(round(X.shape[1] * (1 - test_fraction)))
+    return (X[:, :cut], Y[:, :cut]), (X[:, cut:], Y[:, cut:])
+
+
+# ---------------------------------------------------------------------- a plain network
+
+
+def he_parameters(layer_sizes, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Gaussian weights scaled by sqrt(2 / fan_in), zero biases (the experiments' own start)."""
+    weights = {}
+    for depth in range(1, len(layer_sizes)):
+        fan_in, fan_out = layer_sizes[depth - 1], layer_sizes[depth]
+        weights["W%d" % depth] = rng.normal(0.0, (2.0 / fan_in) ** 0.5, size=(fan_out, fan_in))
+        weights["b%d" % depth] = np.zeros((fan_out, 1))
+    return weights
+
+
+def _forward(weights, inputs):
+    """ReLU hidden layers, sigmoid output; returns the output and each layer's activations."""
+    depth = len(weights) // 2
+    activations = [inputs]
+    for layer in range(1, depth + 1):
+        pre = weights["W%d" % layer] @ activations[-1] + weights["b%d" % layer]
+        activations.append(1.0 / (1.0 + np.exp(-pre)) if layer == depth else np.maximum(pre, 0.0))
+    return activations[-1], activations
+
+
+def _cross_entropy(probabilities, labels):
+    clipped = np.clip(probabilities, 1e-12, 1 - 1e-12)
+    return float(-np.mean(labels * np.log(clipped) + (1 - labels) * np.log(1 - clipped)))
+
+
+def _gradients(weights, activations, labels):
+    """Gradients of the mean cross-entropy for the network of ``_forward``."""
+    depth = len(weights) // 2
+    count = labels.shape[1]
+    grads = {}
+    delta = (activations[-1] - labels) / count
+    for layer in range(depth, 0, -1):
+        grads["dW%d" % layer] = delta @ activations[layer - 1].T
+        grads["db%d" % layer] = delta.sum(axis=1, keepdims=True)
+        if layer > 1:
+            delta = (weights["W%d" % layer].T @ delta) * (activations[layer - 1] > 0)
+    return grads
+
+
+def predict(weights, inputs, forward: Callable | None = None):
+    """0/1 predictions (1, m); ``forward(X, parameters) -> (A, cache)`` if given, else the plain net."""
+    output = forward(inputs, weights)[0] if forward is not None else _forward(weights, inputs)[0]
+    return (output > 0.5).astype(np.float64)
+
+
+def accuracy(weights, inputs, labels, forward: Callable | None = None) -> float:
+    return float(np.mean(predict(weights, inputs, forward) == labels))
+
+
+# ---------------------------------------------------------------------- optimizers
+
+
+@dataclass
+class Optimizer:
+    """``init(parameters) -> state``; ``step(parameters, gradients, state, t) -> (parameters, state)``."""
+
+    name: str
+    init: Callable[[dict], Any]
+    step: Callable[[dict, dict, Any, int], tuple[dict, Any]]
+
+
+def momentum_optimizer(initialize_momentum, update_parameters_with_momentum, beta=0.9,
+                       learning_rate=0.0007) -> Optimizer:
+    def step(params, grads, state, t):
+        return update_parameters_with_momentum(params, grads, state, beta, learning_rate)
+
+    return Optimizer(f"momentum (beta={beta})", initialize_momentum, step)
+
+
+def adam_optimizer(initialize_adam, update_parameters_with_adam, learning_rate=0.0007,
+                   beta1=0.9, beta2=0.999, epsilon=1e-8) -> Optimizer:
+    def step(params, grads, state, t):
+        new_params, v, s = update_parameters_with_adam(params, grads, state[0], state[1], t,
+                                                       learning_rate, beta1, beta2, epsilon)
+        return new_params, (v, s)
+
+    return Optimizer("Adam", initialize_adam, step)
+
+
+def _batches(X, Y, size, rng):
+    order = rng.permutation(X.shape[1])
+    return [(X[:, order[i:i + size]], Y[:, order[i:i + size]]) for i in range(0, X.shape[1], size)]
+
+
+@dataclass
+class Run:
+    """One trained network: its parameters, the loss curve and its accuracies."""
+
+    name: str
+    parameters: dict[str, np.ndarray]
+    costs: list[float] = field(default_factory=list)
+    cost_every: int = 1
+    train_accuracy: float = 0.0
+    test_accuracy: float | None = None
+    forward: Callable | None = None
+
+
+def train_minibatch(X, Y, optimizer: Optimizer, layer_sizes=(2, 5, 2, 1), epochs=10000,
+                    mini_batch_size=64, seed=1, random_mini_batches=None, cost_every=100) -> Run:
+    """Mini-batch training of the plain network; ``random_mini_batches(X, Y, size, rng)`` if given."""
+    rng = np.random.default_rng(seed)
+    params = he_parameters([X.shape[0], *layer_sizes[1:]], rng)
+    state = optimizer.init(params)
+    t = 0
+    costs = []
+    for epoch in range(epochs):
+        if random_mini_batches is not None:
+            batches = random_mini_batches(X, Y, mini_batch_size, rng)
+        else:
+            batches = _batches(X, Y, mini_batch_size, rng)
+        total = 0.0
+        for xb, yb in batches:
+            output, activations = _forward(params, xb)
+            total += _cross_entropy(output, yb) * xb.shape[1]
+            t += 1
+            params, state = optimizer.step(params, _gradients(params, activations, yb), state, t)
+        if epoch % cost_every == 0:
+            costs.append(total / X.shape[1])
+    return Run(optimizer.name, params, costs, cost_every, accuracy(params, X, Y))
+
+
+def compare_optimizers(initialize_momentum, update_parameters_with_momentum, initialize_adam,
+                       update_parameters_with_adam, epochs=10000, learning_rate=0.0007, beta=0.9,
+                       n_samples=300, noise=0.2, seed=1, random_mini_batches=None) -> tuple[list[Run], Any, Any]:
+    """The course's experiment: the same 2-5-2-1 network, data and batches, trained with
+    momentum and with Adam for the same number of epochs. Returns ``(runs, X, Y)``."""
+    X, Y = make_moons(n_samples, noise, np.random.default_rng(seed + 2))
+    runs = [
+        train_minibatch(X, Y, momentum_optimizer(initialize_momentum, update_parameters_with_momentum,
+                                                 beta, learning_rate),
+                        epochs=epochs, seed=seed, random_mini_batches=random_mini_batches),
+        train_minibatch(X, Y, adam_optimizer(initialize_adam, update_parameters_with_adam, learning_rate),
+                        epochs=epochs, seed=seed, random_mini_batches=random_mini_batches),
+    ]
+    return runs, X, Y
+
+
+# ---------------------------------------------------------------------- regularization
+
+
+def _train_full_batch(name, X, Y, Xt, Yt, forward, cost, backward, iterations, learning_rate,
+                      seed, cost_every, evaluate_forward) -> Run:
+    rng = np.random.default_rng(seed)
+    params = he_parameters([X.shape[0], 20, 3, 1], rng)
+    costs = []
+    for i in range(iterations):
+        output, cache = forward(X, params, rng)
+        if i % cost_every == 0:
+            costs.append(float(cost(output, Y, params)))
+        grads = backward(X, Y, cache)
+        params = {key: value - learning_rate * grads["d" + key] for key, value in params.items()}
+    return Run(name, params, costs, cost_every, accuracy(params, X, Y, evaluate_forward),
+               accuracy(params, Xt, Yt, evaluate_forward), evaluate_forward)
+
+
+def compare_regularization(forward_propagation, compute_cost, compute_cost_with_regularization,
+                           backward_propagation_with_regularization, forward_propagation_with_dropout,
+                           backward_propagation_with_dropout, iterations=30000, learning_rate=0.3,
+                           lambd=0.7, keep_prob=0.86, n_samples=300, noise=0.3, seed=1,
+                           cost_every=1000) -> tuple[list[Run], tuple, tuple]:
+    """The course's experiment: a 2-20-3-1 network trained by full-batch gradient descent
+    without regularization, with L2 (``lambd``) and with dropout (``keep_prob``).
+    Returns ``(runs, (X_train, Y_train), (X_test, Y_test))``."""
+    X, Y = make_moons(n_samples, noise, np.random.default_rng(seed + 2))
+    (Xtr, Ytr), (Xte, Yte) = split(X, Y)
+
+    def plain_backward(X_, Y_, cache):
+        return backward_propagation_with_regularization(X_, Y_, cache, 0.0)
+
+    runs = [
+        _train_full_batch("no regularization", Xtr, Ytr, Xte, Yte,
+                          lambda X_, p, rng: forward_propagation(X_, p),
+                          lambda A, Y_, p: compute_cost(A, Y_), plain_backward,
+                          iterations, learning_rate, seed, cost_every, forward_propagation),
+        _train_full_batch(f"L2 (lambda={lambd})", Xtr, Ytr, Xte, Yte,
+                          lambda X_, p, rng: forward_propagation(X_, p),
+                          lambda A, Y_, p: compute_cost_with_regularization(A, Y_, p, lambd),
+                          lambda X_, Y_, cache: backward_propagation_with_regularization(X_, Y_, cache, lambd),
+                          iterations, learning_rate, seed, cost_every, forward_propagation),
+        _train_full_batch(f"dropout (keep_prob={keep_prob})", Xtr, Ytr, Xte, Yte,
+                          lambda X_, p, rng: forward_propagation_with_dropout(X_, p, keep_prob, rng),
+                          lambda A, Y_, p: compute_cost(A, Y_),
+                          lambda X_, Y_, cache: backward_propagation_with_dropout(X_, Y_, cache, keep_prob),
+                          iterations, learning_rate, seed, cost_every, forward_propagation),
+    ]
+    return runs, (Xtr, Ytr), (Xte, Yte)
+
+
+# ---------------------------------------------------------------------- plots
+
+
+def plot_decision_boundaries(runs: list[Run], X, Y, resolution: int = 200) -> Figure:
+    """One panel per run: its predicted class over the plane, with the data on top."""
+    fig = Figure(figsize=(4.5 * len(runs), 4))
+    axes = fig.subplots(1, len(runs), squeeze=False)[0]
+    pad = 0.5
+    xs = np.linspace(X[0].min() - pad, X[0].max() + pad, resolution)
+    ys = np.linspace(X[1].min() - pad, X[1].max() + pad, resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    grid = np.stack([grid_x.ravel(), grid_y.ravel()])
+    for ax, run in zip(axes, runs):
+        classes = predict(run.parameters, grid, run.forward).reshape(grid_x.shape)
+        ax.contourf(grid_x, grid_y, classes, levels=[-0.5, 0.5, 1.5], cmap="Spectral", alpha=0.6)
+        ax.scatter(X[0], X[1], c=Y[0], cmap="Spectral", s=12, edgecolors="k", linewidths=0.3)
+        title = f"{run.name}\ntrain accuracy {run.train_accuracy:.2f}"
+        if run.test_accuracy is not None:
+            title += f", test {run.test_accuracy:.2f}"
+        ax.set_title(title)
+        ax.set(xticks=[], yticks=[])
+    fig.tight_layout()
+    return fig  # drawn, never shown
+
+
+def plot_losses(runs: list[Run], xlabel: str = "epoch") -> Figure:
+    """The loss curves of the runs on one Axes."""
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
+    for run in runs:
+        ax.plot(np.arange(len(run.costs)) * run.cost_every, run.costs, label=run.name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("cost")
+    ax.set_title("Training loss")
+    ax.legend()
+    fig.tight_layout()
+    return fig  # drawn, never shown
