@@ -463,8 +463,9 @@ class Batch:
             self._lock_handle.close()
             raise ValueError(f"another grade-batch is writing to {self.output}") from None
         shutil.rmtree(self.output / WORK_DIR, ignore_errors=True)
-        for stale in (self.output / RESULTS_DIR).glob(".*.tmp"):
-            stale.unlink(missing_ok=True)  # a write that a kill interrupted: never a result
+        for folder in (self.output, self.output / RESULTS_DIR):
+            for stale in folder.glob(".*.tmp"):
+                stale.unlink(missing_ok=True)  # a write that a kill interrupted: never a result
         return self
 
     def __exit__(self, *exc: object) -> None:

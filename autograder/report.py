@@ -141,7 +141,7 @@ def _table(title: str, header: tuple[str, str], rows: list[tuple[str, Any]]) -> 
 
 def render_html(summary: ClassSummary, png: bytes) -> str:
     totals = summary.totals
-    stats = [("students", summary.students), ("graded", summary.graded),
+    stats: list[tuple[str, Any]] = [("students", summary.students), ("graded", summary.graded),
              ("grading did not finish", len(summary.errors))]
     if totals:
         stats += [("mean total", f"{statistics.fmean(totals):.1f}%"),
