@@ -55,7 +55,13 @@ def resolve_device(device: str) -> str:
 def student_feedback(exc: BaseException) -> tuple[str, str]:
     """(feedback text, diagnosis) for an exception a property raised."""
     notes = [n for n in getattr(exc, "__notes__", []) if isinstance(n, str)]
-    example = "\n".join(n for n in notes if not n.startswith("You can reproduce"))
+    example = "\n".join(
+        line
+        for n in notes if not n.startswith("You can reproduce")
+        for line in n.splitlines()
+        # The fixtures are the same for every example: only the drawn inputs teach something.
+        if not re.match(r"\s*(impl|device)=", line)
+    )
     diagnosis = str(getattr(exc, "diagnosis", "") or "")
     if isinstance(exc, ModuleProblem):
         return str(exc), "module not gradable"

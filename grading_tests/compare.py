@@ -164,10 +164,31 @@ def check_dict(label: str, got: Any, expected: Mapping[str, Any], *, context: st
     if missing or extra:
         fail(f"{label}: keys differ: missing {missing}, unexpected {extra}", context, hint)
     for key in expected:
-        per_key = {name: d[key] for name, d in (diagnoses or {}).items() if key in d}
+        per_key = {name: _lazy_item(d, key) for name, d in (diagnoses or {}).items()}
         check_array(f"{label}[{key!r}]", got[key], expected[key], context=context, hint=hint,
                     diagnoses=per_key, tol=tol)
     return got
+
+
+def _lazy_item(source: Any, key: str) -> Callable[[], Any]:
+    """``source[key]``, evaluated only when a diagnosis is needed (``source`` may be a callable)."""
+    def item() -> Any:
+        value = source() if callable(source) else source
+        return value[key]
+
+    return item
+
+
+def lazy(compute: Callable[[], Any]) -> Callable[[], Any]:
+    """Compute a diagnosis once, and only if a check fails."""
+    cache: list[Any] = []
+
+    def value() -> Any:
+        if not cache:
+            cache.append(compute())
+        return cache[0]
+
+    return value
 
 
 def check_unchanged(label: str, before: Any, after: Any, context: str = "") -> None:

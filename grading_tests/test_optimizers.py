@@ -16,6 +16,7 @@ from grading_tests.compare import (
     check_unchanged,
     describe,
     fail,
+    lazy,
 )
 from grading_tests.references import optimizers as ref
 from grading_tests.strategies import (
@@ -99,8 +100,8 @@ def _run_student(label, fn, params, grad_steps, n_state, hp_args, expected, with
                            **dict(zip(["hyperparameters"], [hp_args])))
         args = [current, grads, *state] + ([t] if with_t else []) + list(hp_args)
         out = _unpack(label, fn(*args), 1 + n_state)
-        diagnoses = {m.description: _mutant_history(m.func, params, grad_steps, *hp_args,
-                                                    with_t=with_t, n_state=n_state)[t - 1]
+        diagnoses = {m.description: lazy(lambda m=m, t=t: _mutant_history(
+                         m.func, params, grad_steps, *hp_args, with_t=with_t, n_state=n_state)[t - 1])
                      for m in diagnoses_fns}
         check_dict(f"{label}: parameters after step {t}", out[0], expected[t - 1]["parameters"],
                    context=context, diagnoses=diagnoses)
