@@ -73,7 +73,9 @@ def _describe_figure(fig: Any) -> dict[str, Any]:
             data = im.get_array()
             arr = None if data is None else __import__("numpy").asarray(data, dtype=float)
             cmap = im.get_cmap()
-            images.append({"data": arr, "cmap": getattr(cmap, "name", str(cmap))})
+            clim = im.get_clim()
+            images.append({"data": arr, "cmap": getattr(cmap, "name", str(cmap)),
+                           "clim": [None if c is None else float(c) for c in clim]})
         axes.append(
             {
                 "images": images,
@@ -83,6 +85,8 @@ def _describe_figure(fig: Any) -> dict[str, Any]:
                 "xticklabels_visible": any(t.get_visible() and t.get_text() for t in ax.get_xticklabels()),
                 "axis_on": bool(ax.axison),
                 "visible": bool(ax.get_visible()),
+                "xaxis_visible": bool(ax.xaxis.get_visible()),
+                "yaxis_visible": bool(ax.yaxis.get_visible()),
             }
         )
     return {"axes": axes, "type": type(fig).__qualname__}
