@@ -154,3 +154,29 @@ def test_text_report_shows_totals_and_feedback(make_submission):
 def test_unknown_topic_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown topic"):
         grade_submission(SOLUTIONS, "optimisers")
+
+
+def test_cuda_variants_are_collected_and_skip_without_a_gpu():
+    import subprocess
+    import sys
+
+    from autograder.engine import INI, cuda_available
+
+    if cuda_available():
+        pytest.skip("a GPU is present: the cuda variants run instead of skipping")
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "grading_tests/test_optimizers.py", "-c", str(INI), "-k", "cuda",
+         "-q", "-rs", "-p", "no:cacheprovider"],
+        capture_output=True, text=True, timeout=300, cwd=str(SOLUTIONS.parent), check=False,
+    ).stdout
+    assert "[cuda]" in out or "skipped" in out
+    assert "no CUDA device" in out and " passed" not in out
+
+
+def test_asking_for_cuda_without_a_gpu_is_a_clear_error():
+    from autograder.engine import cuda_available
+
+    if cuda_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match="no CUDA device"):
+        grade_submission(SOLUTIONS, ["optimizers"], device="cuda")
