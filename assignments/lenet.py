@@ -1,0 +1,43 @@
+# Generated from the reference solution by `autograder stubs`: fill in each YOUR CODE HERE.
+"""LeNet-5 in PyTorch, and counting the parameters of convolutions and whole models.
+
+Input images are ``(N, in_channels, 32, 32)``; the network returns class scores ``(N, num_classes)``.
+"""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def conv2d_param_count(in_channels, out_channels, kernel_size, bias=True, groups=1):
+    """Number of trainable parameters of ``nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias, groups=groups)``.
+
+    Each of the F = out_channels filters sees C / groups input channels through a KH x KW
+    window (kernel_size is an int: KH = KW = kernel_size), plus one bias per filter.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+
+def count_parameters(model):
+    """Number of trainable parameters of ``model`` (those with ``requires_grad``); buffers do not count."""
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+
+class LeNet5(nn.Module):
+    """LeNet-5: conv1 (5x5 -> 6) -> ReLU -> 2x2 max pool -> conv2 (5x5 -> 16) -> ReLU -> 2x2 max pool
+    -> flatten (16*5*5 = 400) -> fc1 (120) -> ReLU -> fc2 (84) -> ReLU -> fc3 (num_classes).
+
+    Input ``(N, in_channels, 32, 32)``, output ``(N, num_classes)`` (scores, no softmax).
+    Attributes (state_dict keys): ``conv1``, ``conv2``, ``fc1``, ``fc2``, ``fc3``.
+    """
+
+    def __init__(self, num_classes=10, in_channels=1):
+        super().__init__()
+        # YOUR CODE HERE
+        raise NotImplementedError
+
+    def forward(self, x):
+        # YOUR CODE HERE
+        raise NotImplementedError
