@@ -22,10 +22,9 @@ from typing import Any
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
-from traitlets import Enum, Float, Unicode
-
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Enum, Float, Unicode
 
 from autograder.results import PropertyResult, TopicResult
 from autograder.topics import TOPICS
@@ -89,7 +88,8 @@ def feedback_for(function: str, topic: TopicResult, score: float, points: float)
     lines = [f"Hidden tests for {function}: {score:g} / {points:g} points",
              "(graded outside your kernel, from the code of the answer cells)"]
     if not props:
-        lines.append("  no hidden test ran for this function" + (f": {topic.problem}" if topic.problem else ""))
+        reason = f": {topic.problem}" if topic.problem else ""
+        lines.append("  no hidden test ran for this function" + reason)
     for r in props:
         mark = "PASS" if r.passed else "FAIL"
         lines.append(f"  {mark} {r.score:g}/{r.max_score:g}  {r.name}")
@@ -106,7 +106,8 @@ class GradeOutOfKernel(NbGraderPreprocessor):
 
     profile = Enum(["grading", "ci", "dev"], "grading",
                    help="Hypothesis profile: example counts of the hidden properties").tag(config=True)
-    device = Enum(["cpu", "cuda", "auto"], "cpu", help="where references and torch modules run").tag(config=True)
+    device = Enum(["cpu", "cuda", "auto"], "cpu",
+                  help="where references and torch modules run").tag(config=True)
     call_timeout = Float(10.0, help="seconds per call of student code").tag(config=True)
     tests_dir = Unicode("", help="folder of hidden grading tests (default: the package's)").tag(config=True)
 

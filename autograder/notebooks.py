@@ -66,9 +66,10 @@ def split_module(text: str, filename: str = "<module>") -> list[Chunk]:
     lines = text.splitlines(keepends=True)
     body = list(tree.body)
     start_line = 1
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        start_line = body[0].end_lineno + 1  # type: ignore[operator]
+    first_node = body[0] if body else None
+    if isinstance(first_node, ast.Expr) and isinstance(first_node.value, ast.Constant) \
+            and isinstance(first_node.value.value, str):
+        start_line = (first_node.end_lineno or first_node.lineno) + 1
         body = body[1:]
     chunks: list[Chunk] = []
     previous_end = start_line - 1
@@ -81,9 +82,8 @@ def split_module(text: str, filename: str = "<module>") -> list[Chunk]:
         code = "".join(lines[previous_end:end]).strip("\n")
         own = "".join(lines[first - 1:end])
         previous_end = end
-        marked = BEGIN in own and isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
-        if marked:
-            chunks.append(Chunk("solution", code, node.name))  # type: ignore[union-attr]
+        if BEGIN in own and isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+            chunks.append(Chunk("solution", code, node.name))
         elif chunks and chunks[-1].kind == "given":
             chunks[-1].code += "\n\n\n" + code if isinstance(node, (ast.FunctionDef, ast.ClassDef)) \
                 else "\n" + code

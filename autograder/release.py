@@ -17,6 +17,7 @@ from pathlib import Path
 from autograder.notebooks import ASSIGNMENTS, COURSE_HELPERS, HELPER_FILES, PUBLIC_CHECKS, make_course
 from autograder.stubs import leaks, strip_solution
 
+HELPERS_INIT = '"""The course\'s helpers: experiments and demos."""\n'
 STUDENT_README = """\
 # Deep learning for image classification: exercises
 
@@ -69,7 +70,7 @@ def build_release(out: Path, source: Path, solutions: Path, assignments: list[st
             shutil.copyfile(path, checks / path.name)
     helpers = out / "course"
     helpers.mkdir()
-    (helpers / "__init__.py").write_text('"""The course\'s helpers: experiments and demos."""\n', encoding="utf-8")
+    (helpers / "__init__.py").write_text(HELPERS_INIT, encoding="utf-8")
     for name in HELPER_FILES:
         if (COURSE_HELPERS / name).exists():
             shutil.copyfile(COURSE_HELPERS / name, helpers / name)

@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
         wanted = [a.strip() for a in args.assignments.split(",")] if args.assignments else None
         made = make_course(Path(args.course), source, wanted)
         print(f"course folder {args.course}: nbgrader_config.py and source/{{{','.join(made)}}}")
-        print(f"next: cd {args.course} && nbgrader generate_assignment {made[0] if made else 'ASSIGNMENT'} --create")
+        first = made[0] if made else "ASSIGNMENT"
+        print(f"next: cd {args.course} && nbgrader generate_assignment {first} --create")
         return 0
     stale = generate(source, Path(args.solutions), check=args.check)
     verb = "stale" if args.check else "written"

@@ -121,7 +121,8 @@ def check_exponential_decay(exponential_decay, quiet=False):
 
 def check_inverse_time_decay(inverse_time_decay, quiet=False):
     close("inverse_time_decay(0.3, 4, 1.0)", inverse_time_decay(0.3, 4, 1.0), 0.06)
-    close("inverse_time_decay(0.3, 5, 1.0, time_interval=2)", inverse_time_decay(0.3, 5, 1.0, time_interval=2), 0.1)
+    close("inverse_time_decay(0.3, 5, 1.0, time_interval=2)",
+          inverse_time_decay(0.3, 5, 1.0, time_interval=2), 0.1)
     passed("inverse_time_decay", quiet)
 
 

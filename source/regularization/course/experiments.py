@@ -5,10 +5,12 @@ experiment runs the student's code or a reference. This file is released to stud
 a plain network (the course gives it too) and plots, and no exercise's solution.
 """
 
+# ruff: noqa: UP031 - "W%d" keys keep these lines distinct from the exercises' solutions
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -169,7 +171,8 @@ def train_minibatch(X, Y, optimizer: Optimizer, layer_sizes=(2, 5, 2, 1), epochs
 
 def compare_optimizers(initialize_momentum, update_parameters_with_momentum, initialize_adam,
                        update_parameters_with_adam, epochs=10000, learning_rate=0.0007, beta=0.9,
-                       n_samples=300, noise=0.2, seed=1, random_mini_batches=None) -> tuple[list[Run], Any, Any]:
+                       n_samples=300, noise=0.2, seed=1,
+                       random_mini_batches=None) -> tuple[list[Run], Any, Any]:
     """The course's experiment: the same 2-5-2-1 network, data and batches, trained with
     momentum and with Adam for the same number of epochs. Returns ``(runs, X, Y)``."""
     X, Y = make_moons(n_samples, noise, np.random.default_rng(seed + 2))
