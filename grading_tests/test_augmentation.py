@@ -1,0 +1,157 @@
+"""Augmentation: horizontal_flip against torch.flip, random_crop as a uniformly random valid
+window drawn from the rng argument, crop_and_resize against F.interpolate (bilinear,
+align_corners=False) when enlarging and shrinking.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grading_tests.compare import check_array, check_unchanged, describe, expect_raises, fail, type_name
+from grading_tests.references import augmentation as ref
+from grading_tests.strategies import distinct_sizes, seeds
+
+M = "augmentation"
+
+
+def _mutants(target):
+    from grading_tests.mutants import for_module
+
+    return [m for m in for_module(M) if m.target == target]
+
+
+def _image(seed, shape):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+# ----------------------------------------------------------------------------- horizontal_flip
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "horizontal_flip")
+@pytest.mark.hint("mirror the W axis (axis 1 of (H, W, C)): img[:, ::-1, :]")
+@given(shape=distinct_sizes(3, 1, 7), seed=seeds)
+def test_horizontal_flip_matches_torch_flip_on_the_width_axis(impl, device, shape, seed):
+    img = _image(seed, shape)
+    context = describe(img=img)
+    call = impl.augmentation.horizontal_flip.inspect_call(img)
+    diagnoses = {m.description: (lambda m=m: m.func(img)) for m in _mutants("horizontal_flip")}
+    check_array("horizontal_flip", call.value, ref.horizontal_flip(img, device), context=context,
+                diagnoses=diagnoses)
+    check_unchanged("img", img, call.args[0], context)
+
+
+# ----------------------------------------------------------------------------- random_crop
+
+
+def _crop(impl, img, size, seed):
+    context = describe(img=img, size=size, rng=f"default_rng({seed})")
+    call = impl.augmentation.random_crop.inspect_call(img, size, np.random.default_rng(seed))
+    value = call.value
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        fail(f"random_crop: returned {type_name(value)}; expected (crop, (top, left))", context)
+    crop, corner = value
+    if not isinstance(corner, (tuple, list)) or len(corner) != 2 or \
+            not all(isinstance(v, (int, np.integer)) for v in corner):
+        fail(f"random_crop: corner {corner!r}; expected a pair of ints (top, left)", context)
+    check_unchanged("img", img, call.args[0], context)
+    return crop, (int(corner[0]), int(corner[1])), context
+
+
+@pytest.mark.points(2)
+@pytest.mark.exercise(M, "random_crop")
+@pytest.mark.hint("top = rng.integers(0, H - height + 1), left = rng.integers(0, W - width + 1); "
+                  "crop = img[top:top+height, left:left+width]")
+@given(shape=distinct_sizes(3, 1, 8), data=st.data(), seed=seeds)
+def test_random_crop_returns_the_window_at_a_valid_corner(impl, shape, data, seed):
+    h, w, _ = shape
+    height, width = data.draw(st.integers(1, h), label="height"), data.draw(st.integers(1, w), label="width")
+    size = height if height == width and data.draw(st.booleans(), label="as int") else (height, width)
+    img = _image(seed, shape)
+    crop, (top, left), context = _crop(impl, img, size, seed)
+    if not (0 <= top <= h - height and 0 <= left <= w - width):
+        fail(f"random_crop: corner (top={top}, left={left}) is out of range; valid: 0 <= top <= {h - height}, "
+             f"0 <= left <= {w - width}", context)
+    check_array("random_crop: crop", crop, img[top:top + height, left:left + width], context=context,
+                hint="the crop must be img[top:top+height, left:left+width] for the corner you return")
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "random_crop")
+@pytest.mark.hint("draw from the rng argument (rng.integers), never from np.random or random")
+@given(shape=distinct_sizes(3, 4, 9), seed=seeds)
+def test_random_crop_draws_from_its_rng_argument(impl, shape, seed):
+    img = _image(seed, shape)
+    size = (shape[0] - 2, shape[1] - 3)
+    first = _crop(impl, img, size, seed)[1]
+    again = _crop(impl, img, size, seed)[1]
+    if first != again:
+        fail(f"random_crop: two generators in the same state gave corners {first} and {again}",
+             describe(img=img, size=size, seed=seed))
+    corners = {_crop(impl, img, size, seed + k)[1] for k in range(1, 9)}
+    if len(corners | {first}) == 1:
+        fail(f"random_crop: nine different generators all gave the corner {first}",
+             describe(img=img, size=size), "the corner must be random")
+
+
+@pytest.mark.points(2)
+@pytest.mark.exercise(M, "random_crop")
+@pytest.mark.hint("rng.integers(low, high) excludes high: use H - height + 1 to reach the last corner")
+def test_random_crop_reaches_every_corner_equally_often(impl):
+    # 3 x 4 = 12 corners, 1200 draws: chi-square with 11 d.o.f. above 50 has p < 1e-6.
+    img = _image(7, (5, 7, 2))
+    counts: Counter[tuple[int, int]] = Counter()
+    master = np.random.default_rng(20261129)
+    for _ in range(1200):
+        counts[_crop(impl, img, (3, 4), int(master.integers(2**32)))[1]] += 1
+    valid = {(t, left) for t in range(3) for left in range(4)}
+    missing, outside = sorted(valid - set(counts)), sorted(set(counts) - valid)
+    if missing or outside:
+        fail(f"random_crop: corners never drawn {missing}, out of range {outside} (image 5x7, crop 3x4)")
+    chi2 = sum((counts[c] - 100) ** 2 / 100 for c in valid)
+    if chi2 > 50:
+        fail(f"random_crop: corners are not uniform (chi-square {chi2:.0f} on 11 degrees of freedom): "
+             f"{dict(sorted(counts.items()))}")
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "random_crop")
+@given(shape=distinct_sizes(3, 2, 6), seed=seeds, taller=st.booleans())
+def test_random_crop_rejects_a_size_larger_than_the_image(impl, shape, seed, taller):
+    img = _image(seed, shape)
+    size = (shape[0] + 1, shape[1]) if taller else (shape[0], shape[1] + 2)
+    expect_raises(f"random_crop with size {size} on a {shape[0]}x{shape[1]} image",
+                  lambda: impl.augmentation.random_crop(img, size, np.random.default_rng(seed)),
+                  context=describe(img=img, size=size), mention="size")
+
+
+# ----------------------------------------------------------------------------- crop_and_resize
+
+
+@pytest.mark.points(3)
+@pytest.mark.exercise(M, "crop_and_resize")
+@pytest.mark.hint("output pixel i samples the crop at (i + 0.5) * in/out - 0.5 (negative -> 0), "
+                  "mixing the two neighbouring rows (then columns) by the fractional part; "
+                  "the last row/column repeats at the edge")
+@given(shape=distinct_sizes(3, 2, 9), data=st.data(), seed=seeds)
+def test_crop_and_resize_matches_bilinear_interpolate(impl, device, shape, data, seed):
+    h, w, _ = shape
+    top, left = data.draw(st.integers(0, h - 1), label="top"), data.draw(st.integers(0, w - 1), label="left")
+    height = data.draw(st.integers(1, h - top), label="height")
+    width = data.draw(st.integers(1, w - left), label="width")
+    out_h = data.draw(st.integers(1, 12), label="out_h")
+    out_w = data.draw(st.integers(1, 12).filter(lambda v: v != out_h), label="out_w")
+    out_size = out_h if data.draw(st.booleans(), label="square") else (out_h, out_w)
+    img = _image(seed, shape)
+    args = (img, top, left, height, width, out_size)
+    context = describe(img=img, top=top, left=left, height=height, width=width, out_size=out_size)
+    call = impl.augmentation.crop_and_resize.inspect_call(*args)
+    diagnoses = {m.description: (lambda m=m: m.func(*args)) for m in _mutants("crop_and_resize")}
+    check_array("crop_and_resize", call.value, ref.crop_and_resize(*args, device), context=context,
+                diagnoses=diagnoses)
+    check_unchanged("img", img, call.args[0], context)

@@ -1,0 +1,117 @@
+"""Feature-map plots, graded by inspecting the returned Figure (Agg backend, in the worker):
+one Axes per map showing that map in grey, no ticks, and the given titles in order.
+
+The picture is what counts: an image counts as showing a map when its colours, after the
+image's own colour limits, are the map's (so imshow of the map itself and of a min-max
+normalized copy both pass).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograder.protocol import FigureInfo
+from grading_tests.compare import check_array, describe, fail, type_name
+from grading_tests.strategies import distinct_sizes, seeds
+
+M = "visualization"
+GREYS = ("gray", "grey")
+words = st.sampled_from(["edges", "L1-Map1", "vertical", "ReLU", "pool", "Sobel x", "map"])
+
+
+def _maps(seed, shape):
+    rng = np.random.default_rng(seed)
+    maps = rng.standard_normal(shape)
+    maps[0, 0, :] = 3.0 + rng.uniform(0, 1, shape[2])  # every map has its own clear maximum
+    return maps
+
+
+def _figure(impl, maps, titles=None):
+    fig = impl.visualization.plot_feature_maps(maps) if titles is None else \
+        impl.visualization.plot_feature_maps(maps, titles)
+    if not isinstance(fig, FigureInfo):
+        fail(f"plot_feature_maps: returned {type_name(fig)}; expected a matplotlib Figure",
+             describe(feature_maps=maps),
+             "build it with fig, axes = plt.subplots(1, F) (or Figure()) and return fig")
+    return fig.data
+
+
+def _image_axes(info, maps):
+    """The Axes that hold images, one per map, each with exactly one image."""
+    count = maps.shape[2]
+    panels = [ax for ax in info.get("axes", []) if ax.get("images")]
+    context = describe(feature_maps=maps)
+    if len(panels) != count:
+        fail(f"plot_feature_maps: {len(panels)} Axes show an image; expected one per map ({count})",
+             context, "one subplot per map: for i in range(F): axes[i].imshow(feature_maps[:, :, i], ...)")
+    for i, ax in enumerate(panels):
+        if len(ax["images"]) != 1:
+            fail(f"plot_feature_maps: Axes {i} holds {len(ax['images'])} images; expected 1", context)
+        if not ax.get("visible", True):
+            fail(f"plot_feature_maps: Axes {i} is hidden (set_visible(False)); hide its ticks instead",
+                 context)
+    return panels
+
+
+def _picture(data, clim):
+    """What a colour map sees: the data scaled by the image's colour limits into [0, 1]."""
+    low, high = clim if clim and None not in clim else (np.nanmin(data), np.nanmax(data))
+    if high == low:
+        return np.zeros_like(data)
+    return np.clip((data - low) / (high - low), 0.0, 1.0)
+
+
+@pytest.mark.points(3)
+@pytest.mark.exercise(M, "plot_feature_maps")
+@pytest.mark.hint('axes[i].imshow(feature_maps[:, :, i], cmap="gray"): map i in Axes i, in order, '
+                  "the (H, W) slice as it is (not transposed)")
+@given(shape=distinct_sizes(3, 1, 6), seed=seeds)
+def test_plot_shows_each_map_in_its_own_grey_axes(impl, shape, seed):
+    maps = _maps(seed, shape)
+    panels = _image_axes(_figure(impl, maps), maps)
+    for i, ax in enumerate(panels):
+        image = ax["images"][0]
+        context = describe(feature_maps=maps, axes=i)
+        data = image.get("data")
+        if not isinstance(data, np.ndarray):
+            fail(f"plot_feature_maps: Axes {i} has an image without data", context)
+        if data.ndim != 2:
+            fail(f"plot_feature_maps: Axes {i} shows an image of shape {data.shape}; expected one map "
+                 f"{maps.shape[:2]} (H, W)", context)
+        check_array(f"plot_feature_maps: Axes {i}, the picture (data scaled by its colour limits)",
+                    _picture(data, image.get("clim")), _picture(maps[:, :, i], None), tol="loose64",
+                    context=context)
+        if image.get("cmap") not in GREYS:
+            fail(f'plot_feature_maps: Axes {i} uses the colour map {image.get("cmap")!r}; expected "gray"',
+                 context, 'pass cmap="gray" to imshow (the default colour map is viridis)')
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "plot_feature_maps")
+@pytest.mark.hint("ax.set_xticks([]) and ax.set_yticks([]) on every Axes, or ax.axis('off')")
+@given(shape=distinct_sizes(3, 1, 6), seed=seeds)
+def test_plot_has_no_ticks(impl, shape, seed):
+    maps = _maps(seed, shape)
+    for i, ax in enumerate(_image_axes(_figure(impl, maps), maps)):
+        if not ax.get("axis_on", True):
+            continue
+        for name in ("x", "y"):
+            if ax.get(f"{name}ticks") and ax.get(f"{name}axis_visible", True):
+                fail(f"plot_feature_maps: Axes {i} has {name} ticks at {ax[f'{name}ticks'][:6]}",
+                     describe(feature_maps=maps, axes=i))
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "plot_feature_maps")
+@pytest.mark.hint("axes[i].set_title(titles[i]) when titles is given")
+@given(shape=distinct_sizes(3, 1, 6), seed=seeds, data=st.data())
+def test_plot_titles_each_map_in_order(impl, shape, seed, data):
+    maps = _maps(seed, shape)
+    titles = [f"{data.draw(words, label='word')} {i + 1}" for i in range(shape[2])]
+    panels = _image_axes(_figure(impl, maps, titles), maps)
+    got = [ax.get("title", "") for ax in panels]
+    if got != titles:
+        fail(f"plot_feature_maps: titles {got}; expected {titles}", describe(feature_maps=maps, titles=titles))
