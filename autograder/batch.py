@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
@@ -22,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -55,11 +56,14 @@ class Settings:
     tests: str | None = None
     functions: tuple[str, ...] | None = None
     submission_timeout: float = SUBMISSION_TIMEOUT
+    tests_digest: str = ""  # sha256 of the hidden tests' files, filled in by run_batch
 
     def fingerprint(self) -> dict[str, Any]:
-        """What a stored result must have been graded with to be reused (not the wall limit)."""
+        """What a stored result must have been graded with to be reused: the hidden tests by
+        content (not by path), not the wall-clock limit."""
         data = asdict(self)
         data.pop("submission_timeout")
+        data.pop("tests")
         data["topics"] = list(self.topics)
         data["functions"] = sorted(self.functions) if self.functions else None
         return data
@@ -67,6 +71,7 @@ class Settings:
     def to_dict(self) -> dict[str, Any]:
         data = self.fingerprint()
         data["submission_timeout"] = self.submission_timeout
+        data["tests"] = self.tests
         return data
 
     @classmethod
@@ -79,6 +84,7 @@ class Settings:
             tests=data.get("tests"),
             functions=tuple(data["functions"]) if data.get("functions") else None,
             submission_timeout=float(data.get("submission_timeout", SUBMISSION_TIMEOUT)),
+            tests_digest=data.get("tests_digest", ""),
         )
 
 
@@ -268,12 +274,13 @@ def _contain_children() -> bool:
     return bool(shutil.which("setpriv")) and namespaces_available()
 
 
-def child_command(submission: Path, output: Path, settings: Settings) -> list[str]:
+def child_command(submission: Path, output: Path, settings: Settings,
+                  tests: Path | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "autograder.batch_child", str(submission), str(output),
            "--topics", ",".join(settings.topics), "--profile", settings.profile,
            "--device", settings.device, "--timeout", repr(settings.call_timeout)]
-    if settings.tests:
-        cmd += ["--tests", settings.tests]
+    if tests is not None or settings.tests:
+        cmd += ["--tests", str(tests or settings.tests)]
     if settings.functions:
         cmd += ["--functions", ",".join(settings.functions)]
     if _contain_children():
@@ -348,15 +355,16 @@ class Stopped(Exception):
 
 
 def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Children | None = None,
-                   threads: int = 1) -> dict[str, Any]:
+                   threads: int = 1, tests: Path | None = None) -> dict[str, Any]:
     """Grade one submission in a fresh process and return its record (an error record when the
-    process crashed, hung past ``settings.submission_timeout`` or wrote nothing usable)."""
+    process crashed, hung past ``settings.submission_timeout`` or wrote nothing usable).
+    ``tests`` overrides ``settings.tests`` (the batch's snapshot of the hidden tests)."""
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=scratch, prefix="job-"))
     try:
         output, log = work / "result.json", work / "log.txt"
         with open(log, "wb") as log_handle:
-            proc = subprocess.Popen(child_command(job.path, output, settings),
+            proc = subprocess.Popen(child_command(job.path, output, settings, tests),
                                     stdin=subprocess.DEVNULL, stdout=log_handle,
                                     stderr=subprocess.STDOUT, env=child_env(threads), cwd=work,
                                     start_new_session=True)
@@ -390,8 +398,8 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
 # ---------------------------------------------------------------------------- Dask
 
 
-def pack_submission(folder: Path) -> dict[str, bytes]:
-    """The submission's regular files (no links), to send to a worker on another machine."""
+def pack_folder(folder: Path, limit: int = MAX_SHIPPED_BYTES) -> dict[str, bytes]:
+    """A folder's regular files (no links, no hidden or cache files), by relative path."""
     files: dict[str, bytes] = {}
     total = 0
     for path in sorted(folder.rglob("*")):
@@ -401,27 +409,40 @@ def pack_submission(folder: Path) -> dict[str, bytes]:
         if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
             continue
         size = path.stat().st_size
-        if total + size > MAX_SHIPPED_BYTES:
+        if total + size > limit or path.suffix in (".pyc", ".pyo"):
             continue
         total += size
         files[rel.as_posix()] = path.read_bytes()
     return files
 
 
-def grade_shipped(student: str, label: str, files: dict[str, bytes],
-                  settings: dict[str, Any]) -> dict[str, Any]:
-    """A Dask task: rebuild the submission from its files on this worker and grade it."""
+def unpack_folder(files: dict[str, bytes], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        target = (folder / rel).resolve()
+        if not target.is_relative_to(folder.resolve()):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return folder
+
+
+def digest(files: dict[str, bytes]) -> str:
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        h.update(rel.encode("utf-8") + b"\0" + hashlib.sha256(files[rel]).digest())
+    return h.hexdigest()
+
+
+def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: dict[str, Any],
+                  tests: tuple[str, dict[str, bytes]]) -> dict[str, Any]:
+    """A Dask task: rebuild the submission and the hidden tests on this worker and grade."""
     config = Settings.from_dict(settings)
     with tempfile.TemporaryDirectory(prefix="agbatch-") as tmp:
-        folder = Path(tmp) / "submission"
-        folder.mkdir()
-        for rel, content in files.items():
-            target = (folder / rel).resolve()
-            if not target.is_relative_to(folder.resolve()):
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        return grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch")
+        folder = unpack_folder(files, Path(tmp) / "submission")
+        tests_dir = unpack_folder(tests[1], Path(tmp) / "tests" / tests[0])
+        return grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
+                              tests=tests_dir)
 
 
 # ---------------------------------------------------------------------------- the batch
@@ -525,7 +546,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _local(batch: Batch, todo: list[Job], workers: int,
+def _local(batch: Batch, todo: list[Job], workers: int, tests: Path,
            on_done: Callable[[dict[str, Any]], None]) -> None:
     children = Children()
     threads = max(1, (os.cpu_count() or 1) // workers)
@@ -534,7 +555,7 @@ def _local(batch: Batch, todo: list[Job], workers: int,
     try:
         for job in todo:
             pending.add(pool.submit(grade_in_child, job, batch.settings, batch.scratch,
-                                    children, threads))
+                                    children, threads, tests))
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -548,16 +569,17 @@ def _local(batch: Batch, todo: list[Job], workers: int,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(batch: Batch, todo: list[Job], scheduler: str,
+def _dask(batch: Batch, todo: list[Job], scheduler: str, tests: tuple[str, dict[str, bytes]],
           on_done: Callable[[dict[str, Any]], None]) -> None:
     from distributed import Client, as_completed
 
     settings = batch.settings.to_dict()
     with Client(scheduler, set_as_default=False) as client:
+        [shared_tests] = client.scatter([tests], broadcast=True)
         futures = {}
         for job in todo:
             future = client.submit(grade_shipped, job.student, job.label,
-                                   pack_submission(job.path), settings,
+                                   pack_folder(job.path), settings, shared_tests,
                                    key=f"grade-{record_name(job.student)}-{time.time_ns()}",
                                    pure=False, retries=0)
             futures[future] = job
@@ -574,6 +596,21 @@ def _dask(batch: Batch, todo: list[Job], scheduler: str,
                 on_done(record)
         finally:
             client.cancel(list(futures))
+
+
+def snapshot_tests(settings: Settings) -> tuple[Settings, Path, dict[str, bytes]]:
+    """The hidden tests' files, and ``settings`` with their digest.
+
+    Grading uses this snapshot, so editing the tests during a batch cannot mix two versions,
+    and a stored result counts as done only if it was graded with these very files.
+    """
+    from autograder.engine import default_tests_dir
+
+    source = Path(settings.tests) if settings.tests else default_tests_dir()
+    if not source.is_dir():
+        raise FileNotFoundError(f"hidden tests folder {source} does not exist")
+    files = pack_folder(source, limit=1 << 40)
+    return replace(settings, tests_digest=digest(files)), source, files
 
 
 def run_batch(
@@ -599,6 +636,7 @@ def run_batch(
     started = time.monotonic()
     jobs = discover(submissions, layout, assignment)
     summary = BatchSummary(Path(output), students=len(jobs))
+    settings, source, test_files = snapshot_tests(settings)
     with Batch(output, jobs, settings) as batch, _terminate_as_interrupt():
         todo, summary.outdated = batch.split(regrade, retry_errors)
         summary.skipped = len(jobs) - len(todo)
@@ -617,9 +655,10 @@ def run_batch(
 
         try:
             if todo and scheduler:
-                _dask(batch, todo, scheduler, on_done)
+                _dask(batch, todo, scheduler, (source.name, test_files), on_done)
             elif todo:
-                _local(batch, todo, workers, on_done)
+                tests = unpack_folder(test_files, batch.scratch / "tests" / source.name)
+                _local(batch, todo, workers, tests, on_done)
         finally:
             bar.close()
         if report and batch.records:

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from autograder.batch import (
     make_record,
     record_name,
     run_batch,
+    snapshot_tests,
     student_of,
     valid_record,
 )
@@ -36,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ("exponential_decay", "step_decay", "update_parameters_with_momentum")
 SETTINGS = Settings(topics=("optimizers",), profile="ci", call_timeout=3.0, functions=FUNCTIONS,
                     device="cpu")
+GRADED_WITH = snapshot_tests(SETTINGS)[0]  # what stored results record: the tests' digest
 CLI_ARGS = ["--topics", "optimizers", "--profile", "ci", "--timeout", "3", "--device", "cpu",
             "--functions", ",".join(FUNCTIONS), "--workers", "2", "--no-progress"]
 
@@ -85,7 +88,7 @@ def test_each_student_has_a_complete_record_and_the_loop_is_reported(mixed_class
     _, output, students = mixed_class
     for student in students:
         data = json.loads((output / RESULTS_DIR / record_name(student)).read_text())
-        assert valid_record(data, student, SETTINGS)
+        assert valid_record(data, student, GRADED_WITH)
         assert data["submission"] == student  # relative to the batch root: reproducible
     looping = json.loads((output / RESULTS_DIR / record_name(
         next(s for s in students if s.endswith("infinite_loop")))).read_text())
@@ -128,7 +131,7 @@ def test_a_batch_killed_part_way_resumes_to_the_same_csv(mixed_class, tmp_path):
     assert 3 <= len(finished) < len(students)
     for name in finished:
         data = json.loads((results / name).read_text())
-        assert valid_record(data, student_of(name), SETTINGS)
+        assert valid_record(data, student_of(name), GRADED_WITH)
     # Nothing the dead batch started keeps running (and could write later).
     deadline = time.monotonic() + 15
     while _processes_mentioning(str(output)) and time.monotonic() < deadline:
@@ -296,3 +299,22 @@ def test_the_child_dies_with_its_batch_even_under_kill_9(tmp_path):
         time.sleep(0.1)
     else:
         assert not Path(f"/proc/{child}").exists()
+
+
+def test_editing_the_hidden_tests_makes_stored_results_outdated(tmp_path):
+    tests = tmp_path / "grading_tests"
+    tests.mkdir()
+    (tests / "test_optimizers.py").write_text("# version 1\n")
+    settings = Settings(topics=("optimizers",), tests=str(tests))
+    first = snapshot_tests(settings)[0]
+    record = make_record(Job("ann", tmp_path, "ann"), first, None, "x")
+    assert valid_record(record, "ann", snapshot_tests(settings)[0])
+    (tests / "test_optimizers.py").write_text("# version 2\n")
+    assert not valid_record(record, "ann", snapshot_tests(settings)[0])
+    moved = tmp_path / "elsewhere" / "grading_tests"
+    shutil.copytree(tests, moved)
+    (tests / "test_optimizers.py").write_text("# version 1\n")
+    # The same files at another path are the same tests.
+    assert snapshot_tests(replace(settings, tests=str(moved)))[0].tests_digest != first.tests_digest
+    (moved / "test_optimizers.py").write_text("# version 1\n")
+    assert snapshot_tests(replace(settings, tests=str(moved)))[0].fingerprint() == first.fingerprint()
