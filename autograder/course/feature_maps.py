@@ -33,8 +33,8 @@ def sample_image(downsample: int = 4) -> np.ndarray:
     import matplotlib.image
     from matplotlib import cbook
 
-    with cbook.get_sample_data(SAMPLE_IMAGE) as handle:
-        rgb = matplotlib.image.imread(handle, format="jpg")
+    path = cbook.get_sample_data(SAMPLE_IMAGE, asfileobj=False)
+    rgb = matplotlib.image.imread(str(path))
     grey = np.asarray(rgb, dtype=np.float64)[..., :3].mean(axis=2)
     if grey.max() > 1.0:
         grey /= 255.0
