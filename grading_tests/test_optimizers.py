@@ -165,43 +165,45 @@ def test_adam_matches_torch_adam_over_consecutive_steps(impl, device, dims, seed
                  diagnoses_fns=_mutant_objs("update_parameters_with_adam"))
 
 
-@pytest.mark.points(2)
-@pytest.mark.exercise(M, "update_parameters_with_adam")
-@given(dims=layer_dims(), seed=seeds, t=st.integers(1, 5))
-def test_adam_leaves_its_arguments_unchanged(impl, dims, seed, t):
+def _side_effect_free_step(fn, kind, names, dims, seed, device, hp, with_t=False):
+    """One step from zero state: the update must be right AND every argument left as it was
+    (a function that does nothing must not collect these points)."""
     rng = np.random.default_rng(seed)
     params = make_parameters(rng, dims)
     grads = make_gradients(rng, params, 1.0)
-    v, s = make_gradients(rng, params, 0.1), {k: np.abs(x) for k, x in make_gradients(rng, params, 0.1).items()}
-    args = [params, grads, v, s, t]
-    call = impl.optimizers.update_parameters_with_adam.inspect_call(*copy_tree(args))
-    for name, before, after in zip(["parameters", "gradients", "v", "s"], args, call.args):
-        check_unchanged(name, before, after, describe(parameters=params, t=t))
+    state = [_zeros(params) for _ in names]
+    args = [params, grads, *state] + ([1] if with_t else []) + list(hp.values())
+    context = describe(parameters=params, **hp)
+    call = fn.inspect_call(*copy_tree(args))
+    expected = ref.run_optimizer(kind, params, [grads], device, **hp)[0]
+    out = _unpack(fn._path, call.value, 1 + len(names))
+    check_dict(f"{fn._path}: parameters", out[0], expected["parameters"], context=context)
+    for name, before, after in zip(["parameters", "gradients", *names], args, call.args):
+        check_unchanged(name, before, after, context)
+
+
+@pytest.mark.points(2)
+@pytest.mark.exercise(M, "update_parameters_with_adam")
+@given(dims=layer_dims(), seed=seeds)
+def test_adam_returns_new_dicts_and_leaves_its_arguments_unchanged(impl, device, dims, seed):
+    _side_effect_free_step(impl.optimizers.update_parameters_with_adam, "adam", ["v", "s"], dims, seed, device,
+                           {"learning_rate": 0.01, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}, with_t=True)
 
 
 @pytest.mark.points(1)
 @pytest.mark.exercise(M, "update_parameters_with_momentum")
 @given(dims=layer_dims(), seed=seeds)
-def test_momentum_leaves_its_arguments_unchanged(impl, dims, seed):
-    rng = np.random.default_rng(seed)
-    params = make_parameters(rng, dims)
-    args = [params, make_gradients(rng, params, 1.0), make_gradients(rng, params, 0.1), 0.9, 0.1]
-    call = impl.optimizers.update_parameters_with_momentum.inspect_call(*copy_tree(args))
-    for name, before, after in zip(["parameters", "gradients", "v"], args, call.args):
-        check_unchanged(name, before, after, describe(parameters=params))
+def test_momentum_returns_new_dicts_and_leaves_its_arguments_unchanged(impl, device, dims, seed):
+    _side_effect_free_step(impl.optimizers.update_parameters_with_momentum, "momentum", ["v"], dims, seed, device,
+                           {"beta": 0.9, "learning_rate": 0.1})
 
 
 @pytest.mark.points(1)
 @pytest.mark.exercise(M, "update_parameters_with_rmsprop")
 @given(dims=layer_dims(), seed=seeds)
-def test_rmsprop_leaves_its_arguments_unchanged(impl, dims, seed):
-    rng = np.random.default_rng(seed)
-    params = make_parameters(rng, dims)
-    s = {k: np.abs(x) for k, x in make_gradients(rng, params, 0.1).items()}
-    args = [params, make_gradients(rng, params, 1.0), s, 0.9, 0.1]
-    call = impl.optimizers.update_parameters_with_rmsprop.inspect_call(*copy_tree(args))
-    for name, before, after in zip(["parameters", "gradients", "s"], args, call.args):
-        check_unchanged(name, before, after, describe(parameters=params))
+def test_rmsprop_returns_new_dicts_and_leaves_its_arguments_unchanged(impl, device, dims, seed):
+    _side_effect_free_step(impl.optimizers.update_parameters_with_rmsprop, "rmsprop", ["s"], dims, seed, device,
+                           {"beta2": 0.9, "learning_rate": 0.1, "epsilon": 1e-8})
 
 
 # ----------------------------------------------------------------------------- mini-batches
@@ -269,6 +271,8 @@ def test_mini_batches_come_from_the_rng_argument(impl, m, seed):
     for _ in range(2):
         batches = _batches(impl, X, Y, 4, np.random.default_rng(seed))
         order.append(_column_ids(xb for xb, _ in batches))
+    if sorted(order[0]) != list(range(m)):
+        fail(f"the batches do not hold every example once (columns {order[0][:10]})", describe(m=m, seed=seed))
     if order[0] != order[1]:
         fail("two generators in the same state gave different batches", describe(m=m, seed=seed))
     if order[0] == list(range(m)):
