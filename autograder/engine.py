@@ -22,7 +22,7 @@ from autograder.submission import ModuleProblem, Submission
 from autograder.topics import TOPICS, parse_topics
 
 PLUGIN_NAME = "autograder-engine"
-PROFILES = ("grading", "ci", "dev")
+PROFILES = ("grading", "ci", "dev", "mutation")
 INI = Path(__file__).with_name("grading.ini")
 MAX_OUTPUT = 8000
 
@@ -163,6 +163,7 @@ def grade_submission(
     call_timeout: float = 10.0,
     use_sandbox: bool | None = None,
     quiet: bool = True,
+    exitfirst: bool = False,
 ) -> SubmissionResult:
     """Grade the submission folder ``path`` and return its scores and feedback."""
     names = parse_topics(topics) if not isinstance(topics, list) else topics
@@ -178,6 +179,8 @@ def grade_submission(
                     "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:warnings",
                     f"--hypothesis-profile={profile}", "-q" if not quiet else "-qq",
                     "--tb=short", "--no-header", "-s" if not quiet else "--capture=sys"]
+            if exitfirst:
+                args.append("-x")
             previous = os.environ.get("AUTOGRADER_ACTIVE")
             os.environ["AUTOGRADER_ACTIVE"] = "1"
             log = io.StringIO()

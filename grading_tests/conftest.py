@@ -29,6 +29,9 @@ _COMMON = dict(
 settings.register_profile("grading", max_examples=40, **_COMMON)
 settings.register_profile("ci", max_examples=12, **_COMMON)
 settings.register_profile("dev", max_examples=4, **_COMMON)
+# The mutant self-check only needs to know THAT a property fails: same examples as ci, no shrinking.
+settings.register_profile("mutation", **{**_COMMON, "max_examples": 12,
+                                          "phases": [Phase.explicit, Phase.reuse, Phase.generate]})
 settings.load_profile(os.environ.get("AUTOGRADER_PROFILE", "ci"))
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not cuda_available(), reason="no CUDA device"))]

@@ -44,7 +44,8 @@ def test_every_graded_topic_has_mutants():
 @pytest.mark.parametrize("module,mutant", MUTANTS, ids=[f"{m}-{x.name}" for m, x in MUTANTS])
 def test_mutant_loses_points_on_its_function(tmp_path, module, mutant):
     (tmp_path / f"{module}.py").write_text(mutated_source(module, mutant), encoding="utf-8")
-    result = grade_submission(tmp_path, [module], profile="ci", functions={mutant.target})
+    result = grade_submission(tmp_path, [module], profile="mutation", functions={mutant.target},
+                              exitfirst=True)
     props = result.topics[0].properties
     assert props, f"no property grades {mutant.target}"
     assert not result.topics[0].problem, result.topics[0].problem
