@@ -38,7 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ("exponential_decay", "step_decay", "update_parameters_with_momentum")
 SETTINGS = Settings(topics=("optimizers",), profile="ci", call_timeout=3.0, functions=FUNCTIONS,
                     device="cpu")
-GRADED_WITH = snapshot_tests(SETTINGS)[0]  # what stored results record: the tests' digest
 CLI_ARGS = ["--topics", "optimizers", "--profile", "ci", "--timeout", "3", "--device", "cpu",
             "--functions", ",".join(FUNCTIONS), "--workers", "2", "--no-progress"]
 
@@ -66,6 +65,11 @@ def mixed_class(tmp_path_factory):
     return base / "submissions", output, students
 
 
+def graded_with() -> Settings:
+    """SETTINGS as stored results record them: with the digest of the hidden tests."""
+    return snapshot_tests(SETTINGS)[0]
+
+
 def test_every_submission_gets_a_row_and_broken_ones_score_zero(mixed_class):
     _, output, students = mixed_class
     table = rows(output)
@@ -88,7 +92,7 @@ def test_each_student_has_a_complete_record_and_the_loop_is_reported(mixed_class
     _, output, students = mixed_class
     for student in students:
         data = json.loads((output / RESULTS_DIR / record_name(student)).read_text())
-        assert valid_record(data, student, GRADED_WITH)
+        assert valid_record(data, student, graded_with())
         assert data["submission"] == student  # relative to the batch root: reproducible
     looping = json.loads((output / RESULTS_DIR / record_name(
         next(s for s in students if s.endswith("infinite_loop")))).read_text())
@@ -131,7 +135,7 @@ def test_a_batch_killed_part_way_resumes_to_the_same_csv(mixed_class, tmp_path):
     assert 3 <= len(finished) < len(students)
     for name in finished:
         data = json.loads((results / name).read_text())
-        assert valid_record(data, student_of(name), GRADED_WITH)
+        assert valid_record(data, student_of(name), graded_with())
     # Nothing the dead batch started keeps running (and could write later).
     deadline = time.monotonic() + 15
     while _processes_mentioning(str(output)) and time.monotonic() < deadline:
@@ -318,3 +322,10 @@ def test_editing_the_hidden_tests_makes_stored_results_outdated(tmp_path):
     assert snapshot_tests(replace(settings, tests=str(moved)))[0].tests_digest != first.tests_digest
     (moved / "test_optimizers.py").write_text("# version 1\n")
     assert snapshot_tests(replace(settings, tests=str(moved)))[0].fingerprint() == first.fingerprint()
+    # Another topic's tests are not these results' tests.
+    (moved / "test_conv.py").write_text("# new\n")
+    (moved / "references").mkdir()
+    (moved / "references" / "conv.py").write_text("# new\n")
+    assert snapshot_tests(replace(settings, tests=str(moved)))[0].fingerprint() == first.fingerprint()
+    (moved / "references" / "optimizers.py").write_text("# new\n")
+    assert snapshot_tests(replace(settings, tests=str(moved)))[0].fingerprint() != first.fingerprint()
