@@ -96,15 +96,6 @@ def _check_mask(label, mask, shape, keep_prob, context):
 def _check_keep_rate(label, mask, keep_prob, context):
     """Keep rate within 6 sigma of keep_prob; decisions independent across both axes."""
     d = np.asarray(mask, dtype=np.float64).reshape(mask.shape[0], -1)
-    n = d.size
-    rate = float(d.mean())
-    sigma = math.sqrt(keep_prob * (1 - keep_prob) / n)
-    if abs(rate - keep_prob) > SIGMAS * sigma:
-        diagnosis = "keeping with probability 1 - keep_prob (rand > keep_prob)" \
-            if abs(rate - (1 - keep_prob)) < SIGMAS * sigma else ""
-        fail(f"{label}: kept a fraction {rate:.4f} of {n} units with keep_prob = {keep_prob}; a correct mask "
-             f"stays within {SIGMAS} standard deviations ({SIGMAS * sigma:.4f}) of keep_prob", context,
-             "keep an entry when rng.random(shape) < keep_prob", diagnosis)
     agree_prob = keep_prob**2 + (1 - keep_prob) ** 2
     for axis, what in ((1, "examples (columns)"), (0, "units (rows)")):
         a = d if axis == 1 else d.T
@@ -119,6 +110,15 @@ def _check_keep_rate(label, mask, keep_prob, context):
                  f"independent draws agree {agree_prob:.3f} of the time (bound {bound:.3f})", context,
                  "draw a mask of the FULL shape (units, examples): every unit of every example is kept "
                  "or dropped on its own", f"one mask shared by all {what}")
+    n = d.size
+    rate = float(d.mean())
+    sigma = math.sqrt(keep_prob * (1 - keep_prob) / n)
+    if abs(rate - keep_prob) > SIGMAS * sigma:
+        diagnosis = "keeping with probability 1 - keep_prob (rand > keep_prob)" \
+            if abs(rate - (1 - keep_prob)) < SIGMAS * sigma else ""
+        fail(f"{label}: kept a fraction {rate:.4f} of {n} units with keep_prob = {keep_prob}; a correct mask "
+             f"stays within {SIGMAS} standard deviations ({SIGMAS * sigma:.4f}) of keep_prob", context,
+             "keep an entry when rng.random(shape) < keep_prob", diagnosis)
 
 
 # ----------------------------------------------------------------------------- L2

@@ -8,24 +8,37 @@ import numpy as np
 from grading_tests.mutants import mutant
 
 
+# Copies of the given helpers, for the grader's diagnoses; a pasted mutant uses the module's own.
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def relu(x):
+    return np.maximum(0, x)
+
+
+def compute_cost(A3, Y):
+    return float(-np.mean(Y * np.log(A3) + (1 - Y) * np.log(1 - A3)))
+
+
 @mutant("compute_cost_with_regularization", "lambd/m instead of lambd/(2m) in the cost")
 def cost_no_half(A3, Y, parameters, lambd):
     m = Y.shape[1]
     penalty = sum(np.sum(parameters[f"W{l}"] ** 2) for l in (1, 2, 3))
-    return compute_cost(A3, Y) + lambd / m * penalty  # noqa: F821
+    return compute_cost(A3, Y) + lambd / m * penalty
 
 
 @mutant("compute_cost_with_regularization", "the biases regularized too")
 def cost_with_biases(A3, Y, parameters, lambd):
     m = Y.shape[1]
     penalty = sum(np.sum(v**2) for v in parameters.values())
-    return compute_cost(A3, Y) + lambd / (2 * m) * penalty  # noqa: F821
+    return compute_cost(A3, Y) + lambd / (2 * m) * penalty
 
 
 @mutant("compute_cost_with_regularization", "the penalty not divided by m")
 def cost_no_m(A3, Y, parameters, lambd):
     penalty = sum(np.sum(parameters[f"W{l}"] ** 2) for l in (1, 2, 3))
-    return compute_cost(A3, Y) + lambd / 2 * penalty  # noqa: F821
+    return compute_cost(A3, Y) + lambd / 2 * penalty
 
 
 @mutant("backward_propagation_with_regularization", "lambd/(2m) * W in the gradient instead of lambd/m * W")
@@ -110,12 +123,12 @@ def dropout_net_no_scaling(X, parameters, keep_prob=0.5, rng=None):
     W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     Z1 = W1 @ X + b1
     D1 = rng.random(Z1.shape) < keep_prob
-    A1 = relu(Z1) * D1  # noqa: F821
+    A1 = relu(Z1) * D1
     Z2 = W2 @ A1 + b2
     D2 = rng.random(Z2.shape) < keep_prob
-    A2 = relu(Z2) * D2  # noqa: F821
+    A2 = relu(Z2) * D2
     Z3 = W3 @ A2 + b3
-    A3 = sigmoid(Z3)  # noqa: F821
+    A3 = sigmoid(Z3)
     return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
 
 
@@ -125,12 +138,12 @@ def dropout_net_greater(X, parameters, keep_prob=0.5, rng=None):
     W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     Z1 = W1 @ X + b1
     D1 = (rng.random(Z1.shape) > keep_prob).astype(int)
-    A1 = relu(Z1) * D1 / keep_prob  # noqa: F821
+    A1 = relu(Z1) * D1 / keep_prob
     Z2 = W2 @ A1 + b2
     D2 = (rng.random(Z2.shape) > keep_prob).astype(int)
-    A2 = relu(Z2) * D2 / keep_prob  # noqa: F821
+    A2 = relu(Z2) * D2 / keep_prob
     Z3 = W3 @ A2 + b3
-    A3 = sigmoid(Z3)  # noqa: F821
+    A3 = sigmoid(Z3)
     return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
 
 
@@ -140,12 +153,12 @@ def dropout_net_drops_output(X, parameters, keep_prob=0.5, rng=None):
     W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     Z1 = W1 @ X + b1
     D1 = rng.random(Z1.shape) < keep_prob
-    A1 = relu(Z1) * D1 / keep_prob  # noqa: F821
+    A1 = relu(Z1) * D1 / keep_prob
     Z2 = W2 @ A1 + b2
     D2 = rng.random(Z2.shape) < keep_prob
-    A2 = relu(Z2) * D2 / keep_prob  # noqa: F821
+    A2 = relu(Z2) * D2 / keep_prob
     Z3 = W3 @ A2 + b3
-    A3 = sigmoid(Z3) * (rng.random(Z3.shape) < keep_prob) / keep_prob  # noqa: F821
+    A3 = sigmoid(Z3) * (rng.random(Z3.shape) < keep_prob) / keep_prob
     return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
 
 
@@ -155,12 +168,12 @@ def dropout_net_shared_mask(X, parameters, keep_prob=0.5, rng=None):
     W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     Z1 = W1 @ X + b1
     D1 = np.broadcast_to(rng.random((Z1.shape[0], 1)) < keep_prob, Z1.shape).copy()
-    A1 = relu(Z1) * D1 / keep_prob  # noqa: F821
+    A1 = relu(Z1) * D1 / keep_prob
     Z2 = W2 @ A1 + b2
     D2 = np.broadcast_to(rng.random((Z2.shape[0], 1)) < keep_prob, Z2.shape).copy()
-    A2 = relu(Z2) * D2 / keep_prob  # noqa: F821
+    A2 = relu(Z2) * D2 / keep_prob
     Z3 = W3 @ A2 + b3
-    A3 = sigmoid(Z3)  # noqa: F821
+    A3 = sigmoid(Z3)
     return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
 
 
@@ -169,12 +182,12 @@ def dropout_net_global_rng(X, parameters, keep_prob=0.5, rng=None):
     W1, b1, W2, b2, W3, b3 = (parameters[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     Z1 = W1 @ X + b1
     D1 = np.random.binomial(1, keep_prob, size=Z1.shape)
-    A1 = relu(Z1) * D1 / keep_prob  # noqa: F821
+    A1 = relu(Z1) * D1 / keep_prob
     Z2 = W2 @ A1 + b2
     D2 = np.random.binomial(1, keep_prob, size=Z2.shape)
-    A2 = relu(Z2) * D2 / keep_prob  # noqa: F821
+    A2 = relu(Z2) * D2 / keep_prob
     Z3 = W3 @ A2 + b3
-    A3 = sigmoid(Z3)  # noqa: F821
+    A3 = sigmoid(Z3)
     return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
 
 
