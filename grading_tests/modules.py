@@ -266,10 +266,12 @@ def grade_network_shapes(impl: Any, module: str, name: str, n_classes: int, devi
         shapes = [(batch, 3, h, w) for h, w in sizes]
         got = student.shapes(shapes, train=train, device=device)
         for size, out in zip(shapes, got):
-            if list(out) != [batch, n_classes] if isinstance(out, list) else True:
-                fail(f"{name} in {'training' if train else 'eval'} mode: input {size} gave "
-                     f"{'output shape ' + str(tuple(out)) if isinstance(out, list) else out}, "
-                     f"expected ({batch}, {n_classes})", context, hint)
+            if not isinstance(out, list):
+                fail(f"{name} in {'training' if train else 'eval'} mode: input {size} gave a {out}, "
+                     f"expected a tensor of shape ({batch}, {n_classes})", context, hint)
+            if list(out) != [batch, n_classes]:
+                fail(f"{name} in {'training' if train else 'eval'} mode: input {size} gave output shape "
+                     f"{tuple(out)}, expected ({batch}, {n_classes})", context, hint)
 
 
 # Shrinking re-runs whole modules hundreds of times; the first failing configuration, named in

@@ -60,6 +60,7 @@ def _pass(impl, name, args, train, device, size, batch, seed):
 
 @pytest.mark.points(1)
 @pytest.mark.exercise(M, "DenseLayer")
+@tm.no_shrink()
 @given(args=configs("DenseLayer"), seed=seeds)
 def test_dense_layer_has_torchvisions_state_dict(impl, args, seed):
     _keys(impl, "DenseLayer", args, seed)
@@ -75,6 +76,7 @@ def test_dense_layer_returns_only_the_new_features_like_torchvision(impl, device
 
 @pytest.mark.points(1)
 @pytest.mark.exercise(M, "DenseBlock")
+@tm.no_shrink()
 @given(args=configs("DenseBlock"), seed=seeds)
 def test_dense_block_has_torchvisions_state_dict(impl, args, seed):
     _keys(impl, "DenseBlock", args, seed)
@@ -99,6 +101,7 @@ def test_dense_block_eval_mode_matches_torchvision_with_gradients(impl, device, 
 
 @pytest.mark.points(1)
 @pytest.mark.exercise(M, "Transition")
+@tm.no_shrink()
 @given(args=configs("Transition"), seed=seeds)
 def test_transition_has_torchvisions_state_dict(impl, args, seed):
     _keys(impl, "Transition", args, seed)

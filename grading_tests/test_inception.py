@@ -35,6 +35,7 @@ def _inception_case(channels, size, batch, seed):
 @pytest.mark.points(1)
 @pytest.mark.exercise(M, "InceptionModule")
 @pytest.mark.hint(INCEPTION_HINT)
+@tm.no_shrink()
 @given(channels=distinct_sizes(7, 1, 9), seed=seeds)
 def test_inception_module_has_the_specified_state_dict(impl, channels, seed):
     args, _, context = _inception_case(channels, (4, 4), 1, seed)
@@ -74,6 +75,7 @@ def _dsc_context(args, kwargs, x_shape, seed):
 @pytest.mark.points(1)
 @pytest.mark.exercise(M, "DepthwiseSeparableConv")
 @pytest.mark.hint(DSC_HINT)
+@tm.no_shrink()
 @given(config=dsc_configs(), seed=seeds)
 def test_depthwise_separable_conv_has_the_specified_state_dict(impl, config, seed):
     args, kwargs = config

@@ -51,6 +51,7 @@ def conv_configs(draw):
 @pytest.mark.exercise(M, "conv2d_param_count")
 @pytest.mark.hint("each of the out_channels filters has (in_channels / groups) * kernel_size**2 weights, "
                   "plus one bias per filter when bias=True")
+@tm.no_shrink()
 @given(config=conv_configs())
 def test_conv2d_param_count_equals_torchs_conv2d(impl, config):
     cin, cout, k, bias, groups = config
@@ -113,6 +114,7 @@ lenet_args = st.tuples(st.integers(2, 12), st.integers(1, 4))
 @pytest.mark.points(1)
 @pytest.mark.exercise(M, "LeNet5")
 @pytest.mark.hint(LENET_HINT)
+@tm.no_shrink()
 @given(args=lenet_args)
 def test_lenet5_has_the_specified_state_dict(impl, args):
     n_classes, in_channels = args

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests import modules as tm
-from grading_tests.compare import check_scalar, describe, fail
+from grading_tests.compare import check_scalar, describe
 from grading_tests.mutants import for_module
 from grading_tests.references import resnet as ref
 from grading_tests.strategies import seeds
@@ -47,6 +47,7 @@ BLOCK_HINT = {
 @pytest.mark.exercise(M, "BasicBlock")
 @pytest.mark.hint("downsample exists exactly when stride != 1 or inplanes != planes, and is "
                   "Sequential(Conv2d 1x1 with the stride and no bias, BatchNorm2d)")
+@tm.no_shrink()
 @given(config=block_configs, seed=seeds)
 def test_basic_block_has_torchvisions_state_dict(impl, config, seed):
     args, _, context = _block_case("BasicBlock", config, (4, 4), 2, seed)
@@ -57,6 +58,7 @@ def test_basic_block_has_torchvisions_state_dict(impl, config, seed):
 @pytest.mark.exercise(M, "Bottleneck")
 @pytest.mark.hint("conv1 1x1, conv2 3x3, conv3 1x1 to planes*4, bn1..bn3, and downsample when "
                   "stride != 1 or inplanes != planes*4")
+@tm.no_shrink()
 @given(config=block_configs, seed=seeds)
 def test_bottleneck_has_torchvisions_state_dict(impl, config, seed):
     args, _, context = _block_case("Bottleneck", config, (4, 4), 2, seed)

@@ -9,7 +9,7 @@ from torch.nn import functional as F
 
 
 def conv2d_param_count(in_channels, out_channels, kernel_size, bias=True, groups=1):
-    """Number of trainable parameters of ``nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias, groups=groups)``.
+    """Trainable parameters of ``nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias, groups=groups)``.
 
     Each of the F = out_channels filters sees C / groups input channels through a KH x KW
     window (kernel_size is an int: KH = KW = kernel_size), plus one bias per filter.

@@ -147,8 +147,3 @@ def densenet121_no_halving(num_classes=1000):
     model.features.norm5 = nn.BatchNorm2d(n + 16 * 32)
     model.classifier = nn.Linear(n + 16 * 32, num_classes)
     return model
-
-
-@mutant("densenet121", "growth rate 24 instead of 32")
-def densenet121_growth24(num_classes=1000):
-    return DenseNet(24, (6, 12, 24, 16), 64, 4, num_classes=num_classes)

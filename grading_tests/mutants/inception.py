@@ -92,17 +92,6 @@ class DSCNoGroups(nn.Module):
         return self.pointwise(self.depthwise(x))
 
 
-@mutant("DepthwiseSeparableConv", "the stride on the pointwise convolution")
-class DSCStrideOnPointwise(nn.Module):
-    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=1, bias=False):
-        super().__init__()
-        self.depthwise = nn.Conv2d(in_channels, in_channels, kernel_size, 1, padding, groups=in_channels, bias=bias)
-        self.pointwise = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=bias)
-
-    def forward(self, x):
-        return self.pointwise(self.depthwise(x))
-
-
 @mutant("DepthwiseSeparableConv", "a ReLU between depthwise and pointwise")
 class DSCReluBetween(nn.Module):
     def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=1, bias=False):

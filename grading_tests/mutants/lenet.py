@@ -17,11 +17,6 @@ def count_always_bias(in_channels, out_channels, kernel_size, bias=True, groups=
     return out_channels * (in_channels // groups) * kernel_size * kernel_size + out_channels
 
 
-@mutant("conv2d_param_count", "one bias per input channel")
-def count_bias_per_input(in_channels, out_channels, kernel_size, bias=True, groups=1):
-    return out_channels * (in_channels // groups) * kernel_size * kernel_size + (in_channels if bias else 0)
-
-
 @mutant("count_parameters", "counting frozen parameters too")
 def count_all_parameters(model):
     return sum(p.numel() for p in model.parameters())
@@ -30,11 +25,6 @@ def count_all_parameters(model):
 @mutant("count_parameters", "counting every state_dict entry (buffers too)")
 def count_state_dict(model):
     return sum(v.numel() for k, v in model.state_dict().items())
-
-
-@mutant("count_parameters", "returning a float")
-def count_as_float(model):
-    return float(sum(p.numel() for p in model.parameters() if p.requires_grad))
 
 
 @mutant("LeNet5", "average pooling instead of max pooling")

@@ -3,8 +3,8 @@
 import torch
 from torch import nn
 
-from grading_tests.references.resnet import BasicBlock, Bottleneck, ResNet, conv1x1, conv3x3
 from grading_tests.mutants import mutant
+from grading_tests.references.resnet import BasicBlock, Bottleneck, ResNet, conv1x1, conv3x3
 
 __all__ = ["BasicBlock", "Bottleneck", "ResNet", "conv1x1", "conv3x3", "torch"]
 
@@ -143,30 +143,6 @@ class BottleneckMissingMiddleRelu(nn.Module):
         return self.relu(self.bn3(self.conv3(out)) + identity)
 
 
-@mutant("Bottleneck", "a downsample BatchNorm used twice (the shortcut normalised again by bn3)")
-class BottleneckBnTwice(nn.Module):
-    expansion = 4
-
-    def __init__(self, inplanes, planes, stride=1):
-        super().__init__()
-        self.conv1 = conv1x1(inplanes, planes)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = conv3x3(planes, planes, stride)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = conv1x1(planes, planes * 4)
-        self.bn3 = nn.BatchNorm2d(planes * 4)
-        self.relu = nn.ReLU()
-        self.downsample = None
-        if stride != 1 or inplanes != planes * 4:
-            self.downsample = nn.Sequential(conv1x1(inplanes, planes * 4, stride), nn.BatchNorm2d(planes * 4))
-
-    def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.relu(self.bn2(self.conv2(out)))
-        return self.relu(self.bn3(self.conv3(out) + identity))
-
-
 @mutant("ResNet", "layer2 does not downsample (stride 1 in its first block)")
 class ResNetLayer2NoStride(nn.Module):
     def __init__(self, block, layers, num_classes=1000):
@@ -210,15 +186,3 @@ def resnet34_with_bottleneck(num_classes=1000):
 @mutant("resnet50", "BasicBlocks where ResNet-50 has Bottlenecks")
 def resnet50_with_basic_blocks(num_classes=1000):
     return ResNet(BasicBlock, [3, 4, 6, 3], num_classes=num_classes)
-
-
-@mutant("resnet50", "the fc layer fixed at 1000 classes")
-def resnet50_fixed_classes(num_classes=1000):
-    return ResNet(Bottleneck, [3, 4, 6, 3])
-
-
-@mutant("resnet50", "layer3 does not downsample (stride 1 in its first block)")
-def resnet50_layer3_no_stride(num_classes=1000):
-    model = ResNet(Bottleneck, [3, 4, 6, 3], num_classes=num_classes)
-    model.layer3[0] = Bottleneck(512, 256, 1)
-    return model

@@ -15,24 +15,6 @@ def vgg16_fixed_classes(num_classes=1000):
     return model
 
 
-@mutant("vgg16", "VGG-16 with batch norm after each convolution (vgg16_bn)")
-def vgg16_with_bn(num_classes=1000):
-    layers, c = [], 3
-    for v in cfg_D:
-        if v == "M":
-            layers.append(nn.MaxPool2d(2, 2))
-        else:
-            layers += [nn.Conv2d(c, v, 3, padding=1), nn.BatchNorm2d(v), nn.ReLU(True)]
-            c = v
-    return VGG(nn.Sequential(*layers), num_classes=num_classes)
-
-
-@mutant("vgg16", "max pooling after every third convolution only (wrong configuration)")
-def vgg16_wrong_pools(num_classes=1000):
-    cfg = [64, 64, 128, "M", 128, 256, 256, "M", 256, 512, 512, "M", 512, 512, 512, "M", 512, "M"]
-    return VGG(make_layers(cfg), num_classes=num_classes)
-
-
 @mutant("vgg16", "a ReLU missing after the first classifier layer")
 def vgg16_no_classifier_relu(num_classes=1000):
     model = VGG(make_layers(cfg_D), num_classes=num_classes)
