@@ -44,6 +44,23 @@ def _number(value):
     return value
 
 
+def _diagnose(config, history, agrees):
+    """The misconceptions whose class, replayed on the same losses, ends in the student's state."""
+    from grading_tests.mutants import for_module
+
+    found = []
+    for mutant in for_module(M):
+        try:
+            instance = mutant.func(**config)
+            returns = [instance.step(loss) for loss in history]
+        except Exception:  # noqa: BLE001 - a mutant that cannot replay this is no diagnosis
+            continue
+        if agrees(instance, returns):
+            found.append(mutant.description)
+    # Several misconceptions can explain a short history: name them all.
+    return " or ".join(found)
+
+
 def make_machine(module):
     class EarlyStoppingMachine(RuleBasedStateMachine):
         """One EarlyStopping at a time; a new one only once training would have stopped."""
@@ -53,6 +70,7 @@ def make_machine(module):
             self.student = module.EarlyStopping(patience=patience, min_delta=min_delta)
             self.stopped = False
             self.history: list[float] = []
+            self.returns: list[bool] = []
             self.config = dict(patience=patience, min_delta=min_delta)
 
         @initialize(patience=patiences, min_delta=min_deltas)
@@ -73,10 +91,13 @@ def make_machine(module):
                 fail(f"step({loss}) returned {type(got).__name__} {got!r}; expected True or False", context)
             if bool(got) != expected:
                 calls = self.model.bad_steps
+                diagnosis = _diagnose(self.config, self.history,
+                                      lambda inst, rets: rets == [*self.returns, bool(got)])
                 fail(f"step({loss}) returned {bool(got)}, expected {expected}: after call {len(self.history) - 1} "
                      f"(0-based) there have been {calls} call(s) in a row without an improvement of more "
                      f"than min_delta = {self.config['min_delta']} below best_loss = {self.model.best_loss}, "
-                     f"and patience is {self.config['patience']}", context)
+                     f"and patience is {self.config['patience']}", context, diagnosis=diagnosis)
+            self.returns.append(expected)
             self.stopped = expected
 
         @precondition(lambda self: not self.stopped)
@@ -106,14 +127,17 @@ def make_machine(module):
             if not isinstance(best, (int, float, np.integer, np.floating)) or isinstance(best, bool) \
                     or float(best) != self.model.best_loss:
                 fail(f"best_loss is {best!r}, expected {self.model.best_loss} (math.inf before any improvement)",
-                     context)
+                     context, diagnosis=_diagnose(self.config, self.history,
+                                                  lambda inst, rets: rets == self.returns and inst.best_loss == best))
             epoch = _number(self.student.best_epoch.get())
             expected = self.model.best_epoch
             ok = epoch is None if expected is None else (
                 isinstance(epoch, (int, np.integer)) and not isinstance(epoch, bool) and int(epoch) == expected)
             if not ok:
                 fail(f"best_epoch is {epoch!r}, expected {expected!r} (None before any improvement, then the "
-                     "0-based index of the step call that gave best_loss)", context)
+                     "0-based index of the step call that gave best_loss)", context,
+                     diagnosis=_diagnose(self.config, self.history,
+                                         lambda inst, rets: rets == self.returns and inst.best_epoch == epoch))
 
     return EarlyStoppingMachine
 

@@ -239,7 +239,7 @@ def test_dropout_forward_pass_keeps_units_independently_at_rate_keep_prob(impl):
 @given(net=networks(), seed=st.integers(0, 2**31))
 def test_dropout_forward_pass_draws_its_masks_from_the_rng_argument(impl, net, seed):
     X, Y, params = net
-    X = np.tile(X, (1, 8))  # enough units that two different seeds cannot give the same masks
+    X = np.tile(X, (1, 16))  # enough units that two different seeds cannot give the same masks
     context = describe(X=X, keep_prob=0.5, seed=seed)
     runs = [impl.regularization.forward_propagation_with_dropout(X, params, 0.5, np.random.default_rng(s))
             for s in (seed, seed, seed + 1)]
