@@ -71,7 +71,7 @@ class StudentModule:
     def run(self, x: np.ndarray, dout_seed: int | None, *, train: bool, device: str,
             grads: bool = True, buffers: bool = True) -> dict[str, Any]:
         return self._torch("run", x=x, dout_seed=dout_seed, train=train, device=device, dtype=DTYPE,
-                           grads=grads, buffers=buffers, timeout=60.0)
+                           grads=grads, buffers=buffers, timeout=120.0)
 
     def shapes(self, sizes: Sequence[Sequence[int]], *, train: bool, device: str, seed: int = 0) -> Any:
         """Output shapes (float32, no gradients) after ``prepare(device, None)``."""
