@@ -93,7 +93,8 @@ class RNGState:
 
 def _save(arr: np.ndarray) -> bytes:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+    # np.save handles any memory layout; np.ascontiguousarray would turn a 0-d array into 1-d.
+    np.save(buf, np.asarray(arr), allow_pickle=False)
     return buf.getvalue()
 
 
