@@ -54,7 +54,7 @@ def _mutant_history(fn, params, grad_steps, *state_and_hp, with_t=False, n_state
         args = [params, grads, *state] + ([t] if with_t else [])
         out = fn(*copy_tree(args), *state_and_hp)
         params, state = out[0], list(out[1:])
-        history.append(params)
+        history.append(out)
     return history
 
 
@@ -89,6 +89,13 @@ def test_initialize_adam_gives_two_dicts_of_zeros(impl, dims, seed):
     _init_check(impl.optimizers.initialize_adam, "initialize_adam", dims, seed, 2)
 
 
+HP_NAMES = {
+    "update_parameters_with_momentum": ("beta", "learning_rate"),
+    "update_parameters_with_rmsprop": ("beta2", "learning_rate", "epsilon"),
+    "update_parameters_with_adam": ("learning_rate", "beta1", "beta2", "epsilon"),
+}
+
+
 def _run_student(label, fn, params, grad_steps, n_state, hp_args, expected, with_t=False,
                  diagnoses_fns=()):
     state = [_zeros(params) for _ in range(n_state)]
@@ -97,16 +104,21 @@ def _run_student(label, fn, params, grad_steps, n_state, hp_args, expected, with
     for t, grads in enumerate(grad_steps, start=1):
         context = describe(parameters=current, step=t, of_steps=len(grad_steps),
                            gradient_magnitude=float(np.abs(grads["dW1"]).max()),
-                           **dict(zip(["hyperparameters"], [hp_args])))
+                           **dict(zip(HP_NAMES[label], hp_args)))
         args = [current, grads, *state] + ([t] if with_t else []) + list(hp_args)
         out = _unpack(label, fn(*args), 1 + n_state)
-        diagnoses = {m.description: lazy(lambda m=m, t=t: _mutant_history(
-                         m.func, params, grad_steps, *hp_args, with_t=with_t, n_state=n_state)[t - 1])
+        histories = {m.description: lazy(lambda m=m: _mutant_history(
+                         m.func, params, grad_steps, *hp_args, with_t=with_t, n_state=n_state))
                      for m in diagnoses_fns}
+
+        def diagnoses(index, t=t):
+            return {name: (lambda h=h: h()[t - 1][index]) for name, h in histories.items()}
+
         check_dict(f"{label}: parameters after step {t}", out[0], expected[t - 1]["parameters"],
-                   context=context, diagnoses=diagnoses)
-        for name, got in zip(names, out[1:]):
-            check_dict(f"{label}: {name} after step {t}", got, expected[t - 1][name], context=context)
+                   context=context, diagnoses=diagnoses(0))
+        for index, (name, got) in enumerate(zip(names, out[1:]), start=1):
+            check_dict(f"{label}: {name} after step {t}", got, expected[t - 1][name], context=context,
+                       diagnoses=diagnoses(index))
         current, state = out[0], list(out[1:])
 
 
