@@ -217,7 +217,7 @@ def check_unchanged(label: str, before: Any, after: Any, context: str = "") -> N
 
     where = walk(before, after, label)
     if where:
-        fail(f"{where} was changed in place; the function must leave its inputs untouched",
+        fail(f"{where} was modified in place; the function must leave its inputs untouched",
              context, "build new arrays and new dicts (x = x - ..., or dict(d)) instead of "
              "assigning into the arguments (d[key] = ..., x -= ..., x[...] = ...)")
 

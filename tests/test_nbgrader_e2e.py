@@ -164,7 +164,7 @@ def test_nbgrader_workflow_grades_outside_the_kernel(tmp_path):
 
     html = (course / "feedback" / "onebug" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(encoding="utf-8")
     assert "Hidden tests for update_parameters_with_momentum" in html
-    assert "momentum leaves its arguments unchanged" in html
+    assert "momentum returns new dicts and leaves its arguments unchanged" in html
     assert "FAIL" in html and "modified" in html
     cheat_html = (course / "feedback" / "cheater" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(encoding="utf-8")
     assert "Hidden tests for update_parameters_with_adam: 0 / " in cheat_html

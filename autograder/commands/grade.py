@@ -21,6 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="Hypothesis example counts: grading (thorough), ci (fast), dev")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
     p.add_argument("--tests", default=None, help="folder of grading tests (default: the course's)")
+    p.add_argument("--functions", default=None,
+                   help="comma-separated SPEC names: grade only the properties of these functions")
     p.set_defaults(run=run)
 
 
@@ -29,6 +31,8 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(tmp, path)
 
 
@@ -38,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     result = grade_submission(args.submission, args.topics, device=args.device,
                               profile=args.profile, tests_dir=args.tests,
-                              call_timeout=args.timeout)
+                              call_timeout=args.timeout,
+                              functions=set(args.functions.split(",")) if args.functions else None)
     text = render(result, args.format)
     if args.output:
         write_atomic(Path(args.output), text)
