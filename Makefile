@@ -25,7 +25,7 @@ demo: setup
 	$(VENV)/bin/autograder grade examples/faulty --profile $(PROFILE)
 
 test: setup
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --durations=15
 
 lint: setup
 	$(VENV)/bin/ruff check autograder grading_tests solutions tests benchmarks

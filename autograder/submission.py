@@ -163,7 +163,7 @@ class Submission:
     def _import_problem(self, module: str) -> str | None:
         try:
             # Importing may load torch (seconds): a longer limit than a call's.
-            timeout = max(self.call_timeout, IMPORT_TIMEOUT)
+            timeout = max(self.call_timeout, min(IMPORT_TIMEOUT, 3 * self.call_timeout))
             self.worker(module).request({"op": "import", "module": module}, timeout)
         except StudentCodeError as exc:
             if exc.type_name == "ImportError" and "NumPy exercises" in exc.message:
