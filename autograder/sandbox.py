@@ -117,6 +117,11 @@ def enter_jail(cfg: dict[str, Any]) -> None:
     os.makedirs(newroot, exist_ok=True)
     _mount("tmpfs", newroot, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=755")
 
+    # /tmp first: the course (and its .venv) may itself live under /tmp, and a tmpfs mounted
+    # after the binds would hide them.
+    os.makedirs(newroot + "/tmp", exist_ok=True)
+    _mount("tmpfs", newroot + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={cfg.get('tmp_mb', 64)}m,mode=1777")
     binds = _outermost(list(SYSTEM_DIRS) + list(cfg["binds"]))
     for path in binds:
         target = newroot + path
@@ -139,9 +144,6 @@ def enter_jail(cfg: dict[str, Any]) -> None:
             _mount(None, newroot + extra, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, None)
     os.makedirs(newroot + "/proc", exist_ok=True)
     _mount("proc", newroot + "/proc", "proc", MS_NOSUID | MS_NODEV, None)
-    os.makedirs(newroot + "/tmp", exist_ok=True)
-    _mount("tmpfs", newroot + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={cfg.get('tmp_mb', 64)}m,mode=1777")
     sub = newroot + SANDBOX_ROOT_MOUNT
     os.makedirs(sub, exist_ok=True)
     _mount(cfg["submission"], sub, None, MS_BIND, None)

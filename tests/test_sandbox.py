@@ -195,3 +195,20 @@ def test_values_cross_the_pipe_exactly(tmp_path):
         assert type(args[1]) is np.float64 and args[2] == (1, "a", None) and args[3] == {"k": [True]}
         same = np.random.default_rng(42).standard_normal(3)
         assert np.array_equal(call(w, "rng", np.random.default_rng(42)), same)
+
+
+@needs_jail
+def test_installed_folders_under_tmp_stay_visible_in_the_jail(tmp_path, monkeypatch):
+    # CI may clone the course (and its .venv) under /tmp, where the jail mounts its own tmpfs.
+    import autograder.sandbox as sandbox
+
+    shared = tmp_path / "site"
+    shared.mkdir()
+    shared.chmod(0o755)
+    (shared / "marker.txt").write_text("visible")
+    (shared / "marker.txt").chmod(0o644)
+    real = sandbox.package_dirs
+    monkeypatch.setattr(sandbox, "package_dirs", lambda: [*real(), str(shared)])
+    src = f"def read():\n    return open({str(shared / 'marker.txt')!r}).read()\n"
+    with worker_for(tmp_path, src) as w:
+        assert call(w, "read") == "visible"
