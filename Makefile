@@ -25,6 +25,8 @@ demo: setup
 	$(VENV)/bin/autograder grade examples/faulty --profile $(PROFILE)
 
 test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --durations=15
 
 lint: setup

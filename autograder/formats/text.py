@@ -18,7 +18,10 @@ def to_text(result: SubmissionResult, width: int = 100) -> str:
     for topic in result.topics:
         lines.append(f"{topic.topic} - {topic.title}: {_fmt(topic.score)} / {_fmt(topic.max_score)}")
         if topic.problem:
-            lines.append(f"  !! {topic.problem.splitlines()[0]}")
+            # One reason for the whole module: listing each property again would only add noise.
+            lines.extend(f"  !! {line}" for line in topic.problem.splitlines()[:8])
+            lines.append("")
+            continue
         for prop in topic.properties:
             mark = "PASS" if prop.passed else "FAIL"
             label = f"{prop.function}: {prop.name}"
