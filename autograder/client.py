@@ -38,10 +38,6 @@ class StudentCodeError(Exception):
     def is_a(self, exc_type: type[BaseException]) -> bool:
         return exc_type.__name__ in self.bases
 
-    @property
-    def not_implemented(self) -> bool:
-        return self.type_name == "NotImplementedError"
-
 
 class StudentAbort(BaseException):  # noqa: N818
     """A failure no smaller input would explain better: Hypothesis does not shrink it.

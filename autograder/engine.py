@@ -68,8 +68,6 @@ def student_feedback(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, NotImplementedYet):
         return "not implemented yet (the function raises NotImplementedError)", "not implemented"
     if isinstance(exc, StudentCodeError):
-        if exc.not_implemented:
-            return "not implemented yet (the function raises NotImplementedError)", "not implemented"
         text = f"your code raised {exc.type_name}: {exc.message}"
         if exc.traceback:
             text += "\n" + exc.traceback.rstrip()
@@ -195,7 +193,7 @@ def grade_submission(
                     f"the grading tests could not run (pytest exit code {code}):\n{log.getvalue()[-4000:]}"
                 )
         result = SubmissionResult(str(path), device=device, profile=profile,
-                                  sandboxed=bool(sub.worker("optimizers").use_sandbox))
+                                  sandboxed=sub.sandboxed)
         for name in names:
             props = [r for r in plugin.results if r.topic == name]
             problem = ""

@@ -23,7 +23,7 @@ from autograder.client import (
     Worker,
     WorkerFailure,
 )
-from autograder.sandbox import FOREIGN_ARRAY_LIBS
+from autograder.sandbox import FOREIGN_ARRAY_LIBS, namespaces_available
 from autograder.topics import TOPICS
 
 MAX_FILE_BYTES = 1_000_000
@@ -112,6 +112,11 @@ class Submission:
             dest = self._staged / src.name
             dest.write_text(text, encoding="utf-8")
             dest.chmod(0o644)
+
+    @property
+    def sandboxed(self) -> bool:
+        """Whether workers run in the namespace jail (else resource limits only)."""
+        return namespaces_available() if self.use_sandbox is None else self.use_sandbox
 
     def has_module(self, module: str) -> bool:
         return module in self._sources
@@ -254,12 +259,11 @@ class _Session:
         message = {"op": "call", "root": root, "path": path, "args": list(args),
                    "kwargs": dict(kwargs), "return_args": return_args}
         reply = self.submission.request(self.module, message, timeout)
-        value = self._wrap(reply)
-        if return_args:
-            if not isinstance(reply, dict) or set(reply) != {"value", "args", "kwargs"}:
-                raise WorkerFailure("the worker's reply was not in the expected form")
-            return CallResult(self._wrap(reply["value"]), reply["args"], reply["kwargs"], "")
-        return value
+        if not return_args:
+            return self._wrap(reply)
+        if not isinstance(reply, dict) or set(reply) != {"value", "args", "kwargs"}:
+            raise WorkerFailure("the worker's reply was not in the expected form")
+        return CallResult(self._wrap(reply["value"]), reply["args"], reply["kwargs"], "")
 
     def get(self, root: str | int, path: str) -> Any:
         message = {"op": "get", "root": root, "path": path}

@@ -274,7 +274,8 @@ def test_mini_batches_partition_the_examples_keeping_x_and_y_together(impl, n_x,
 
 @pytest.mark.points(1)
 @pytest.mark.exercise(M, "random_mini_batches")
-@pytest.mark.hint("draw the permutation from the rng argument (rng.permutation(m)), not from np.random")
+@pytest.mark.hint("return every example once, shuffled with a permutation drawn from the rng argument "
+                  "(rng.permutation(m)), not from np.random")
 @given(m=st.integers(8, 30), seed=seeds)
 def test_mini_batches_come_from_the_rng_argument(impl, m, seed):
     X = np.arange(m, dtype=np.float64)[None, :]
