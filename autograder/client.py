@@ -84,19 +84,35 @@ class Worker:
         self.reader: protocol.Reader | None = None
         self.output_log: list[str] = []
         self._tmp: str | None = None
+        self._slot: sandbox.UidSlot | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
         self._tmp = tempfile.mkdtemp(prefix="agw-")
-        os.chmod(self._tmp, 0o755)
+        os.chmod(self._tmp, 0o711)
+        uid = None
+        if sandbox.can_drop_privileges():
+            self._slot = sandbox.UidSlot()
+            uid = self._slot.uid
+            if not self.use_sandbox:  # no chroot hides the course: its permissions must
+                sandbox.close_to_workers(sandbox.course_private_dirs())
+                blocked = sandbox.closed_to_others(sandbox.interpreter_paths())
+                if blocked:
+                    self.stop()
+                    raise WorkerFailure(
+                        f"grading error: without namespaces the worker runs under a uid of its "
+                        f"own, which cannot read {blocked}; make the interpreter and its "
+                        "packages readable by other users (e.g. chmod o+x on its folders)")
+        submission, scratch = self._private_copy(uid)
         cfg: dict[str, Any] = {
             "sandbox": self.use_sandbox,
-            "submission": str(self.submission_dir),
+            "submission": submission,
             "newroot": os.path.join(self._tmp, "root"),
-            "tmpdir": self._tmp,
+            "tmpdir": scratch,
             "binds": sandbox.package_dirs(),
             "memory_mb": self.memory_mb,
+            "uid": uid,
         }
         if self.kind == "numpy":
             cfg["block"] = list(sandbox.FOREIGN_ARRAY_LIBS)
@@ -134,6 +150,26 @@ class Worker:
             self.stop()
             raise WorkerFailure(f"the grading worker could not start: {exc}") from None
 
+    def _private_copy(self, uid: int | None) -> tuple[str, str]:
+        """This worker's own copy of the (already staged) submission and a scratch folder.
+
+        Under a uid of its own, the copy's folder is that uid's with mode 0500: no other
+        worker (another student's, when there are no namespaces) can open it."""
+        assert self._tmp is not None
+        copy, scratch = os.path.join(self._tmp, "sub"), os.path.join(self._tmp, "scratch")
+        os.mkdir(copy, 0o755)
+        os.mkdir(scratch, 0o700)
+        for entry in os.scandir(self.submission_dir):
+            if entry.is_file(follow_symlinks=False):
+                target = os.path.join(copy, entry.name)
+                shutil.copyfile(entry.path, target, follow_symlinks=False)
+                os.chmod(target, 0o444)
+        if uid is not None:
+            os.chown(copy, uid, uid)
+            os.chown(scratch, uid, uid)
+            os.chmod(copy, 0o500)
+        return copy, scratch
+
     @property
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -156,6 +192,11 @@ class Worker:
         if self._tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
+        slot, self._slot = self._slot, None
+        if slot is not None:
+            # In a jail the PID namespace and the private tmpfs already took everything with
+            # them; without one, what the student left running or lying around goes now.
+            slot.release(sweep=not self.use_sandbox)
 
     def __enter__(self) -> Worker:
         return self

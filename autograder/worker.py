@@ -246,13 +246,17 @@ def main() -> None:
     if cfg.get("sandbox"):
         sandbox.enter_jail(cfg)
         subdir = sandbox.SANDBOX_ROOT_MOUNT
+        tmp = "/tmp"
     else:
         subdir = cfg["submission"]
+        tmp = cfg.get("tmpdir") or "/tmp"
         os.chdir(subdir)
+        if cfg.get("uid"):
+            sandbox.drop_privileges(int(cfg["uid"]))
     sandbox.apply_limits(cfg)
-    os.environ.update({"HOME": "/tmp", "MPLCONFIGDIR": "/tmp/mpl", "MPLBACKEND": "Agg"})
+    os.environ.update({"HOME": tmp, "TMPDIR": tmp, "MPLCONFIGDIR": tmp + "/mpl",
+                       "MPLBACKEND": "Agg"})
 
-    tmp = "/tmp" if cfg.get("sandbox") else cfg.get("tmpdir", "/tmp")
     _capture_fd = os.open(os.path.join(tmp, f".captured-{os.getpid()}"),
                           os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     devnull = os.open(os.devnull, os.O_RDONLY)

@@ -1,0 +1,268 @@
+"""What one worker can leave behind or take from others: /dev, shared folders, per-uid limits,
+and, as root without namespaces (containers), the course's private files. Each test starts
+real workers with probe modules, the way a hostile student would write them."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder import sandbox
+from autograder.client import Worker
+from tests.conftest import ROOT, SOLUTIONS
+
+needs_jail = pytest.mark.skipif(not sandbox.namespaces_available(),
+                                reason="needs root and unshare (Linux)")
+needs_root = pytest.mark.skipif(not sandbox.can_drop_privileges(), reason="needs root on Linux")
+MODES = [pytest.param(True, marks=needs_jail, id="jail"),
+         pytest.param(False, marks=needs_root, id="own-uid-no-namespaces")]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def interpreter_reachable_by_other_uids() -> None:
+    """Unjailed workers run under their own uid: on a machine whose Python lives under a
+    private folder (pyenv in /root), let other uids pass through (o+x, no listing). Left so:
+    test processes running in parallel may still need it."""
+    if sandbox.can_drop_privileges():
+        while (blocked := sandbox.closed_to_others(sandbox.interpreter_paths())) is not None:
+            mode = os.stat(blocked).st_mode
+            if mode & 0o001 or not os.path.isdir(blocked):
+                break
+            os.chmod(blocked, (mode & 0o7777) | 0o001)
+
+
+def start(tmp_path: Path, name: str, source: str, use_sandbox: bool, timeout: float = 20.0) -> Worker:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "probe.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    worker = Worker(folder, call_timeout=timeout, use_sandbox=use_sandbox)
+    worker.start()
+    return worker
+
+
+def call(worker: Worker, name: str, *args):
+    return worker.request({"op": "call", "root": "probe", "path": name, "args": list(args),
+                           "kwargs": {}})
+
+
+def uid_processes(uid: int) -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:") and int(line.split()[1]) == uid:
+                        found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+@needs_jail
+def test_the_jails_dev_holds_only_harmless_devices_and_a_small_private_shm(tmp_path):
+    probe = '''
+    import os
+    def look():
+        out = {"dev": sorted(os.listdir("/dev")), "mqueue": os.path.exists("/dev/mqueue")}
+        with open("/dev/null", "w") as f:
+            f.write("x")
+        with open("/dev/urandom", "rb") as f:
+            out["random"] = len(f.read(16))
+        written = 0
+        chunk = b"x" * (1 << 20)
+        try:
+            for i in range(200):  # 200 MiB, in files under the per-file size limit
+                with open(f"/dev/shm/fill-{i // 16}", "ab") as f:
+                    f.write(chunk)
+                written += len(chunk)
+        except OSError as exc:
+            out["stopped"] = type(exc).__name__
+        out["written"] = written
+        for path in ("/run", "/var/tmp", "/dev/sda", "/dev/tty", "/dev/kmsg", "/dev/mem"):
+            out.setdefault("present", []).extend([path] if os.path.exists(path) else [])
+        return out
+    '''
+    with start(tmp_path, "a", probe, True, timeout=60) as worker:
+        out = call(worker, "look")
+    assert out["dev"] == sorted(["null", "zero", "full", "random", "urandom", "stdin", "stdout",
+                                 "stderr", "fd", "shm"])
+    assert not out["mqueue"] and out["random"] == 16 and out["present"] == []
+    assert "stopped" in out and out["written"] <= 64 << 20
+
+
+@pytest.mark.parametrize("use_sandbox", MODES)
+def test_nothing_a_worker_writes_reaches_another_worker_or_outlives_it(tmp_path, use_sandbox):
+    marker = f"agiso-{os.getpid()}-{time.time_ns()}"
+    writer = f'''
+    import os
+    def drop():
+        left = []
+        for place in ("/dev/shm", "/tmp", "/var/tmp", "/dev/mqueue", "/run/lock"):
+            try:
+                with open(os.path.join(place, {marker!r}), "w") as f:
+                    f.write("answer: 42")
+                left.append(place)
+            except OSError:
+                pass
+        return left
+    '''
+    reader = f'''
+    import os
+    def find():
+        found = []
+        for place in ("/dev/shm", "/tmp", "/var/tmp", "/dev/mqueue", "/run/lock"):
+            try:
+                with open(os.path.join(place, {marker!r})) as f:
+                    found.append(place + ":" + f.read())
+            except OSError:
+                pass
+        return found
+    '''
+    alice = start(tmp_path, "alice", writer, use_sandbox)
+    bob = start(tmp_path, "bob", reader, use_sandbox)
+    try:
+        assert call(alice, "drop"), "the probe could write nowhere at all"
+        if use_sandbox:
+            assert call(bob, "find") == []
+        alice.stop()
+        assert call(bob, "find") == []
+    finally:
+        alice.stop()
+        bob.stop()
+    leftovers = [p for p in ("/dev/shm", "/tmp", "/var/tmp", "/run/lock")
+                 if os.path.lexists(os.path.join(p, marker))]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("use_sandbox", MODES)
+def test_a_process_hog_does_not_use_up_a_classmates_process_limit(tmp_path, use_sandbox):
+    hog = '''
+    import os, time
+    def fork_many():
+        n = 0
+        for _ in range(2000):
+            try:
+                pid = os.fork()
+            except OSError:
+                break
+            if pid == 0:
+                time.sleep(600)
+                os._exit(0)
+            n += 1
+        return n, os.getuid()
+    '''
+    honest = '''
+    import os, threading
+    def threaded_sum():
+        box = []
+        workers = [threading.Thread(target=lambda i=i: box.append(i)) for i in range(64)]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join()
+        return sum(box), os.getuid()
+    '''
+    hogger = start(tmp_path, "hog", hog, use_sandbox, timeout=60)
+    classmate = start(tmp_path, "honest", honest, use_sandbox)
+    try:
+        forked, hog_uid = call(hogger, "fork_many")
+        assert 10 < forked < 2000, "the per-worker process limit did not stop the hog"
+        total, uid = call(classmate, "threaded_sum")
+        assert total == sum(range(64)) and uid not in (0, hog_uid) and hog_uid != 0
+    finally:
+        hogger.stop()
+        classmate.stop()
+    deadline = time.monotonic() + 10
+    while uid_processes(hog_uid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert uid_processes(hog_uid) == []
+
+
+@needs_root
+def test_without_namespaces_the_worker_still_runs_unprivileged_and_sees_no_course_files(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_PLANTED_SECRET", "s3cr3t-planted")
+    probe = f'''
+    import os
+    ROOT = {str(ROOT)!r}
+    def look():
+        found = []
+        for path in [ROOT + "/solutions/optimizers.py", ROOT + "/grading_tests/test_optimizers.py",
+                     ROOT + "/grading_tests/compare.py", ROOT + "/.git/HEAD",
+                     "/proc/{os.getpid()}/environ", "/proc/1/environ", "/etc/shadow"]:
+            try:
+                with open(path, "rb") as f:
+                    f.read(1)
+                found.append(path)
+            except OSError:
+                pass
+        for path in [os.path.dirname(os.__file__) + "/x.py", ROOT + "/autograder/x.py",
+                     ROOT + "/grading_tests/x.py"]:
+            try:
+                open(path, "w").write("x")
+                found.append("wrote " + path)
+            except OSError:
+                pass
+        with open("/proc/self/status") as f:
+            nnp = [line.split()[1] for line in f if line.startswith("NoNewPrivs")]
+        return found, os.getuid(), os.getgid(), os.getgroups(), nnp
+    '''
+    with start(tmp_path, "sub", probe, False) as worker:
+        found, uid, gid, groups, nnp = call(worker, "look")
+    assert found == []
+    assert uid >= sandbox.UID_BASE and gid == uid and groups == [] and nnp == ["1"]
+
+
+@needs_root
+def test_without_namespaces_a_worker_cannot_open_a_classmates_private_copy(tmp_path):
+    secret = (SOLUTIONS / "optimizers.py").read_text()
+    bob_dir = tmp_path / "bob"
+    bob_dir.mkdir()
+    (bob_dir / "optimizers.py").write_text(secret)
+    bob = Worker(bob_dir, use_sandbox=False)
+    bob.start()
+    try:
+        assert bob._tmp is not None
+        target = os.path.join(bob._tmp, "sub", "optimizers.py")
+        thief = f'''
+        def steal():
+            try:
+                return open({target!r}).read()
+            except OSError as exc:
+                return type(exc).__name__
+        '''
+        with start(tmp_path, "alice", thief, False) as alice:
+            assert call(alice, "steal") == "PermissionError"
+    finally:
+        bob.stop()
+
+
+@needs_root
+def test_uid_slots_are_distinct_while_held_and_reused_after(tmp_path):
+    first, second = sandbox.UidSlot(), sandbox.UidSlot()
+    try:
+        assert first.uid != second.uid
+        assert {first.uid, second.uid} <= set(range(sandbox.UID_BASE,
+                                                    sandbox.UID_BASE + sandbox.UID_SLOTS))
+    finally:
+        released = first.uid
+        first.release(sweep=False)
+        second.release(sweep=False)
+    again = sandbox.UidSlot()
+    try:
+        assert again.uid == released
+    finally:
+        again.release(sweep=False)
+
+
+def test_closing_folders_keeps_the_owner_and_group_and_drops_others(tmp_path):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    folder.chmod(0o775)
+    assert sandbox.close_to_workers([folder, tmp_path / "missing"]) == [str(folder)]
+    assert folder.stat().st_mode & 0o777 == 0o770
+    assert sandbox.close_to_workers([folder]) == []
