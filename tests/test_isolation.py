@@ -266,3 +266,59 @@ def test_closing_folders_keeps_the_owner_and_group_and_drops_others(tmp_path):
     assert sandbox.close_to_workers([folder, tmp_path / "missing"]) == [str(folder)]
     assert folder.stat().st_mode & 0o777 == 0o770
     assert sandbox.close_to_workers([folder]) == []
+
+
+HONEST_IN_A_THREAD = '''
+
+def exponential_decay(learning_rate0, epoch, decay_rate):
+    import threading
+    box = []
+    worker = threading.Thread(target=lambda: box.append(learning_rate0 * decay_rate ** epoch))
+    worker.start()
+    worker.join()
+    return float(box[0])
+'''
+HOG = '''
+import os as _os, time as _time
+for _ in range(5000):  # sleeping children, until the process limit says no
+    try:
+        if _os.fork() == 0:
+            _time.sleep(600)
+            _os._exit(0)
+    except OSError:
+        break
+for _place in ("/dev/shm", "/tmp"):
+    try:
+        open(_place + "/answers", "w").write("exponential_decay: wrong")
+    except OSError:
+        pass
+'''
+
+
+def _properties(record: dict) -> list[tuple]:
+    return [(p["name"], p["score"], p["feedback"]) for t in record["topics"]
+            for p in t["properties"]]
+
+
+def test_an_honest_students_batch_result_is_the_same_beside_a_process_hog(tmp_path):
+    from autograder.batch import RESULTS_DIR, Settings, record_name, run_batch
+    from autograder.engine import grade_submission
+
+    solution = (SOLUTIONS / "optimizers.py").read_text()
+    honest = solution + HONEST_IN_A_THREAD
+    submissions = tmp_path / "class"
+    for student, text in (("alice", honest), ("mallory", HOG + solution)):
+        (submissions / student).mkdir(parents=True)
+        (submissions / student / "optimizers.py").write_text(text)
+    settings = Settings(topics=("optimizers",), profile="dev", device="cpu", call_timeout=5.0,
+                        functions=("exponential_decay", "update_parameters_with_momentum"))
+    summary = run_batch(submissions, tmp_path / "out", settings, workers=2, progress=False,
+                        report=False)
+    assert summary.errors == []
+    import json
+
+    beside = json.loads((tmp_path / "out" / RESULTS_DIR / record_name("alice")).read_text())
+    alone = grade_submission(submissions / "alice", ["optimizers"], profile="dev", device="cpu",
+                             call_timeout=5.0, functions=set(settings.functions)).to_dict()
+    assert _properties(beside) == _properties(alone)
+    assert beside["score"] == beside["max_score"] > 0
