@@ -113,6 +113,7 @@ class Worker:
             "binds": sandbox.package_dirs(),
             "memory_mb": self.memory_mb,
             "uid": uid,
+            "cgroups": sandbox.worker_cgroups(uid, sandbox.WORKER_NPROC) if uid else [],
         }
         if self.kind == "numpy":
             cfg["block"] = list(sandbox.FOREIGN_ARRAY_LIBS)
@@ -177,6 +178,19 @@ class Worker:
     def stop(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None:
+            if self.use_sandbox:
+                # Kill the namespace's init first, so that ``unshare`` reaps it and every
+                # process of the namespace: no zombie of the worker's uid is left to an init
+                # that may never reap it (and would count against the next worker's limit).
+                for child in _children(proc.pid):
+                    try:
+                        os.kill(child, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -271,6 +285,14 @@ class Worker:
         if code == 137:
             return "it was killed (SIGKILL; often the memory limit or a sys.exit)"
         return f"the process exited with code {code} (os._exit, sys.exit from a thread, or a crash)"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except (OSError, ValueError):
+        return []
 
 
 def describe_request(message: dict[str, Any]) -> str:

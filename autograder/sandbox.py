@@ -35,6 +35,7 @@ NOBODY = 65534
 # student. AUTOGRADER_UID_BASE moves the range where it collides with real accounts.
 UID_BASE = int(os.environ.get("AUTOGRADER_UID_BASE", "61000"))
 UID_SLOTS = 2000
+WORKER_NPROC = 256  # processes and threads of one worker (its uid, and its pids cgroup)
 LOCK_DIRS = ("/run/autograder-uids", "/tmp/.autograder-uids")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 # Places an unjailed worker could leave files in; swept for its uid when it stops.
@@ -119,6 +120,43 @@ class UidSlot:
             remove_files_of(self.uid)
         os.close(self._fd)
         self._fd = -1
+
+
+CGROUP_V1 = "/sys/fs/cgroup"
+CGROUP_CPU_QUOTA_US = 100_000  # one core per worker, whatever it starts
+
+
+def worker_cgroups(uid: int, nproc: int) -> list[str]:
+    """Control groups for the worker of ``uid`` (cgroup v1 ``cpu`` and ``pids``, where this
+    machine has them writable): one core and ``nproc`` tasks at most, with an equal CPU share,
+    so a student who starts hundreds of busy processes slows only their own worker. One group
+    per uid slot, made once and reused. Empty where cgroups cannot be written (containers)."""
+    groups = []
+    for controller, settings in (
+        ("cpu", {"cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": str(CGROUP_CPU_QUOTA_US),
+                 "cpu.shares": "1024"}),
+        ("pids", {"pids.max": str(nproc)}),
+    ):
+        base = os.path.join(CGROUP_V1, controller)
+        if not os.path.isfile(os.path.join(base, "cgroup.procs")):
+            continue
+        group = os.path.join(base, "autograder", f"uid-{uid}")
+        try:
+            os.makedirs(group, exist_ok=True)
+            for name, value in settings.items():
+                with open(os.path.join(group, name), "w") as f:
+                    f.write(value)
+        except OSError:
+            continue
+        groups.append(group)
+    return groups
+
+
+def join_cgroups(groups: list[str]) -> None:
+    """Move this process (still root, before any student code) into its worker's groups."""
+    for group in groups:
+        with open(os.path.join(group, "cgroup.procs"), "w") as f:
+            f.write("0")
 
 
 def _lock_dir() -> str:
@@ -379,7 +417,7 @@ def apply_limits(cfg: dict[str, Any]) -> None:
         (resource.RLIMIT_CPU, int(cfg.get("cpu_s", 900))),
     ]
     if cfg.get("uid"):  # a uid of this worker's own: the limit counts only its processes
-        limits.append((resource.RLIMIT_NPROC, int(cfg.get("nproc", 256))))
+        limits.append((resource.RLIMIT_NPROC, int(cfg.get("nproc", WORKER_NPROC))))
     for which, value in limits:
         try:
             soft, hard = resource.getrlimit(which)

@@ -243,6 +243,7 @@ def main() -> None:
     from autograder import protocol, sandbox  # noqa: F401 - loaded before the jail closes
 
     proto_in, proto_out = os.dup(0), os.dup(1)
+    sandbox.join_cgroups(cfg.get("cgroups") or [])
     if cfg.get("sandbox"):
         sandbox.enter_jail(cfg)
         subdir = sandbox.SANDBOX_ROOT_MOUNT

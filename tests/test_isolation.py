@@ -322,3 +322,39 @@ def test_an_honest_students_batch_result_is_the_same_beside_a_process_hog(tmp_pa
                              call_timeout=5.0, functions=set(settings.functions)).to_dict()
     assert _properties(beside) == _properties(alone)
     assert beside["score"] == beside["max_score"] > 0
+
+
+needs_cgroups = pytest.mark.skipif(
+    not (sandbox.can_drop_privileges() and os.path.isfile("/sys/fs/cgroup/cpu/cgroup.procs")),
+    reason="needs root and a writable cgroup v1 cpu controller")
+
+
+@needs_cgroups
+@pytest.mark.parametrize("use_sandbox", MODES)
+def test_every_process_a_worker_starts_shares_one_cpu_quota(tmp_path, use_sandbox):
+    spinner = '''
+    import os, subprocess, sys
+    def spin():
+        code = "import os; os.setsid()\\nwhile True: pass"
+        return [subprocess.Popen([sys.executable, "-c", code]).pid for _ in range(3)]
+    '''
+    with start(tmp_path, "hog", spinner, use_sandbox) as worker:
+        call(worker, "spin")
+        assert worker._slot is not None
+        uid = worker._slot.uid
+        deadline = time.monotonic() + 10
+        while len(uid_processes(uid)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        groups = {}
+        for pid in uid_processes(uid):
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue  # exited, not yet reaped: it runs nowhere
+            with open(f"/proc/{pid}/cgroup") as f:
+                groups[pid] = {line.split(":")[1]: line.split(":")[2].strip() for line in f}
+    assert len(groups) >= 4
+    outside = {pid: g for pid, g in groups.items()
+               if g.get("cpu") != f"/autograder/uid-{uid}" or g.get("pids") != f"/autograder/uid-{uid}"}
+    assert outside == {}
+    with open(f"/sys/fs/cgroup/cpu/autograder/uid-{uid}/cpu.cfs_quota_us") as f:
+        assert int(f.read()) == sandbox.CGROUP_CPU_QUOTA_US
