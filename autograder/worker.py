@@ -168,8 +168,19 @@ def op_torch(req: dict[str, Any]) -> Any:
     return worker_torch.dispatch(req, _handles, _materialize)
 
 
+def op_checks(req: dict[str, Any]) -> Any:
+    """``autograder check``: the public checks of one module, run here, in the jail."""
+    import io
+
+    from autograder.public_checks import run_checks
+
+    out = io.StringIO()
+    code = run_checks([f"{req['module']}.py"], out=out)
+    return {"code": int(code), "text": out.getvalue()[-20000:]}
+
+
 OPS = {"ping": op_ping, "import": op_import, "call": op_call, "get": op_get,
-       "reset": op_reset, "torch": op_torch}
+       "reset": op_reset, "torch": op_torch, "checks": op_checks}
 
 
 def _read_captured() -> str:
