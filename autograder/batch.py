@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from autograder.results import SubmissionResult, TopicResult
+from autograder.staging import read_submission, write_files
 from autograder.topics import TOPICS
 
 RESULTS_DIR = "results"
@@ -96,25 +97,37 @@ class Job:
     student: str
     path: Path  # the folder holding the student's modules
     label: str  # the folder relative to the batch root: stable, whatever the root is called
+    problem: str = ""  # why the folder is refused unread (a link to a folder): an error record
 
 
 def _subdirs(folder: Path) -> list[Path]:
-    return sorted(
-        (p for p in folder.iterdir()
-         if p.is_dir() and not p.name.startswith(".") and p.name != "__pycache__"),
-        key=lambda p: p.name,
-    )
+    """Sub-folders and links to folders: a link is listed (to be refused), never entered."""
+    with os.scandir(folder) as entries:
+        found = [Path(e.path) for e in entries
+                 if e.is_dir() and not e.name.startswith(".") and e.name != "__pycache__"]
+    return sorted(found, key=lambda p: p.name)
 
 
 def _holds_work(folder: Path) -> bool:
-    return any(p.suffix in NOTEBOOK_OR_MODULE and p.is_file() for p in folder.iterdir())
+    """A module or notebook at the top of a real folder; a link or pipe by such a name counts
+    too, so that grading reports it instead of finding nothing."""
+    if folder.is_symlink():
+        return False
+    with os.scandir(folder) as entries:
+        return any(e.name.endswith(NOTEBOOK_OR_MODULE) and not e.is_dir(follow_symlinks=False)
+                   for e in entries)
+
+
+def _linked(path: Path, root: Path) -> str:
+    return (f"{path.relative_to(root).as_posix()} is a symbolic link, not a folder of its own: "
+            "nothing in it was read or graded")
 
 
 def detect_layout(root: Path) -> str:
     """``nbgrader`` (``submitted/<student>/<assignment>/``) or ``plain`` (a folder per student)."""
     if (root / "submitted").is_dir():
         return "nbgrader"
-    students = _subdirs(root)
+    students = [s for s in _subdirs(root) if not s.is_symlink()]
     if students and not any(_holds_work(s) for s in students) and any(
         _holds_work(a) for s in students for a in _subdirs(s)
     ):
@@ -133,13 +146,19 @@ def discover(root: str | Path, layout: str = "auto", assignment: str | None = No
         if assignment:
             raise ValueError("--assignment only applies to nbgrader's layout, "
                              "submitted/<student>/<assignment>/")
-        return [Job(p.name, p, p.name) for p in _subdirs(root)]
+        return [Job(p.name, p, p.name, _linked(p, root) if p.is_symlink() else "")
+                for p in _subdirs(root)]
     if layout != "nbgrader":
         raise ValueError(f"layout must be auto, plain or nbgrader, not {layout!r}")
     base = root / "submitted" if (root / "submitted").is_dir() else root
     jobs: list[Job] = []
     names: set[str] = set()
     for student in _subdirs(base):
+        if student.is_symlink():  # never listed: whatever it holds is someone else's
+            chosen = student / assignment if assignment else student
+            jobs.append(Job(student.name, chosen, chosen.relative_to(root).as_posix(),
+                            _linked(student, root)))
+            continue
         if assignment:
             chosen = student / assignment
             if not chosen.is_dir():
@@ -155,7 +174,8 @@ def discover(root: str | Path, layout: str = "auto", assignment: str | None = No
                     "choose one with --assignment"
                 )
             chosen = found[0]
-        jobs.append(Job(student.name, chosen, chosen.relative_to(root).as_posix()))
+        jobs.append(Job(student.name, chosen, chosen.relative_to(root).as_posix(),
+                        _linked(chosen, root) if chosen.is_symlink() else ""))
     return jobs
 
 
@@ -359,6 +379,8 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
     """Grade one submission in a fresh process and return its record (an error record when the
     process crashed, hung past ``settings.submission_timeout`` or wrote nothing usable).
     ``tests`` overrides ``settings.tests`` (the batch's snapshot of the hidden tests)."""
+    if job.problem:
+        return make_record(job, settings, None, job.problem)
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=scratch, prefix="job-"))
     try:
@@ -398,8 +420,40 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
 # ---------------------------------------------------------------------------- Dask
 
 
+def pack_submission(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """What a Dask worker needs of a student's folder: its modules and notebooks, read as
+    ``grade`` reads them (regular files only, size limits), and why each other one was not."""
+    staged = read_submission(folder)
+    refused = dict(staged.refused)
+    if staged.folder_problem:
+        refused[""] = staged.folder_problem
+    return staged.files, refused
+
+
+def explain_refused(record: dict[str, Any], refused: dict[str, str]) -> dict[str, Any]:
+    """The worker was shipped only the files that could be read: where its feedback says a
+    module is missing, or that importing one failed, say why that file was not shipped."""
+    stems = {name.removesuffix(".py"): why for name, why in refused.items() if name.endswith(".py")}
+
+    def explain(text: str, topic: str) -> str:
+        if topic in stems and text == f"{topic}.py was not submitted":
+            return stems[topic]
+        for stem, why in stems.items():
+            if f"No module named '{stem}'" in text:
+                return f"{text}\n({why})"
+        return text
+
+    for topic in record.get("topics", []):
+        name = str(topic.get("topic", ""))
+        topic["problem"] = explain(str(topic.get("problem", "")), name)
+        for prop in topic.get("properties", []):
+            prop["feedback"] = explain(str(prop.get("feedback", "")), name)
+    return record
+
+
 def pack_folder(folder: Path, limit: int = MAX_SHIPPED_BYTES) -> dict[str, bytes]:
-    """A folder's regular files (no links, no hidden or cache files), by relative path."""
+    """A folder of the course's own (the hidden tests) as regular files by relative path, no
+    links, hidden or cache files; a student's folder goes through ``pack_submission``."""
     files: dict[str, bytes] = {}
     total = 0
     for path in sorted(folder.rglob("*")):
@@ -441,14 +495,20 @@ def tests_digest(files: dict[str, bytes], topics: tuple[str, ...]) -> str:
 
 
 def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: dict[str, Any],
-                  tests: tuple[str, dict[str, bytes]]) -> dict[str, Any]:
-    """A Dask task: rebuild the submission and the hidden tests on this worker and grade."""
+                  tests: tuple[str, dict[str, bytes]],
+                  refused: dict[str, str] | None = None) -> dict[str, Any]:
+    """A Dask task: rebuild the submission and the hidden tests on this worker and grade.
+    ``refused``: what ``pack_submission`` did not ship, and why (``""``: the whole folder)."""
     config = Settings.from_dict(settings)
+    refused = refused or {}
     with tempfile.TemporaryDirectory(prefix="agbatch-") as tmp:
-        folder = unpack_folder(files, Path(tmp) / "submission")
+        folder = write_files(files, Path(tmp) / "submission")
+        if "" in refused:
+            return make_record(Job(student, folder, label), config, None, refused[""])
         tests_dir = unpack_folder(tests[1], Path(tmp) / "tests" / tests[0])
-        return grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
-                              tests=tests_dir)
+        record = grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
+                                tests=tests_dir)
+        return explain_refused(record, refused)
 
 
 # ---------------------------------------------------------------------------- the batch
@@ -584,8 +644,12 @@ def _dask(batch: Batch, todo: list[Job], scheduler: str, tests: tuple[str, dict[
         [shared_tests] = client.scatter([tests], broadcast=True)
         futures = {}
         for job in todo:
-            future = client.submit(grade_shipped, job.student, job.label,
-                                   pack_folder(job.path), settings, shared_tests,
+            if job.problem:
+                on_done(make_record(job, batch.settings, None, job.problem))
+                continue
+            files, refused = pack_submission(job.path)
+            future = client.submit(grade_shipped, job.student, job.label, files, settings,
+                                   shared_tests, refused,
                                    key=f"grade-{record_name(job.student)}-{time.time_ns()}",
                                    pure=False, retries=0)
             futures[future] = job

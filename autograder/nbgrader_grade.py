@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Enum, Float, Unicode
 
 from autograder.results import PropertyResult, TopicResult
+from autograder.staging import refusal
 from autograder.topics import TOPICS
 
 STASH = "autograder_out_of_kernel"
@@ -122,12 +124,43 @@ class GradeOutOfKernel(NbGraderPreprocessor):
         self.log.warning("source notebook %s not found: using the submission's locked cells", path)
         return nb
 
+    def submitted_problem(self, resources: dict[str, Any]) -> str:
+        """Why the student's submitted notebook is refused ungraded ('' if it is not): it, its
+        assignment folder or the student's folder is a link (to a classmate's, to a system
+        file) or not a plain file or folder. A missing notebook nbgrader scores 0 itself."""
+        info = resources.get("nbgrader", {})
+        if not info.get("student"):
+            return ""
+        coursedir = CourseDirectory(config=self.config)
+        path = Path(coursedir.format_path(coursedir.submitted_directory, info["student"],
+                                          info.get("assignment", ""))) / f"{info.get('notebook', '')}.ipynb"
+        for entry, wanted in ((path.parent.parent, stat.S_ISDIR), (path.parent, stat.S_ISDIR),
+                              (path, stat.S_ISREG)):
+            try:
+                mode = entry.lstat().st_mode
+            except FileNotFoundError:
+                return ""
+            except OSError as exc:
+                return f"{entry.name} could not be checked ({exc.strerror})"
+            if wanted(mode):
+                continue
+            if entry == path:
+                return f"{refusal(entry.name, mode)}; this notebook was not graded"
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
+            return f"the submitted folder {entry.name} is {kind}; this notebook was not graded"
+        return ""
+
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         from autograder.engine import grade_submission
 
         topic = resources.get("nbgrader", {}).get("notebook", "")
         if topic not in TOPICS:
             self.log.info("notebook %s is no graded topic: left to nbgrader", topic)
+            return nb, resources
+        refused = self.submitted_problem(resources)
+        if refused:
+            self.log.warning("%s: not graded: %s", topic, refused)
+            resources[STASH] = TopicResult(topic, TOPICS[topic].title, [], refused)
             return nb, resources
         code = module_source(self.template(resources, nb), nb)
         folder = Path(tempfile.mkdtemp(prefix="agnb-"))

@@ -24,9 +24,9 @@ from autograder.client import (
     WorkerFailure,
 )
 from autograder.sandbox import FOREIGN_ARRAY_LIBS, namespaces_available
+from autograder.staging import MAX_FILE_BYTES, read_submission, write_files
 from autograder.topics import TOPICS
 
-MAX_FILE_BYTES = 1_000_000
 IMPORT_TIMEOUT = 30.0
 TEST_BUDGET = 120.0  # seconds of student code per property, shrinking included
 IMPORT_CALLS = {"__import__", "import_module", "find_spec", "load_module", "find_module"}
@@ -104,14 +104,14 @@ class Submission:
     # ------------------------------------------------------------------ files
 
     def _stage_files(self) -> None:
-        for src in sorted(self.path.glob("*.py")):
-            if not src.is_file() or src.stat().st_size > MAX_FILE_BYTES:
-                continue
-            text = src.read_bytes().decode("utf-8", "replace")
-            self._sources[src.stem] = text
-            dest = self._staged / src.name
-            dest.write_text(text, encoding="utf-8")
-            dest.chmod(0o644)
+        # Regular files only, never through a link nor from a pipe or device: what was refused
+        # becomes the reason its module (or a module importing it) cannot be graded.
+        staged = read_submission(self.path, max_file=MAX_FILE_BYTES)
+        self._folder_problem = staged.folder_problem
+        self._refused = {name.removesuffix(".py"): why for name, why in staged.refused.items()}
+        texts = {name: content.decode("utf-8", "replace") for name, content in staged.files.items()}
+        self._sources.update({name.removesuffix(".py"): text for name, text in texts.items()})
+        write_files({name: text.encode("utf-8") for name, text in texts.items()}, self._staged)
 
     @property
     def sandboxed(self) -> bool:
@@ -135,6 +135,10 @@ class Submission:
         return reason
 
     def _static_problem(self, module: str) -> str | None:
+        if self._folder_problem:
+            return self._folder_problem
+        if module in self._refused:
+            return self._refused[module]
         if module not in self._sources:
             return f"{module}.py was not submitted"
         kind = TOPICS[module].kind if module in TOPICS else "numpy"
@@ -162,7 +166,11 @@ class Submission:
             else:
                 if "torchvision" in foreign_imports(tree):
                     return f"{module}.py imports torchvision, which these exercises may not use"
-            todo.extend(local_imports(tree) & set(self._sources))
+            imported = local_imports(tree)
+            unread = sorted(imported & set(self._refused))
+            if unread:
+                return f"{name}.py imports {unread[0]}, which was not read: {self._refused[unread[0]]}"
+            todo.extend(imported & set(self._sources))
         return None
 
     def _import_problem(self, module: str) -> str | None:

@@ -2,16 +2,21 @@
 
 They catch common slips (shapes, a missing bias correction, modified inputs); the grade
 comes from hidden property tests. ``python -m public_checks optimizers.py conv.py`` runs the
-checks of each file's module; ``check_<name>(function)`` runs one function's checks.
+checks of each file's module; ``check_<name>(function)`` runs one function's checks. Your files
+are read as the grader reads them (no symbolic links, pipes or devices) and imported from a copy.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import shutil
 import sys
+import tempfile
 import traceback
 from pathlib import Path
+
+from ._common import read_modules
 
 __all__ = ["run_checks"]
 
@@ -30,34 +35,71 @@ def _load(path: Path):
     return module
 
 
+def _targets(paths: list[str]) -> list[tuple[Path, list[str] | None]]:
+    """(folder, the file names asked for there, or None for all its modules) per argument."""
+    return [(entry, None) if entry.is_dir() else (entry.parent, [entry.name])
+            for entry in map(Path, paths)]
+
+
 def run_checks(paths: list[str], out=None) -> int:
     """Run the public checks of every ``<module>.py`` in ``paths`` (files or folders); 0 if all pass."""
     out = out or sys.stdout
-    files: list[Path] = []
-    for entry in map(Path, paths):
-        files.extend(sorted(entry.glob("*.py")) if entry.is_dir() else [entry])
     failures = ran = 0
-    for path in files:
-        try:
-            checks = importlib.import_module(f"{__name__}.{path.stem}")
-        except ImportError:
-            continue  # not an exercise module
-        print(f"== {path.name}", file=out)
-        try:
-            module = _load(path)
-        except Exception:  # noqa: BLE001 - report any import failure to the student
-            print(f"  cannot import {path.name}:\n{traceback.format_exc(limit=-1)}", file=out)
+    for folder, wanted in _targets(paths):
+        files, refused = read_modules(folder, wanted or ())
+        if "" in refused:
+            print(f"== {folder}\n  cannot check {folder}: {refused['']}", file=out)
             failures += 1
             continue
-        for name in sorted(n for n in dir(checks) if n.startswith("check_")):
-            target = name[len("check_"):]
+        private = Path(tempfile.mkdtemp(prefix="public-checks-"))
+        try:
+            for name, content in files.items():
+                (private / name).write_bytes(content)
+            f, r = _check_folder(private, wanted or sorted({*files, *refused}), refused, out)
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
+        failures, ran = failures + f, ran + r
+    if not ran:
+        print("no public check ran" if failures else
+              "no exercise module found (expected files like optimizers.py)", file=out)
+        return 1
+    print(f"{ran - failures} of {ran} public checks passed (the hidden tests check much more)", file=out)
+    return 1 if failures else 0
+
+
+def _check_folder(private: Path, names: list[str], refused: dict[str, str], out) -> tuple[int, int]:
+    """(failures, checks run) for the modules ``names``, imported from the private copy."""
+    failures = ran = 0
+    checked = []
+    for name in names:
+        try:
+            checked.append((name, importlib.import_module(f"{__name__}.{Path(name).stem}")))
+        except ImportError:
+            continue  # not an exercise module
+    exercises = {name for name, _ in checked}
+    helpers = [why for name, why in refused.items() if name not in exercises]
+    for name, checks in checked:
+        print(f"== {name}", file=out)
+        if name in refused:
+            print(f"  cannot check {name}: {refused[name]}", file=out)
+            failures += 1
+            continue
+        try:
+            module = _load(private / name)
+        except Exception:  # noqa: BLE001 - report any import failure to the student
+            print(f"  cannot import {name}:\n{traceback.format_exc(limit=-1)}", file=out)
+            print("".join(f"  (not read: {why})\n" for why in helpers), end="", file=out)
+            failures += 1
+            continue
+        for check in sorted(n for n in dir(checks) if n.startswith("check_")):
+            target = check[len("check_"):]
             ran += 1
             if not hasattr(module, target):
-                print(f"  FAIL {target}: not defined in {path.name}", file=out)
+                print(f"  FAIL {target}: not defined in {name}", file=out)
                 failures += 1
                 continue
             try:
-                getattr(checks, name)(getattr(module, target), quiet=True)
+                getattr(checks, check)(getattr(module, target), quiet=True)
             except NotImplementedError:
                 print(f"  TODO {target}: not implemented yet", file=out)
                 failures += 1
@@ -66,8 +108,4 @@ def run_checks(paths: list[str], out=None) -> int:
                 failures += 1
             else:
                 print(f"  ok   {target}", file=out)
-    if not ran:
-        print("no exercise module found (expected files like optimizers.py)", file=out)
-        return 1
-    print(f"{ran - failures} of {ran} public checks passed (the hidden tests check much more)", file=out)
-    return 1 if failures else 0
+    return failures, ran

@@ -1,0 +1,176 @@
+"""Reading a student's folder without trusting it: regular files only, never through a link,
+never blocking on a pipe or device, within size limits; whatever is refused is named with why.
+
+Every path that reads a submission (``grade``, ``grade-batch`` and its Dask packing, nbgrader,
+Gradescope, ``check``) goes through ``read_submission`` and writes copies with ``write_files``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_FILE_BYTES = 1_000_000
+MAX_SUBMISSION_BYTES = 8_000_000
+MODULES = (".py",)  # what the grader reads of a submission: notebooks are graded by nbgrader
+# O_NOFOLLOW: a link swapped in after lstat fails with ELOOP; O_NONBLOCK: a FIFO swapped in
+# opens without waiting for a writer (fstat then refuses it).
+READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+@dataclass
+class Staged:
+    """What was read from a folder: the files, and every relevant entry that was not read."""
+
+    files: dict[str, bytes] = field(default_factory=dict)  # file name -> content
+    refused: dict[str, str] = field(default_factory=dict)  # file name -> why it was not read
+    folder_problem: str = ""  # the folder itself was refused: nothing in it was read
+
+    @property
+    def problems(self) -> list[str]:
+        return ([self.folder_problem] if self.folder_problem else []) + list(self.refused.values())
+
+
+def megabytes(n: int) -> str:
+    return f"{n / 1e6:g} MB"
+
+
+def kind_problem(name: str, mode: int) -> str | None:
+    """Why an entry of this type is not read, or None for a regular file."""
+    return None if stat.S_ISREG(mode) else refusal(name, mode)
+
+
+def refusal(name: str, mode: int) -> str:
+    """Why an entry that is not a regular file is not read."""
+    if stat.S_ISLNK(mode):
+        return f"{name} is a symbolic link: upload the file itself"
+    if stat.S_ISDIR(mode):
+        return f"{name} is a folder, not a file: upload the file itself"
+    if stat.S_ISFIFO(mode):
+        return f"{name} is a FIFO (named pipe), not a file: upload the file itself"
+    if stat.S_ISSOCK(mode):
+        return f"{name} is a socket, not a file: upload the file itself"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return f"{name} is a device, not a file: upload the file itself"
+    return f"{name} is not a regular file: upload the file itself"
+
+
+def folder_problem(folder: Path, exc: OSError) -> str:
+    """Why the submission folder itself cannot be opened (without following a link)."""
+    label = folder.name or str(folder)
+    if folder.is_symlink():
+        return f"the submission folder {label} is a symbolic link: upload the files themselves"
+    if exc.errno == errno.ENOENT:
+        return f"the submission folder {label} does not exist"
+    if exc.errno == errno.ENOTDIR:
+        return f"the submission {label} is not a folder"
+    return f"the submission folder {label} could not be read ({exc.strerror})"
+
+
+def _read_one(dir_fd: int, name: str, room: int, max_file: int, max_total: int) -> bytes | str:
+    """The content of ``name`` (at most ``room`` bytes), or why it was not read."""
+    try:
+        fd = os.open(name, READ_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return refusal(name, stat.S_IFLNK)
+        return f"{name} could not be read ({exc.strerror})"
+    try:
+        info = os.fstat(fd)
+        problem = kind_problem(name, info.st_mode)
+        if problem:
+            return problem
+        chunks: list[bytes] = []
+        got = 0
+        while got <= room:
+            chunk = os.read(fd, min(1 << 20, room + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+    except OSError as exc:
+        return f"{name} could not be read ({exc.strerror})"
+    finally:
+        os.close(fd)
+    if got > max_file:
+        return f"{name} is larger than {megabytes(max_file)}: it was not read"
+    if got > room:
+        return f"the submission is larger than {megabytes(max_total)} in total; {name} was not read"
+    return b"".join(chunks)
+
+
+def read_submission(folder: str | Path, suffixes: tuple[str, ...] = MODULES,
+                    max_file: int = MAX_FILE_BYTES,
+                    max_total: int = MAX_SUBMISSION_BYTES) -> Staged:
+    """The regular files named ``*<suffix>`` at the top of ``folder`` (hidden ones left out),
+    read without following any link, in name order until ``max_total`` bytes."""
+    folder = Path(folder)
+    staged = Staged()
+    try:
+        dir_fd = os.open(folder, DIR_FLAGS)
+    except OSError as exc:
+        staged.folder_problem = folder_problem(folder, exc)
+        return staged
+    try:
+        total = 0
+        for name in sorted(os.listdir(dir_fd)):
+            if name.startswith(".") or not name.endswith(suffixes):
+                continue
+            try:
+                info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+            except OSError as exc:
+                staged.refused[name] = f"{name} could not be read ({exc.strerror})"
+                continue
+            problem = kind_problem(name, info.st_mode)
+            if problem is None and info.st_size > max_file:
+                problem = f"{name} is larger than {megabytes(max_file)}: it was not read"
+            elif problem is None and total + info.st_size > max_total:
+                problem = (f"the submission is larger than {megabytes(max_total)} in total; "
+                           f"{name} was not read")
+            if problem is None:
+                content = _read_one(dir_fd, name, min(max_file, max_total - total), max_file,
+                                    max_total)
+                if isinstance(content, bytes):
+                    staged.files[name] = content
+                    total += len(content)
+                    continue
+                problem = content
+            staged.refused[name] = problem
+    finally:
+        os.close(dir_fd)
+    return staged
+
+
+def plain_name(name: str) -> bool:
+    """A file name that stays inside the folder it is written to."""
+    return bool(name) and name not in (".", "..") and not name.startswith(".") \
+        and "/" not in name and "\\" not in name and "\0" not in name
+
+
+def write_files(files: dict[str, bytes], folder: str | Path) -> Path:
+    """Write ``files`` (plain names only: a path is refused) as new files in ``folder``, a
+    folder of the grader's own (created if missing, never through a link)."""
+    folder = Path(folder)
+    bad = sorted(name for name in files if not plain_name(name))
+    if bad:
+        raise ValueError(f"refusing to write files outside {folder}: {bad[:3]}")
+    folder.mkdir(parents=True, exist_ok=True)
+    dir_fd = os.open(folder, DIR_FLAGS)
+    try:
+        for name, content in files.items():
+            fd = os.open(name, WRITE_FLAGS, 0o644, dir_fd=dir_fd)
+            try:
+                os.fchmod(fd, 0o644)  # readable by the sandbox's unprivileged user, whatever umask
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+    finally:
+        os.close(dir_fd)
+    return folder
