@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
 from autograder.results import SubmissionResult, TopicResult
 from autograder.staging import read_submission, write_files
 from autograder.topics import TOPICS
@@ -54,6 +55,10 @@ class Settings:
     profile: str = "grading"
     device: str = "auto"
     call_timeout: float = 10.0
+    # Wall-clock budgets inside the grading (0: none): a cut changes scores, so they are part
+    # of the fingerprint, unlike submission_timeout, which only turns a hang into an error.
+    topic_budget: float = TOPIC_BUDGET
+    submission_budget: float = SUBMISSION_BUDGET
     tests: str | None = None
     functions: tuple[str, ...] | None = None
     submission_timeout: float = SUBMISSION_TIMEOUT
@@ -82,6 +87,8 @@ class Settings:
             profile=data.get("profile", "grading"),
             device=data.get("device", "auto"),
             call_timeout=float(data.get("call_timeout", 10.0)),
+            topic_budget=float(data.get("topic_budget", TOPIC_BUDGET)),
+            submission_budget=float(data.get("submission_budget", SUBMISSION_BUDGET)),
             tests=data.get("tests"),
             functions=tuple(data["functions"]) if data.get("functions") else None,
             submission_timeout=float(data.get("submission_timeout", SUBMISSION_TIMEOUT)),
@@ -298,7 +305,9 @@ def child_command(submission: Path, output: Path, settings: Settings,
                   tests: Path | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "autograder.batch_child", str(submission), str(output),
            "--topics", ",".join(settings.topics), "--profile", settings.profile,
-           "--device", settings.device, "--timeout", repr(settings.call_timeout)]
+           "--device", settings.device, "--timeout", repr(settings.call_timeout),
+           "--topic-budget", repr(settings.topic_budget),
+           "--submission-budget", repr(settings.submission_budget)]
     if tests is not None or settings.tests:
         cmd += ["--tests", str(tests or settings.tests)]
     if settings.functions:

@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", default="grading")
     p.add_argument("--device", default="cpu")
     p.add_argument("--timeout", type=float, default=10.0)
+    p.add_argument("--topic-budget", type=float, required=True)
+    p.add_argument("--submission-budget", type=float, required=True)
     p.add_argument("--tests", default=None)
     p.add_argument("--functions", default=None)
     return p
@@ -55,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     functions = set(args.functions.split(",")) if args.functions else None
     result = grade_submission(args.submission, args.topics.split(","), device=args.device,
                               profile=args.profile, functions=functions, tests_dir=args.tests,
-                              call_timeout=args.timeout)
+                              call_timeout=args.timeout, topic_budget=args.topic_budget,
+                              submission_budget=args.submission_budget)
     write_atomic(Path(args.output), json.dumps(result.to_dict()))
     return 0
 

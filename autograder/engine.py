@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET, BudgetExhausted, Budgets
 from autograder.client import NotImplementedYet, StudentCodeError, WorkerFailure
-from autograder.results import PropertyResult, SubmissionResult, TopicResult
+from autograder.results import BUDGET_EXHAUSTED, PropertyResult, SubmissionResult, TopicResult
 from autograder.submission import ModuleProblem, Submission
 from autograder.topics import TOPICS, parse_topics
 
@@ -65,6 +66,8 @@ def student_feedback(exc: BaseException) -> tuple[str, str]:
     diagnosis = str(getattr(exc, "diagnosis", "") or "")
     if isinstance(exc, ModuleProblem):
         return str(exc), "module not gradable"
+    if isinstance(exc, BudgetExhausted):
+        return str(exc), BUDGET_EXHAUSTED
     if isinstance(exc, NotImplementedYet):
         return "not implemented yet (the function raises NotImplementedError)", "not implemented"
     if isinstance(exc, StudentCodeError):
@@ -118,6 +121,15 @@ class EnginePlugin:
         if drop:
             config.hook.pytest_deselected(items=drop)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: Any) -> None:
+        # Before the fixtures (and the module's import): a property after the budget fails here,
+        # at once, and the first property of a topic starts the topic's clock.
+        exercise = item.get_closest_marker("exercise")
+        if exercise is not None:
+            self.submission.budgets.start_topic(exercise.args[0])
+        self.submission.budgets.check()
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
         outcome = yield
@@ -143,7 +155,8 @@ class EnginePlugin:
             exc = call.excinfo.value if call.excinfo is not None else Exception(str(report.longrepr))
             text, diagnosis = student_feedback(exc)
             hint = item.get_closest_marker("hint")
-            if hint and not isinstance(exc, (ModuleProblem,)) and "not implemented" not in text:
+            if hint and not isinstance(exc, (ModuleProblem, BudgetExhausted)) \
+                    and "not implemented" not in text:
                 text += f"\nHint: {hint.args[0]}"
             result = PropertyResult(module, function, _readable(item.name), item.nodeid,
                                     max_score, 0.0, "failed", text, device, diagnosis)
@@ -159,18 +172,26 @@ def grade_submission(
     functions: set[str] | None = None,
     tests_dir: str | Path | None = None,
     call_timeout: float = 10.0,
+    topic_budget: float | None = TOPIC_BUDGET,
+    submission_budget: float | None = SUBMISSION_BUDGET,
     use_sandbox: bool | None = None,
     quiet: bool = True,
     exitfirst: bool = False,
 ) -> SubmissionResult:
-    """Grade the submission folder ``path`` and return its scores and feedback."""
+    """Grade the submission folder ``path`` and return its scores and feedback.
+
+    ``topic_budget`` and ``submission_budget`` are wall-clock seconds (None: no limit); once
+    one is used up, the properties left (of the topic, of the submission) score 0 unrun.
+    """
     names = parse_topics(topics) if not isinstance(topics, list) else topics
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}")
     device = resolve_device(device)
     tests = Path(tests_dir) if tests_dir else default_tests_dir()
     files = [tests / f"test_{name}.py" for name in names if (tests / f"test_{name}.py").exists()]
-    with Submission(path, call_timeout=call_timeout, use_sandbox=use_sandbox) as sub:
+    budgets = Budgets(topic_budget, submission_budget)
+    with Submission(path, call_timeout=call_timeout, use_sandbox=use_sandbox,
+                    budgets=budgets) as sub:
         plugin = EnginePlugin(sub, device, functions)
         if files:
             args = [*map(str, files), "-c", str(INI), "--rootdir", str(tests),
@@ -197,8 +218,9 @@ def grade_submission(
         for name in names:
             props = [r for r in plugin.results if r.topic == name]
             problem = ""
-            if props and all(r.diagnosis == "module not gradable" for r in props):
-                problem = props[0].feedback
+            if props and all(r.diagnosis in ("module not gradable", BUDGET_EXHAUSTED)
+                             for r in props):
+                problem = props[0].feedback  # one reason for the whole topic
             elif not props and not sub.has_module(name):
                 problem = f"{name}.py was not submitted"
             result.topics.append(TopicResult(name, TOPICS[name].title, props, problem))

@@ -27,6 +27,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Enum, Float, Unicode
 
+from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
 from autograder.results import PropertyResult, TopicResult
 from autograder.staging import refusal
 from autograder.topics import TOPICS
@@ -111,6 +112,10 @@ class GradeOutOfKernel(NbGraderPreprocessor):
     device = Enum(["cpu", "cuda", "auto"], "cpu",
                   help="where references and torch modules run").tag(config=True)
     call_timeout = Float(10.0, help="seconds per call of student code").tag(config=True)
+    topic_budget = Float(TOPIC_BUDGET, help="wall-clock seconds for the notebook's hidden tests; "
+                         "when used up, the remaining properties score 0 (0: no limit)").tag(config=True)
+    submission_budget = Float(SUBMISSION_BUDGET, help="wall-clock seconds for grading one notebook "
+                              "in all (0: no limit)").tag(config=True)
     tests_dir = Unicode("", help="folder of hidden grading tests (default: the package's)").tag(config=True)
 
     def template(self, resources: dict[str, Any], nb: NotebookNode) -> NotebookNode:
@@ -167,7 +172,9 @@ class GradeOutOfKernel(NbGraderPreprocessor):
         try:
             (folder / f"{topic}.py").write_text(code, encoding="utf-8")
             result = grade_submission(folder, [topic], device=self.device, profile=self.profile,
-                                      tests_dir=self.tests_dir or None, call_timeout=self.call_timeout)
+                                      tests_dir=self.tests_dir or None, call_timeout=self.call_timeout,
+                                      topic_budget=self.topic_budget,
+                                      submission_budget=self.submission_budget)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         resources[STASH] = result.topics[0]

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 # Diagnoses that say how a property failed, not which misconception caused it.
-GENERIC_DIAGNOSES = ("not implemented", "module not gradable", "crashed or timed out")
+GENERIC_DIAGNOSES = ("not implemented", "module not gradable", "crashed or timed out",
+                     "budget exhausted")
 UNATTEMPTED = ("not implemented", "module not gradable")
 TOP = 10
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# The diagnosis of a property that a time budget (of its topic or submission) cut or never ran.
+BUDGET_EXHAUSTED = "budget exhausted"
+
 
 @dataclass
 class PropertyResult:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import protocol
+from autograder.budget import Budgets
 from autograder.client import (
     CallResult,
     NotImplementedYet,
@@ -85,12 +86,14 @@ class Submission:
     """One student's folder of modules, graded through sandboxed workers."""
 
     def __init__(self, path: str | Path, *, call_timeout: float = 10.0,
-                 use_sandbox: bool | None = None) -> None:
+                 use_sandbox: bool | None = None, budgets: Budgets | None = None) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
             raise FileNotFoundError(f"submission folder {self.path} does not exist")
         self.call_timeout = call_timeout
         self.use_sandbox = use_sandbox
+        # Wall-clock budgets of the topic and the submission; none unless the engine sets them.
+        self.budgets = budgets or Budgets(None, None)
         self._staged = Path(tempfile.mkdtemp(prefix="agsub-"))
         self._staged.chmod(0o755)
         self._sources: dict[str, str] = {}
@@ -177,6 +180,7 @@ class Submission:
         try:
             # Importing may load torch (seconds): a longer limit than a call's.
             timeout = max(self.call_timeout, min(IMPORT_TIMEOUT, 3 * self.call_timeout))
+            timeout = self.budgets.limit(timeout)
             self.worker(module).request({"op": "import", "module": module}, timeout)
         except StudentCodeError as exc:
             if exc.type_name == "ImportError" and "NumPy exercises" in exc.message:
@@ -186,6 +190,7 @@ class Submission:
         except NotImplementedYet:
             return f"importing {module}.py raised NotImplementedError"
         except WorkerFailure as exc:
+            self._raise_if_out_of_time()  # not cached: the module is not at fault
             return f"{module}.py could not be imported: {exc}"
         return None
 
@@ -205,8 +210,9 @@ class Submission:
         self._spent = 0.0
         for worker in self._workers.values():
             if worker.alive:
+                timeout = self.budgets.limit(10.0)
                 try:
-                    worker.request({"op": "reset"}, timeout=10)
+                    worker.request({"op": "reset"}, timeout=timeout)
                 except (StudentAbort, StudentCodeError):
                     worker.stop()
 
@@ -234,10 +240,12 @@ class Submission:
         if self._poison is not None:
             raise WorkerFailure(self._poison)
         worker = self.worker(module)
+        timeout = self.budgets.limit(timeout or self.call_timeout)
         started = time.monotonic()
         try:
             reply = worker.request(message, timeout)
         except WorkerFailure as exc:
+            self._raise_if_out_of_time()
             self._poison = str(exc)
             raise
         except StudentCodeError as exc:
@@ -253,6 +261,12 @@ class Submission:
             self.output.extend(worker.output_log)
             worker.output_log.clear()
         return reply
+
+    def _raise_if_out_of_time(self) -> None:
+        """A call stopped at the end of a budget fails for the budget, not as a hang."""
+        left = self.budgets.left()
+        if left is not None and left <= 0:
+            raise self.budgets.exhausted() from None
 
 
 class _Session:

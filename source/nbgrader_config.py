@@ -31,6 +31,10 @@ c.OverwriteCells.add_missing_cells = True
 c.GradeOutOfKernel.profile = "grading"
 c.GradeOutOfKernel.device = "cpu"
 c.GradeOutOfKernel.call_timeout = 10.0
+# Wall-clock seconds for a notebook's hidden tests (topic) and its whole grading; when used up,
+# the properties left score 0 with the reason. A few times an honest notebook's time; 0: no limit.
+# c.GradeOutOfKernel.topic_budget = 120.0
+# c.GradeOutOfKernel.submission_budget = 600.0
 
 # The notebooks' own cells (public checks, experiments) may take a while in the kernel.
 c.Execute.timeout = 120

@@ -20,10 +20,32 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"],
                    help="Hypothesis example counts: grading (thorough), ci (fast), dev")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
+    add_budget_arguments(p)
     p.add_argument("--tests", default=None, help="folder of grading tests (default: the course's)")
     p.add_argument("--functions", default=None,
                    help="comma-separated SPEC names: grade only the properties of these functions")
     p.set_defaults(run=run)
+
+
+def add_budget_arguments(p: argparse.ArgumentParser) -> None:
+    """--topic-budget and --submission-budget (None when not given: the engine's defaults)."""
+    p.add_argument("--topic-budget", type=float, default=None, metavar="S",
+                   help="wall-clock seconds for one topic; when used up, its remaining "
+                        "properties score 0 (default 120; 0: no limit)")
+    p.add_argument("--submission-budget", type=float, default=None, metavar="S",
+                   help="wall-clock seconds for the whole submission; when used up, all remaining "
+                        "properties score 0 (default 600; 0: no limit)")
+
+
+def budgets(args: argparse.Namespace) -> tuple[float, float]:
+    """(topic, submission) budgets from --topic-budget/--submission-budget, defaults filled in."""
+    from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
+
+    topic = TOPIC_BUDGET if args.topic_budget is None else args.topic_budget
+    whole = SUBMISSION_BUDGET if args.submission_budget is None else args.submission_budget
+    if topic < 0 or whole < 0:
+        raise ValueError("a time budget must be a number of seconds (0: no limit)")
+    return topic, whole
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -40,9 +62,11 @@ def run(args: argparse.Namespace) -> int:
     from autograder.engine import grade_submission
     from autograder.formats import render
 
+    topic_budget, submission_budget = budgets(args)
     result = grade_submission(args.submission, args.topics, device=args.device,
                               profile=args.profile, tests_dir=args.tests,
-                              call_timeout=args.timeout,
+                              call_timeout=args.timeout, topic_budget=topic_budget,
+                              submission_budget=submission_budget,
                               functions=set(args.functions.split(",")) if args.functions else None)
     text = render(result, args.format)
     if args.output:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from autograder.commands.grade import add_budget_arguments, budgets
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -27,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"])
     p.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
+    add_budget_arguments(p)
     p.add_argument("--submission-timeout", type=float, default=None,
                    help="seconds for one whole submission before it is stopped (default 1800)")
     p.add_argument("--tests", default=None, help="folder of hidden grading tests")
@@ -46,11 +49,14 @@ def run(args: argparse.Namespace) -> int:
     from autograder.batch import SUBMISSION_TIMEOUT, Settings, run_batch
     from autograder.topics import parse_topics
 
+    topic_budget, submission_budget = budgets(args)
     settings = Settings(
         topics=tuple(parse_topics(args.topics)),
         profile=args.profile,
         device=args.device,
         call_timeout=args.timeout,
+        topic_budget=topic_budget,
+        submission_budget=submission_budget,
         tests=str(Path(args.tests).resolve()) if args.tests else None,
         functions=tuple(sorted(f.strip() for f in args.functions.split(",") if f.strip()))
         if args.functions else None,

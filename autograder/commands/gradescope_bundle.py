@@ -19,6 +19,10 @@ REPO = PACKAGE.parent
 TEMPLATES = PACKAGE / "gradescope"
 SCRIPTS = ("setup.sh", "run_autograder")
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # the same bytes for the same inputs
+# Gradescope stops run_autograder after 10 minutes by default: the grading ends well before,
+# so that results.json (with the budget's reason) is always written.
+TOPIC_BUDGET = 120.0
+SUBMISSION_BUDGET = 540.0
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +33,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"])
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
+    p.add_argument("--topic-budget", type=float, default=TOPIC_BUDGET, metavar="S",
+                   help="wall-clock seconds for one topic; when used up, its remaining properties "
+                        "score 0 (default %(default)g; 0: no limit)")
+    p.add_argument("--submission-budget", type=float, default=SUBMISSION_BUDGET, metavar="S",
+                   help="wall-clock seconds for a whole submission, inside Gradescope's own limit "
+                        "(default %(default)g, for Gradescope's 10 minutes; 0: no limit)")
     p.add_argument("--tests", default=None, help="folder of hidden grading tests to bundle")
     p.set_defaults(run=run)
 
@@ -49,9 +59,12 @@ def torch_version() -> str:
     return str(torch.__version__).split("+")[0]
 
 
-def grading_env(topics: list[str], profile: str, timeout: float, device: str) -> str:
+def grading_env(topics: list[str], profile: str, timeout: float, device: str,
+                topic_budget: float = TOPIC_BUDGET,
+                submission_budget: float = SUBMISSION_BUDGET) -> str:
     values = {"TOPICS": ",".join(topics), "PROFILE": profile, "CALL_TIMEOUT": f"{timeout:g}",
-              "DEVICE": device, "TORCH_VERSION": torch_version()}
+              "DEVICE": device, "TORCH_VERSION": torch_version(),
+              "TOPIC_BUDGET": f"{topic_budget:g}", "SUBMISSION_BUDGET": f"{submission_budget:g}"}
     lines = ["# Read by setup.sh and run_autograder; written by autograder gradescope-bundle."]
     lines += [f"{key}={shlex.quote(value)}" for key, value in values.items()]
     return "\n".join(lines) + "\n"
@@ -59,10 +72,13 @@ def grading_env(topics: list[str], profile: str, timeout: float, device: str) ->
 
 def build_bundle(output: str | Path, topics: list[str], *, profile: str = "grading",
                  timeout: float = 10.0, device: str = "cpu",
-                 tests: str | Path | None = None) -> list[str]:
+                 tests: str | Path | None = None, topic_budget: float = TOPIC_BUDGET,
+                 submission_budget: float = SUBMISSION_BUDGET) -> list[str]:
     """Write the zip and return the names it holds."""
     from autograder.engine import default_tests_dir
 
+    if topic_budget < 0 or submission_budget < 0:
+        raise ValueError("a time budget must be a number of seconds (0: no limit)")
     tests_dir = Path(tests) if tests else default_tests_dir()
     missing = [t for t in topics if not (tests_dir / f"test_{t}.py").exists()]
     if missing:
@@ -71,7 +87,8 @@ def build_bundle(output: str | Path, topics: list[str], *, profile: str = "gradi
     for name in SCRIPTS:
         entries.append((name, (TEMPLATES / name).read_bytes(), 0o755))
     entries.append(("grading.env",
-                    grading_env(topics, profile, timeout, device).encode("utf-8"), 0o644))
+                    grading_env(topics, profile, timeout, device, topic_budget,
+                                submission_budget).encode("utf-8"), 0o644))
     for name in ("pyproject.toml", "README.md"):
         if (REPO / name).exists():
             entries.append((name, (REPO / name).read_bytes(), 0o644))
@@ -94,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
     from autograder.topics import parse_topics
 
     names = build_bundle(args.output, parse_topics(args.topics), profile=args.profile,
-                         timeout=args.timeout, device=args.device, tests=args.tests)
+                         timeout=args.timeout, device=args.device, tests=args.tests,
+                         topic_budget=args.topic_budget, submission_budget=args.submission_budget)
     print(f"{args.output}: {len(names)} files (setup.sh, run_autograder, grader, hidden tests)",
           file=sys.stderr)
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograder.results import SubmissionResult
+from autograder.results import BUDGET_EXHAUSTED, SubmissionResult
 
 
 def _fmt(x: float) -> str:
@@ -28,8 +28,13 @@ def to_text(result: SubmissionResult, width: int = 100) -> str:
             if len(label) > width - 20:
                 label = label[: width - 23] + "..."
             lines.append(f"  {mark}  {_fmt(prop.score):>4}/{_fmt(prop.max_score):<4} {label}")
-            if not prop.passed and prop.diagnosis not in ("not implemented", "module not gradable"):
+            if not prop.passed and prop.diagnosis not in ("not implemented", "module not gradable",
+                                                          BUDGET_EXHAUSTED):
                 failures.append(prop)
+        cut = [p for p in topic.properties if p.diagnosis == BUDGET_EXHAUSTED]
+        if cut:
+            # Said once for the topic: the same reason under every property would only add noise.
+            lines.append(f"  !! {cut[0].feedback.splitlines()[0]}")
         lines.append("")
     lines.append(f"TOTAL: {_fmt(result.score)} / {_fmt(result.max_score)}")
     if failures:
