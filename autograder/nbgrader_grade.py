@@ -4,29 +4,37 @@
 it rebuilds ``<notebook>.py`` from the SOURCE notebook's code cells, taking each answer
 (solution) cell's code from the submission by its grade id and every other cell from the
 instructor's source, and grades that module with the engine (sandboxed worker, Hypothesis,
-torch references). ``KernelRun`` then executes the notebook as nbgrader's ``Execute`` does, for
-the outputs students see, but a dead or hung kernel no longer aborts the notebook.
-``WriteOutOfKernelGrades`` runs after it (and after ``LimitOutput``): it replaces each grade
-cell's outputs with the property feedback (stdout) and the score as the cell's
-``execute_result``, which nbgrader's ``SaveAutoGrades`` reads as partial credit. Nothing the
-kernel printed, patched or wrote can change the score.
+torch references). By default no kernel runs at all, so no student code runs outside a jail.
+Opt-in, ``JailedKernelRun`` then executes the notebook for the outputs students see, in a
+kernel jailed like the workers (``autograder.kernel_jail``); a dead or hung kernel does not
+abort the notebook. ``WriteOutOfKernelGrades`` runs after it (and after ``LimitOutput``): it
+replaces each grade cell's outputs with the property feedback (stdout) and the score as the
+cell's ``execute_result``, which nbgrader's ``SaveAutoGrades`` reads as partial credit. Nothing
+the kernel printed, patched or wrote can change the score.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 from nbformat.notebooknode import NotebookNode
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Enum, Float, Unicode
+from traitlets import Dict, Enum, Float, Integer, Unicode
 
+from autograder import kernel_jail, sandbox
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
 from autograder.results import PropertyResult, TopicResult
 from autograder.staging import refusal
@@ -182,16 +190,142 @@ class GradeOutOfKernel(NbGraderPreprocessor):
         return nb, resources
 
 
-class KernelRun(Execute):
-    """nbgrader's Execute, except that a kernel that dies or hangs does not abort grading."""
+class JailedKernelManager(AsyncKernelManager):
+    """A Python kernel started inside ``autograder.kernel_jail`` and reached over ``ipc``
+    sockets in a folder shared with the jail (the kernel has no network to talk over)."""
+
+    jail = Dict(help="the jail's configuration, as autograder.kernel_jail reads it")
+    start_timeout = Float(60.0, help="seconds for the jailed kernel to bind its sockets")
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        # Always this interpreter's ipykernel, whatever kernelspec the notebook names.
+        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file,
+                  "--IPKernelApp.exec_lines="
+                  + kernel_jail.enter_notebook_folder(self.jail["ipc"], self.start_timeout),
+                  *(extra_arguments or [])]
+        return [*sandbox.unshare_prefix(), sys.executable, "-I", "-m", "autograder.kernel_jail",
+                json.dumps(self.jail), "--", *kernel]
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        await self._close_socket_folder()
+
+    async def _close_socket_folder(self) -> None:
+        """Once the kernel bound its sockets (before any cell ran), take the shared folder away
+        from the kernel's uid: no cell can then swap a socket for a link that this process,
+        root, would follow, or fill the disk. The kernel waits for this before its first cell."""
+        ports = (self.shell_port, self.iopub_port, self.stdin_port, self.hb_port, self.control_port)
+        sockets = [f"{self.ip}-{port}" for port in ports]
+        deadline = time.monotonic() + self.start_timeout
+        while not all(_is_socket(path) for path in sockets):
+            if time.monotonic() > deadline or not await self.is_alive():
+                raise RuntimeError("the jailed kernel did not open its sockets")
+            await asyncio.sleep(0.02)
+        ipc = self.jail["ipc"]
+        os.chown(self.connection_file, 0, 0, follow_symlinks=False)
+        os.chown(ipc, 0, 0, follow_symlinks=False)
+        os.chmod(ipc, 0o755)
+
+
+def _is_socket(path: str) -> bool:
+    try:
+        return stat.S_ISSOCK(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _covers(folder: str, path: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+class JailedKernelRun(Execute):
+    """Opt-in: execute the notebook, for the outputs students see, in a jailed kernel.
+
+    The kernel runs in its own mount, PID, network, IPC and UTS namespaces, in a root of
+    read-only system folders, interpreter and packages, under an unprivileged uid of its own,
+    with resource limits, a private /tmp and a private tmpfs copy of this notebook's folder
+    (its cwd). The course folder (gradebook, other students' files, hidden tests, solutions)
+    and this package are not in that root. Without namespaces (root and ``unshare`` on Linux)
+    nothing runs: never an unjailed kernel. A dead or hung kernel does not abort grading.
+    """
+
+    memory_mb = Integer(8192, help="address-space limit of the kernel (MiB)").tag(config=True)
+    cpu_s = Integer(900, help="CPU seconds of the kernel, all cells together").tag(config=True)
+    notebook_mb = Integer(512, help="size of the tmpfs that holds the copy of the notebook's "
+                          "folder (MiB)").tag(config=True)
+    tmp_mb = Integer(256, help="size of the kernel's private /tmp (MiB)").tag(config=True)
+    kernel_uid = Integer(0, help="uid of the kernel (0: a free grading uid of its own, as a "
+                         "worker gets)").tag(config=True)
+    start_timeout = Float(60.0, help="seconds for the jailed kernel to start").tag(config=True)
+
+    def refusal(self, binds: list[str]) -> str:
+        """Why the jail would show something private ('' if it would not)."""
+        coursedir = CourseDirectory(config=self.config)
+        private = [coursedir.root, *sandbox.course_private_dirs()]
+        if coursedir.db_url.startswith("sqlite:///"):
+            private.append(coursedir.db_url[len("sqlite:///"):])
+        tests_dir = self.config.get("GradeOutOfKernel", {}).get("tests_dir")
+        if tests_dir:
+            private.append(str(tests_dir))
+        for raw in private:
+            path = os.path.realpath(raw)
+            for folder in binds:
+                if _covers(os.path.realpath(folder), path):
+                    return f"{folder} (read-only in the jail) holds {raw}"
+        return ""
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
-        try:
-            return super().preprocess(nb, resources)
-        except Exception as exc:  # noqa: BLE001 - the score never depends on the kernel
-            self.log.warning("the notebook's kernel failed (%s: %s); grades come from the "
-                             "out-of-kernel grading anyway", type(exc).__name__, exc)
+        folder = str(resources.get("metadata", {}).get("path") or "")
+        if not sandbox.namespaces_available():
+            self.log.warning("the notebook's kernel is not run: jailing it needs root and unshare "
+                             "on Linux (grades come from the out-of-kernel grading anyway)")
             return nb, resources
+        import autograder
+
+        own = str(Path(autograder.__file__).resolve().parent)
+        binds = [*sandbox.SYSTEM_DIRS, *(d for d in sandbox.package_dirs() if d != own)]
+        refused = self.refusal(binds) or ("" if os.path.isdir(folder) else "no notebook folder")
+        if refused:
+            self.log.warning("the notebook's kernel is not run: %s", refused)
+            return nb, resources
+        slot = None if self.kernel_uid else sandbox.UidSlot()
+        uid = self.kernel_uid or (slot.uid if slot else sandbox.NOBODY)
+        base = tempfile.mkdtemp(prefix="agk-")
+        try:
+            ipc = os.path.join(base, "ipc")
+            os.mkdir(ipc, 0o700)
+            os.chown(ipc, uid, uid)
+            env = {k: os.environ[k] for k in ("NBGRADER_EXECUTION",) if k in os.environ}
+            self._jail: dict[str, Any] = {
+                "newroot": os.path.join(base, "root"), "source": folder, "ipc": ipc,
+                "connection_file": os.path.join(ipc, "kernel.json"), "binds": binds, "uid": uid,
+                "memory_mb": self.memory_mb, "cpu_s": self.cpu_s, "notebook_mb": self.notebook_mb,
+                "tmp_mb": self.tmp_mb, "env": env,
+            }
+            try:
+                return super().preprocess(nb, resources)
+            except Exception as exc:  # noqa: BLE001 - the score never depends on the kernel
+                self.log.warning("the notebook's jailed kernel failed (%s: %s); grades come from "
+                                 "the out-of-kernel grading anyway", type(exc).__name__, exc)
+                return nb, resources
+        finally:
+            if slot is not None:
+                slot.release(sweep=True)  # kills whatever of the kernel's uid is left
+            shutil.rmtree(base, ignore_errors=True)
+
+    def create_kernel_manager(self) -> AsyncKernelManager:
+        self.km = JailedKernelManager(
+            config=self.config, kernel_name="python3", transport="ipc",
+            connection_file=self._jail["connection_file"],
+            ip=os.path.join(self._jail["ipc"], "kernel-ipc"),
+            jail=self._jail, start_timeout=self.start_timeout,
+        )
+        return self.km
+
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        # Not the notebook's folder: the kernel gets its private copy inside the jail.
+        kwargs.setdefault("cwd", os.path.dirname(self._jail["ipc"]))
+        await super().async_start_new_kernel(**kwargs)
 
 
 class WriteOutOfKernelGrades(NbGraderPreprocessor):

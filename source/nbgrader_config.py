@@ -1,9 +1,10 @@
 # nbgrader configuration of the course. `autograder notebooks --course DIR` copies this file
 # and the assignments into an instructor's course folder DIR; run nbgrader from DIR.
 # The hidden grading runs OUTSIDE the student's kernel (autograder.nbgrader_grade): the
-# answer cells' code is graded by the engine in a sandbox before the kernel starts, and the
-# scores are written into the grade cells as partial credit after it ran.
-from autograder.nbgrader_grade import GradeOutOfKernel, KernelRun, WriteOutOfKernelGrades
+# answer cells' code is graded by the engine in a sandbox, and the scores are written into the
+# grade cells as partial credit. No kernel runs by default (nbgrader's Execute would run the
+# whole submitted notebook unsandboxed, as the instructor); see the opt-in below.
+from autograder.nbgrader_grade import GradeOutOfKernel, JailedKernelRun, WriteOutOfKernelGrades  # noqa: F401
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
@@ -14,8 +15,8 @@ c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this 
 c.CourseDirectory.course_id = "dl-image-classification"
 
 c.Autograde.autograde_preprocessors = [
-    GradeOutOfKernel,        # grade the answer cells with the engine, before any student code runs here
-    KernelRun,               # run the notebook for the outputs students see (drop it to skip the kernel)
+    GradeOutOfKernel,        # grade the answer cells with the engine, in its sandbox
+    # JailedKernelRun,       # opt-in: run the notebook, in a jailed kernel, for the outputs students see
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -36,5 +37,9 @@ c.GradeOutOfKernel.call_timeout = 10.0
 # c.GradeOutOfKernel.topic_budget = 120.0
 # c.GradeOutOfKernel.submission_budget = 600.0
 
+# Opt-in kernel run: uncomment JailedKernelRun above. It runs only where the workers are
+# jailed (root and unshare on Linux; own namespaces, read-only root, its own uid, no network,
+# a private copy of the notebook's folder) and otherwise leaves the notebook unexecuted.
 # The notebooks' own cells (public checks, experiments) may take a while in the kernel.
-c.Execute.timeout = 120
+c.JailedKernelRun.timeout = 120
+# c.JailedKernelRun.memory_mb = 8192

@@ -1,20 +1,28 @@
 """The real nbgrader workflow on a temporary course: generate, submit, autograde, export, feedback.
 
-Four students hand in the optimizers notebook: the unchanged release, a full solution, one with
-a single bug (the course's in-place momentum update), and a cheater who monkeypatches NumPy's
-comparisons, fakes success messages and edits a grade cell. Scores must come from the
-out-of-kernel grading only.
+Students hand in the optimizers notebook: the unchanged release, a full solution, one with a
+single bug (the course's in-place momentum update), a cheater who monkeypatches NumPy's
+comparisons, fakes success messages and edits a grade cell, and a hostile student whose extra
+plain cells read the hidden tests and solutions, rewrite the gradebook, overwrite a classmate's
+submission and write into this package. Scores must come from the out-of-kernel grading only,
+and no student code may run outside a jail: by default no kernel runs at all; opted in, the
+kernel runs jailed and every attack fails there while the honest cells' outputs come back.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,45 +84,254 @@ def source_of(cell) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
-@pytest.mark.slow
-def test_nbgrader_workflow_grades_outside_the_kernel(tmp_path):
-    from autograder.notebooks import dumps, generate, make_course
+HONEST_CELL = '''\
+import os
+print("honest cell:", 6 * 7)
+print("kernel uid", os.getuid(), "cwd", os.getcwd())
+'''
 
-    source = tmp_path / "generated"
-    source.mkdir()
-    shutil.copyfile(ROOT / "source" / "nbgrader_config.py", source / "nbgrader_config.py")
-    generate(source, topics=[NOTEBOOK])
-    course = tmp_path / "course"
-    make_course(course, source, [ASSIGNMENT])
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as handle:
-        handle.write('\nc.GradeOutOfKernel.profile = "dev"\n')
+# Opt in to the jailed kernel, after the out-of-kernel grading and before the grades are written.
+JAILED_KERNEL_CONFIG = '''
+from autograder.nbgrader_grade import JailedKernelRun
+c.Autograde.autograde_preprocessors.insert(1, JailedKernelRun)
+c.JailedKernelRun.timeout = 60
+'''
 
-    run(["generate_assignment", ASSIGNMENT, "--create", "--force"], course)
-    released = course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
-    release_nb = json.loads(released.read_text(encoding="utf-8"))
-    source_nb = json.loads((course / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8"))
-    solutions = {c["metadata"]["nbgrader"]["grade_id"]: solution_code(source_of(c))
-                 for c in source_nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
-    points = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
-              for c in source_nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
-    max_score = sum(points.values())
-    assert "### BEGIN SOLUTION" not in released.read_text(encoding="utf-8")
 
-    def submit(student: str, answers: dict[str, str], extra=None) -> None:
-        nb = json.loads(json.dumps(release_nb))
+@dataclass
+class Course:
+    folder: Path
+    release_nb: dict[str, Any]
+    solutions: dict[str, str]
+    points: dict[str, float]
+
+    @property
+    def max_score(self) -> float:
+        return sum(self.points.values())
+
+    @property
+    def init_points(self) -> float:
+        return sum(p for g, p in self.points.items() if g.startswith("check_initialize_"))
+
+    def submit(self, student: str, answers: dict[str, str],
+               extra: Callable[[dict[str, Any]], None] | None = None) -> None:
+        from autograder.notebooks import dumps
+
+        nb = json.loads(json.dumps(self.release_nb))
         for cell in nb["cells"]:
             grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
             if grade_id in answers:
                 cell["source"] = answers[grade_id]
         if extra:
             extra(nb)
-        folder = course / "submitted" / student / ASSIGNMENT
+        folder = self.folder / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
         (folder / f"{NOTEBOOK}.ipynb").write_text(dumps(nb), encoding="utf-8")
 
-    submit("release", {})
-    submit("solved", solutions)
-    submit("onebug", {**solutions, "update_parameters_with_momentum": BUGGY_MOMENTUM})
+    def grade_all(self) -> dict[str, float]:
+        run(["autograde", ASSIGNMENT, "--create"], self.folder)
+        run(["export", "--to", "grades.csv"], self.folder)
+        run(["generate_feedback", ASSIGNMENT], self.folder)
+        with open(self.folder / "grades.csv", encoding="utf-8") as handle:
+            rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+        assert {float(row["max_score"]) for row in rows.values()} == {self.max_score}
+        return {student: float(row["score"]) for student, row in rows.items()}
+
+    def autograded(self, student: str) -> dict[str, Any]:
+        path = self.folder / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def feedback(self, student: str) -> str:
+        path = self.folder / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html"
+        return path.read_text(encoding="utf-8")
+
+
+def make_course(tmp_path: Path, config: str = "") -> Course:
+    """A course folder with the optimization assignment generated and released."""
+    from autograder.notebooks import generate
+    from autograder.notebooks import make_course as make_course_folder
+
+    source = tmp_path / "generated"
+    source.mkdir()
+    shutil.copyfile(ROOT / "source" / "nbgrader_config.py", source / "nbgrader_config.py")
+    generate(source, topics=[NOTEBOOK])
+    folder = tmp_path / "course"
+    make_course_folder(folder, source, [ASSIGNMENT])
+    with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as handle:
+        handle.write('\nc.GradeOutOfKernel.profile = "dev"\n' + config)
+
+    run(["generate_assignment", ASSIGNMENT, "--create", "--force"], folder)
+    released = folder / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    assert "### BEGIN SOLUTION" not in released.read_text(encoding="utf-8")
+    source_nb = json.loads((folder / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8"))
+    solutions = {c["metadata"]["nbgrader"]["grade_id"]: solution_code(source_of(c))
+                 for c in source_nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
+    points = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
+              for c in source_nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
+    return Course(folder, json.loads(released.read_text(encoding="utf-8")), solutions, points)
+
+
+# ----------------------------------------------------------------------------- the hostile student
+
+
+def package_folders() -> list[Path]:
+    """Where an installed grader lives: this package and the environment's site-packages."""
+    import sysconfig
+
+    import autograder
+
+    return [Path(autograder.__file__).resolve().parent, Path(sysconfig.get_paths()["purelib"])]
+
+
+def hostile_cells(course: Path, probe: str) -> list[str]:
+    """Plain cells a hostile student adds. Each attempt prints ATTACK-OK when it did harm and
+    ATTACK-BLOCKED when it could not; none raises, so every attempt runs."""
+    secrets = [str(ROOT / "grading_tests"), str(ROOT / "solutions"), str(course / "source"),
+               "../../../source"]
+    gradebooks = [str(course / "gradebook.db"), "../../../gradebook.db"]
+    others = [str(course / "submitted" / "solved" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"),
+              f"../../../submitted/solved/{ASSIGNMENT}/{NOTEBOOK}.ipynb",
+              str(course / "autograded" / "cheater" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")]
+    packages = [str(p) for p in package_folders()]
+    read = f'''\
+import os
+for top in {secrets!r}:
+    found = []
+    for folder, _, files in os.walk(top):
+        for name in files:
+            try:
+                with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as handle:
+                    found.append(handle.read())
+            except OSError:
+                pass
+    if found:
+        print("ATTACK-OK read", top)
+        print("\\n".join(found))
+    else:
+        print("ATTACK-BLOCKED read", top)
+'''
+    gradebook = f'''\
+import sqlite3
+for path in {gradebooks!r}:
+    try:
+        db = sqlite3.connect("file:" + path + "?mode=rw", uri=True)
+        changed = db.execute("UPDATE grade SET manual_score = 100").rowcount
+        db.commit()
+        print("ATTACK-OK gradebook", path, changed)
+    except Exception as exc:
+        print("ATTACK-BLOCKED gradebook", path, type(exc).__name__, exc)
+'''
+    overwrite = f'''\
+for path in {others!r}:
+    try:
+        with open(path, "r+", encoding="utf-8") as handle:
+            handle.write("{{}}")
+        print("ATTACK-OK overwrite", path)
+    except OSError as exc:
+        print("ATTACK-BLOCKED overwrite", path, exc)
+'''
+    package = f'''\
+import os
+folders = {packages!r}
+try:
+    import autograder
+    folders.append(os.path.dirname(autograder.__file__))
+except Exception as exc:
+    print("ATTACK-BLOCKED import autograder", type(exc).__name__)
+for folder in folders:
+    path = os.path.join(folder, {probe!r})
+    try:
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write("raise SystemExit('every later grading is mine')\\n")
+        print("ATTACK-OK package", path)
+    except OSError as exc:
+        print("ATTACK-BLOCKED package", path, exc)
+'''
+    return [read, gradebook, overwrite, package]
+
+
+def add_cells(sources: list[str]) -> Callable[[dict[str, Any]], None]:
+    def extra(nb: dict[str, Any]) -> None:
+        for index, text in enumerate(sources):
+            nb["cells"].append({"cell_type": "code", "execution_count": None, "metadata": {},
+                                "outputs": [], "id": f"hostile-{index}", "source": text})
+    return extra
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def outputs_of_added_cells(nb: dict[str, Any]) -> tuple[str, list[str]]:
+    """The text the cells a student added printed, and the output types they produced."""
+    texts, kinds = [], []
+    for cell in nb["cells"]:
+        if not str(cell.get("id", "")).startswith("hostile-"):
+            continue
+        for out in cell.get("outputs", []):
+            kinds.append(out["output_type"])
+            text = out.get("text") or out.get("data", {}).get("text/plain") or ""
+            texts.append("".join(text) if isinstance(text, list) else text)
+    return "\n".join(texts), kinds
+
+
+def all_outputs(nb: dict[str, Any]) -> str:
+    return json.dumps([cell.get("outputs", []) for cell in nb["cells"]])
+
+
+def leak_markers(course: Course) -> list[str]:
+    """A line of the hidden tests and a line of a solution the hostile student did not write:
+    neither may appear in any output or feedback. (Lines without characters HTML escapes.)"""
+    release = json.dumps(course.release_nb)
+
+    def plain(line: str) -> bool:
+        return len(line) >= 20 and not any(ch in line for ch in "&<>\"'") and line not in release
+
+    tests = (ROOT / "grading_tests" / f"test_{NOTEBOOK}.py").read_text(encoding="utf-8")
+    test_line = next(line.strip() for line in tests.splitlines()
+                     if line.startswith("def ") and plain(line.strip()))
+    solution = course.solutions["update_parameters_with_adam"]
+    solution_line = next(line.strip() for line in solution.splitlines()
+                         if plain(line.strip()) and not line.strip().startswith(("def ", "#")))
+    return [test_line, solution_line]
+
+
+def hostile_answers(course: Course) -> dict[str, str]:
+    """Honest initializers only: the answer cells earn the initializers' points, no more."""
+    return {g: code for g, code in course.solutions.items() if g.startswith("initialize_")}
+
+
+def assert_nothing_harmed(course: Course, submitted_before: dict[str, str], probe: str,
+                          students: list[str]) -> None:
+    assert digest(course.folder / "submitted") == submitted_before, "a submitted file changed"
+    db = sqlite3.connect(f"file:{course.folder / 'gradebook.db'}?mode=ro", uri=True)
+    try:
+        tampered = db.execute("SELECT COUNT(*) FROM grade WHERE manual_score IS NOT NULL").fetchone()[0]
+    finally:
+        db.close()
+    assert tampered == 0, "the gradebook's manual scores were written"
+    for folder in package_folders():
+        assert not (folder / probe).exists(), f"a file was written into {folder}"
+    markers = leak_markers(course)
+    for student in students:
+        shown = all_outputs(course.autograded(student)) + course.feedback(student)
+        for marker in markers:
+            assert marker not in shown, f"hidden text {marker!r} reached {student}'s notebook or feedback"
+
+
+def remove_probes(probe: str) -> None:
+    for folder in package_folders():
+        (folder / probe).unlink(missing_ok=True)
+
+
+@pytest.mark.slow
+def test_nbgrader_workflow_grades_outside_the_kernel_and_runs_no_student_code(tmp_path):
+    course = make_course(tmp_path)
+    solutions, points = course.solutions, course.points
+    course.submit("release", {})
+    course.submit("solved", solutions)
+    course.submit("onebug", {**solutions, "update_parameters_with_momentum": BUGGY_MOMENTUM})
 
     cheats = {}
     for grade_id, code in solutions.items():
@@ -133,38 +350,77 @@ def test_nbgrader_workflow_grades_outside_the_kernel(tmp_path):
         nb["cells"].append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
                             "id": "cheat-extra", "source": CHEAT_PATCH + "\n1.0"})
 
-    submit("cheater", cheats, tamper)
+    course.submit("cheater", cheats, tamper)
+    probe = f"_hostile_probe_{os.getpid()}_default.py"
+    course.submit("hostile", hostile_answers(course),
+                  add_cells([HONEST_CELL, *hostile_cells(course.folder, probe)]))
+    submitted_before = digest(course.folder / "submitted")
 
-    run(["autograde", ASSIGNMENT, "--create"], course)
-    run(["export", "--to", "grades.csv"], course)
-    run(["generate_feedback", ASSIGNMENT], course)
-
-    with open(course / "grades.csv", encoding="utf-8") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-    scores = {student: float(row["score"]) for student, row in rows.items()}
-    assert {float(row["max_score"]) for row in rows.values()} == {max_score}
-    init_points = sum(p for g, p in points.items() if g.startswith("check_initialize_"))
-    assert scores == {
-        "release": 0.0,
-        "solved": max_score,
-        # Right values, modified arguments: only "leaves its arguments unchanged" (1 point) fails.
-        "onebug": max_score - 1.0,
-        # Only the honest initializers count; NumPy patches and fake prints earn nothing.
-        "cheater": init_points,
-    }
+    try:
+        scores = course.grade_all()
+        assert scores == {
+            "release": 0.0,
+            "solved": course.max_score,
+            # Right values, modified arguments: only "leaves its arguments unchanged" (1 point) fails.
+            "onebug": course.max_score - 1.0,
+            # Only the honest initializers count; NumPy patches and fake prints earn nothing.
+            "cheater": course.init_points,
+            # The same for the hostile student, whose added cells never ran.
+            "hostile": course.init_points,
+        }
+        assert_nothing_harmed(course, submitted_before, probe, list(scores))
+    finally:
+        remove_probes(probe)
+    # No kernel ran: the cells a student added have no outputs at all.
+    text, kinds = outputs_of_added_cells(course.autograded("hostile"))
+    assert kinds == [] and "honest cell" not in text
 
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{course.folder / 'gradebook.db'}") as gb:
         bug = gb.find_grade("check_update_parameters_with_momentum", NOTEBOOK, ASSIGNMENT, "onebug")
         assert bug.auto_score == points["check_update_parameters_with_momentum"] - 1.0
         for grade_id in points:
             if not grade_id.startswith("check_initialize_"):
                 assert gb.find_grade(grade_id, NOTEBOOK, ASSIGNMENT, "cheater").auto_score == 0.0
 
-    html = (course / "feedback" / "onebug" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(encoding="utf-8")
+    html = course.feedback("onebug")
     assert "Hidden tests for update_parameters_with_momentum" in html
     assert "momentum returns new dicts and leaves its arguments unchanged" in html
     assert "FAIL" in html and "modified" in html
-    cheat_html = (course / "feedback" / "cheater" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text(encoding="utf-8")
-    assert "Hidden tests for update_parameters_with_adam: 0 / " in cheat_html
+    assert "Hidden tests for update_parameters_with_adam: 0 / " in course.feedback("cheater")
+
+
+@pytest.mark.slow
+def test_opted_in_kernel_runs_jailed_so_added_cells_harm_nothing_and_show_outputs(tmp_path):
+    from autograder.sandbox import namespaces_available
+
+    if not namespaces_available():
+        pytest.skip("the jailed kernel needs Linux namespaces (root and unshare); without them "
+                    "JailedKernelRun runs no kernel at all")
+    course = make_course(tmp_path, JAILED_KERNEL_CONFIG)
+    probe = f"_hostile_probe_{os.getpid()}_jailed.py"
+    course.submit("hostile", hostile_answers(course),
+                  add_cells([HONEST_CELL, *hostile_cells(course.folder, probe)]))
+    course.submit("solved", course.solutions)
+    submitted_before = digest(course.folder / "submitted")
+
+    try:
+        scores = course.grade_all()
+        assert scores == {"hostile": course.init_points, "solved": course.max_score}
+        assert_nothing_harmed(course, submitted_before, probe, list(scores))
+    finally:
+        remove_probes(probe)
+
+    nb = course.autograded("hostile")
+    text, kinds = outputs_of_added_cells(nb)
+    # The kernel ran, jailed: as its own uid, in the private copy of the notebook's folder.
+    assert "honest cell: 42" in text
+    assert "cwd /notebook" in text and "kernel uid 0 " not in text
+    assert "error" not in kinds, text
+    for attack in ("read", "gradebook", "overwrite", "package"):
+        assert f"ATTACK-BLOCKED {attack}" in text, text
+    assert "ATTACK-OK" not in text, text
+    # The notebook's own cells ran too (the experiment cell imports the course's helpers).
+    assert "The experiment is skipped while nbgrader runs this notebook." in all_outputs(nb)
+    assert "honest cell: 42" in course.feedback("hostile")
