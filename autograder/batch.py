@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from autograder import sandbox
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
 from autograder.results import SubmissionResult, TopicResult
 from autograder.staging import read_submission, write_files
@@ -717,6 +718,8 @@ def run_batch(
     summary = BatchSummary(Path(output), students=len(jobs))
     settings, source, test_files = snapshot_tests(settings)
     with Batch(output, jobs, settings) as batch, _terminate_as_interrupt():
+        if sandbox.isolation() == "uid":  # no jail hides classmates from each other's workers
+            sandbox.close_to_workers([submissions, output])
         todo, summary.outdated = batch.split(regrade, retry_errors)
         summary.skipped = len(jobs) - len(todo)
         batch.write_manifest({"submissions": str(Path(submissions).resolve()),

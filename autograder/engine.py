@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from autograder import sandbox
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET, BudgetExhausted, Budgets
-from autograder.client import NotImplementedYet, StudentCodeError, WorkerFailure
+from autograder.client import NotImplementedYet, StudentAbort, StudentCodeError, WorkerFailure
 from autograder.results import BUDGET_EXHAUSTED, PropertyResult, SubmissionResult, TopicResult
 from autograder.submission import ModuleProblem, Submission
 from autograder.topics import TOPICS, parse_topics
@@ -78,7 +79,7 @@ def student_feedback(exc: BaseException) -> tuple[str, str]:
     elif isinstance(exc, WorkerFailure):
         text = str(exc)
         diagnosis = diagnosis or "crashed or timed out"
-    elif isinstance(exc, AssertionError):
+    elif isinstance(exc, (AssertionError, StudentAbort)):  # StudentAbort: a failure not shrunk
         text = str(exc).strip() or "a property does not hold"
     else:
         text = f"grading error ({type(exc).__name__}): {exc}"
@@ -188,6 +189,7 @@ def grade_submission(
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}")
     device = resolve_device(device)
     tests = Path(tests_dir) if tests_dir else default_tests_dir()
+    sandbox.keep_private(tests)  # unreadable by workers even where there is no jail
     files = [tests / f"test_{name}.py" for name in names if (tests / f"test_{name}.py").exists()]
     budgets = Budgets(topic_budget, submission_budget)
     with Submission(path, call_timeout=call_timeout, use_sandbox=use_sandbox,

@@ -112,6 +112,73 @@ def feedback_for(function: str, topic: TopicResult, score: float, points: float)
     return text + "\n"
 
 
+REFUSED_DIR = ".autograder-refused"  # nbgrader's globs skip dot-folders: never a student
+REFUSED_KEY = "autograder_refused"
+MAX_WALK = 20000
+
+
+def quarantine_submissions(course_root: str | Path, submitted: str = "submitted",
+                           log: Any = None) -> list[str]:
+    """Move every link, FIFO, socket or device out of ``submitted/`` before nbgrader reads it.
+
+    nbgrader itself copies a submission's files with ``shutil.copy`` (following links, and
+    blocking forever on a FIFO) and reads its notebooks, as the instructor, before any of our
+    preprocessors runs. So ``nbgrader_config.py`` calls this first: each such entry is renamed,
+    unread, into ``submitted/.autograder-refused/``; a refused notebook is replaced by an
+    empty one that says why, which ``GradeOutOfKernel`` scores 0 with that reason. Returns
+    what was moved."""
+    base = Path(course_root) / submitted
+    try:
+        if not stat.S_ISDIR(os.lstat(base).st_mode):
+            return []
+    except OSError:
+        return []
+    moved: list[str] = []
+    budget = [MAX_WALK]
+
+    def refuse(path: Path, mode: int) -> None:
+        rel = path.relative_to(base)
+        target = base / REFUSED_DIR / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        n = 1
+        while os.path.lexists(target):
+            target = target.with_name(f"{rel.name}.{n}")
+            n += 1
+        os.rename(path, target)
+        why = refusal(path.name, mode)
+        moved.append(f"{rel.as_posix()}: {why}")
+        if path.suffix == ".ipynb" and len(rel.parts) > 2:
+            # The released (unanswered) notebook, so that nbgrader finds every cell it expects.
+            released = Path(course_root) / "release" / rel.parts[1] / Path(*rel.parts[2:])
+            try:
+                note = nbformat.read(str(released), as_version=4)
+            except (OSError, ValueError):
+                note = nbformat.v4.new_notebook()
+            note.metadata[REFUSED_KEY] = f"{why}; this notebook was not graded"
+            note.cells.insert(0, nbformat.v4.new_markdown_cell(
+                f"**Not graded:** {why}. Submit the notebook file itself."))
+            nbformat.write(note, str(path))
+
+    def walk(folder: Path, depth: int) -> None:
+        with os.scandir(folder) as entries:
+            listed = sorted(entries, key=lambda e: e.name)
+        for entry in listed:
+            budget[0] -= 1
+            if budget[0] < 0 or (depth == 0 and entry.name.startswith(".")):
+                return
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISDIR(mode):
+                if depth < 12:
+                    walk(Path(entry.path), depth + 1)
+            elif not stat.S_ISREG(mode):
+                refuse(Path(entry.path), mode)
+
+    walk(base, 0)
+    for line in moved:
+        (log or (lambda m: print(m, file=sys.stderr)))(f"autograder: refused submitted/{line}")
+    return moved
+
+
 class GradeOutOfKernel(NbGraderPreprocessor):
     """Grade the notebook's answer cells with the engine before any kernel runs."""
 
@@ -170,7 +237,7 @@ class GradeOutOfKernel(NbGraderPreprocessor):
         if topic not in TOPICS:
             self.log.info("notebook %s is no graded topic: left to nbgrader", topic)
             return nb, resources
-        refused = self.submitted_problem(resources)
+        refused = self.submitted_problem(resources) or str(nb.metadata.get(REFUSED_KEY, ""))
         if refused:
             self.log.warning("%s: not graded: %s", topic, refused)
             resources[STASH] = TopicResult(topic, TOPICS[topic].title, [], refused)

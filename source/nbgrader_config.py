@@ -4,13 +4,20 @@
 # answer cells' code is graded by the engine in a sandbox, and the scores are written into the
 # grade cells as partial credit. No kernel runs by default (nbgrader's Execute would run the
 # whole submitted notebook unsandboxed, as the instructor); see the opt-in below.
+import os
+
 from autograder.nbgrader_grade import GradeOutOfKernel, JailedKernelRun, WriteOutOfKernelGrades  # noqa: F401
+from autograder.nbgrader_grade import quarantine_submissions
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+# Before nbgrader reads any submission (it follows links and blocks on FIFOs while copying):
+# links, FIFOs, sockets and devices in submitted/ are moved, unread, to submitted/.autograder-refused/.
+quarantine_submissions(os.path.dirname(os.path.abspath(__file__)))
 
 c.CourseDirectory.course_id = "dl-image-classification"
 

@@ -258,9 +258,22 @@ def add_cells(sources: list[str]) -> Callable[[dict[str, Any]], None]:
     return extra
 
 
-def digest(folder: Path) -> dict[str, str]:
+def digest(folder: Path, skip: tuple[str, ...] = ("linker", ".autograder-refused")) -> dict[str, str]:
+    """Every submitted file's hash, but for the student whose links are moved aside unread."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.is_symlink() and p.relative_to(folder).parts[0] not in skip}
+
+
+def submit_links(course: Course, target: str) -> None:
+    """A student whose notebook is a link to a classmate's, beside a link to a secret file and
+    a FIFO where nbgrader reads the submission's timestamp (it would block there forever)."""
+    folder = course.folder / "submitted" / "linker" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    os.symlink(course.folder / "submitted" / target / ASSIGNMENT / f"{NOTEBOOK}.ipynb",
+               folder / f"{NOTEBOOK}.ipynb")
+    os.symlink("/etc/shadow", folder / "notes.txt")
+    os.mkfifo(folder / "timestamp.txt")
 
 
 def outputs_of_added_cells(nb: dict[str, Any]) -> tuple[str, list[str]]:
@@ -354,11 +367,14 @@ def test_nbgrader_workflow_grades_outside_the_kernel_and_runs_no_student_code(tm
     probe = f"_hostile_probe_{os.getpid()}_default.py"
     course.submit("hostile", hostile_answers(course),
                   add_cells([HONEST_CELL, *hostile_cells(course.folder, probe)]))
+    submit_links(course, "solved")
     submitted_before = digest(course.folder / "submitted")
 
     try:
         scores = course.grade_all()
         assert scores == {
+            # A linked notebook is never read: moved aside, graded 0 with the reason.
+            "linker": 0.0,
             "release": 0.0,
             "solved": course.max_score,
             # Right values, modified arguments: only "leaves its arguments unchanged" (1 point) fails.
@@ -389,6 +405,9 @@ def test_nbgrader_workflow_grades_outside_the_kernel_and_runs_no_student_code(tm
     assert "momentum returns new dicts and leaves its arguments unchanged" in html
     assert "FAIL" in html and "modified" in html
     assert "Hidden tests for update_parameters_with_adam: 0 / " in course.feedback("cheater")
+    assert "optimizers.ipynb is a symbolic link" in course.feedback("linker")
+    refused = course.folder / "submitted" / ".autograder-refused" / "linker" / ASSIGNMENT
+    assert sorted(p.name for p in refused.iterdir()) == ["notes.txt", f"{NOTEBOOK}.ipynb", "timestamp.txt"]
 
 
 @pytest.mark.slow
