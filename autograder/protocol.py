@@ -24,6 +24,12 @@ MAGIC = b"AGW1"
 MAX_HEADER_BYTES = 32 * 1024 * 1024
 MAX_ARRAY_BYTES = 512 * 1024 * 1024
 MAX_ARRAYS = 100_000
+# What one decoded message may hold. Far above any honest reply (a few dicts of arrays), and
+# low enough that a flood costs the grader seconds and megabytes, not minutes and gigabytes.
+MAX_VALUES = 4_000_000  # containers, keys and items, all levels together
+MAX_STRING = 100_000  # characters in one string
+MAX_DEPTH = 64
+MAX_NAME = 200  # a type, dtype or device name inside a marker
 _ALLOWED_KINDS = set("biufc")  # bool, int, uint, float, complex: the only dtypes that decode
 
 
@@ -37,6 +43,10 @@ class PeerClosed(ProtocolError):
 
 class ReadTimeout(ProtocolError):
     """No whole message arrived before the deadline."""
+
+
+class TooLarge(ProtocolError):
+    """The message is well formed but holds more than the grader accepts; says what and how much."""
 
 
 # ---------------------------------------------------------------------------- markers
@@ -149,70 +159,162 @@ def encode(obj: Any, arrays: list[bytes], hook: Any = None) -> Any:
     return {"$foreign": kind}
 
 
-def decode(tree: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
-    """Inverse of :func:`encode`, strict: anything unexpected raises ProtocolError."""
-    if depth > 64:
-        raise ProtocolError("value nested too deeply")
-    if tree is None or isinstance(tree, (bool, int, str)):
-        return tree
-    if isinstance(tree, float):
-        return tree
-    if isinstance(tree, list):
-        return [decode(x, arrays, depth + 1) for x in tree]
-    if not isinstance(tree, dict) or len(tree) == 0:
-        raise ProtocolError(f"unexpected tree node {type(tree).__name__}")
-    tag = next(iter(tree))
-    if tag == "$nd":
-        arr = _array_at(arrays, tree["$nd"])
-        if "$sub" in tree:
-            return Foreign(f"ndarray subclass {tree['$sub']}", "", arr)
-        return arr
-    if tag == "$np":
-        dtype = np.dtype(str(tree["$np"]))
-        if dtype.kind not in _ALLOWED_KINDS:
-            raise ProtocolError("bad scalar dtype")
-        value = tree["v"]
-        if isinstance(value, dict):
-            value = _float(value)
-        elif isinstance(value, list):
-            value = complex(float(value[0]), float(value[1]))
-        elif not isinstance(value, (bool, int, float)):
-            raise ProtocolError("bad scalar value")
-        return dtype.type(value)
-    if tag == "$float":
-        return _float(tree)
-    if tag == "$tuple":
-        return tuple(decode(x, arrays, depth + 1) for x in _list(tree["$tuple"]))
-    if tag == "$dict":
-        out = {}
-        for pair in _list(tree["$dict"]):
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise ProtocolError("bad dict item")
-            key = decode(pair[0], arrays, depth + 1)
-            try:
-                hash(key)
-            except TypeError:
-                raise ProtocolError("unhashable dict key") from None
-            out[key] = decode(pair[1], arrays, depth + 1)
+def decode(tree: Any, arrays: list[np.ndarray]) -> Any:
+    """Inverse of :func:`encode`, strict: anything unexpected or too large raises ProtocolError."""
+    decoder = _Decoder(arrays)
+    try:
+        decoder.charge(1)
+        return decoder.value(tree, 0)
+    except ProtocolError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
+        # A hostile worker can send any JSON: a wrong field type must not crash the grader.
+        raise ProtocolError(f"malformed value ({type(exc).__name__})") from None
+
+
+_PLAIN = frozenset({int, float, bool, type(None)})  # the JSON scalars that decode as they are
+
+
+class _Decoder:
+    """One message's decoding. Each container pays for its items up front, so the scalars that
+    make up a flood need no call of their own."""
+
+    def __init__(self, arrays: list[np.ndarray]) -> None:
+        self.arrays = arrays
+        self.left = MAX_VALUES
+
+    def charge(self, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise TooLarge(f"the value holds more than {MAX_VALUES:,} items (all levels together)")
+
+    def value(self, tree: Any, depth: int) -> Any:
+        """Decode one node, already paid for."""
+        if depth > MAX_DEPTH:
+            raise TooLarge(f"the value is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(tree, str):
+            return _string(tree)
+        if tree is None or isinstance(tree, (bool, int, float)):
+            return tree
+        if isinstance(tree, list):
+            return self.items(tree, depth + 1)
+        if not isinstance(tree, dict) or len(tree) == 0:
+            raise ProtocolError(f"unexpected tree node {type(tree).__name__}")
+        tag = next(iter(tree))
+        if tag == "$nd":
+            arr = _array_at(self.arrays, tree["$nd"])
+            if "$sub" in tree:
+                return Foreign(f"ndarray subclass {_name(tree['$sub'])}", "", arr)
+            return arr
+        if tag == "$np":
+            dtype = np.dtype(_name(tree["$np"]))
+            if dtype.kind not in _ALLOWED_KINDS:
+                raise ProtocolError("bad scalar dtype")
+            value = tree["v"]
+            if isinstance(value, dict):
+                value = _float(value)
+            elif isinstance(value, list):
+                value = complex(float(value[0]), float(value[1]))
+            elif not isinstance(value, (bool, int, float)):
+                raise ProtocolError("bad scalar value")
+            return dtype.type(value)
+        if tag == "$float":
+            return _float(tree)
+        if tag == "$tuple":
+            return tuple(self.items(_list(tree["$tuple"]), depth + 1))
+        if tag == "$dict":
+            return self.mapping(_list(tree["$dict"]), depth + 1)
+        if tag == "$rng":
+            state = tree["$rng"]
+            if not isinstance(state, dict):
+                raise ProtocolError("bad generator state")
+            self.plain(state, depth + 1)
+            return RNGState(state)
+        if tag == "$handle":
+            return HandleRef(_int(tree["$handle"]), _name(tree.get("type", "object")))
+        if tag == "$tensor":
+            arr = _array_at(self.arrays, tree["$tensor"])
+            detail = f"dtype {_name(tree.get('dtype', ''))} on {_name(tree.get('device', ''))}"
+            return Foreign("torch.Tensor", detail, arr)
+        if tag == "$figure":
+            self.charge(1)
+            data = self.value(tree["$figure"], depth + 1)
+            if not isinstance(data, dict):
+                raise ProtocolError("bad figure")
+            return FigureInfo(data)
+        if tag == "$foreign":
+            return Foreign(_name(tree["$foreign"]))
+        raise ProtocolError(f"unknown tag {tag[:40]!r}")
+
+    def items(self, trees: list[Any], depth: int) -> list[Any]:
+        self.charge(len(trees))
+        out = []
+        for tree in trees:
+            kind = type(tree)
+            if kind is str:
+                _string(tree)
+            elif kind not in _PLAIN:
+                tree = self.value(tree, depth)
+            out.append(tree)
         return out
-    if tag == "$rng":
-        state = tree["$rng"]
-        if not isinstance(state, dict):
-            raise ProtocolError("bad generator state")
-        return RNGState(state)
-    if tag == "$handle":
-        return HandleRef(int(tree["$handle"]), str(tree.get("type", "object")))
-    if tag == "$tensor":
-        arr = _array_at(arrays, tree["$tensor"])
-        return Foreign("torch.Tensor", f"dtype {tree.get('dtype')} on {tree.get('device')}", arr)
-    if tag == "$figure":
-        data = decode(tree["$figure"], arrays, depth + 1)
-        if not isinstance(data, dict):
-            raise ProtocolError("bad figure")
-        return FigureInfo(data)
-    if tag == "$foreign":
-        return Foreign(str(tree["$foreign"])[:200])
-    raise ProtocolError(f"unknown tag {tag[:40]!r}")
+
+    def mapping(self, pairs: list[Any], depth: int) -> dict[Any, Any]:
+        self.charge(2 * len(pairs))
+        out = {}
+        for pair in pairs:
+            if type(pair) is not list or len(pair) != 2:
+                raise ProtocolError("bad dict item")
+            key, item = pair
+            if type(key) is str:
+                _string(key)
+            elif type(key) not in _PLAIN:
+                key = self.value(key, depth)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise ProtocolError("unhashable dict key") from None
+            if type(item) is str:
+                _string(item)
+            elif type(item) not in _PLAIN:
+                item = self.value(item, depth)
+            out[key] = item
+        return out
+
+    def plain(self, tree: Any, depth: int) -> None:
+        """Check untagged JSON (a generator's state) against the same caps; it stays as it is."""
+        if depth > MAX_DEPTH:
+            raise TooLarge(f"the value is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(tree, str):
+            _string(tree)
+        elif isinstance(tree, list):
+            self.charge(len(tree))
+            for x in tree:
+                self.plain(x, depth + 1)
+        elif isinstance(tree, dict):
+            self.charge(2 * len(tree))
+            for k, v in tree.items():
+                _string(k)
+                self.plain(v, depth + 1)
+
+
+def _string(text: str) -> str:
+    if len(text) > MAX_STRING:
+        raise TooLarge(f"the value holds a string of {len(text):,} characters; "
+                       f"the grader accepts at most {MAX_STRING:,}")
+    return text
+
+
+def _name(text: Any) -> str:
+    """A name the worker reports (a type, a dtype): display text, cut short."""
+    if not isinstance(text, str):
+        raise ProtocolError("expected a name")
+    return text[:MAX_NAME]
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise ProtocolError("expected an integer")
+    return value
 
 
 def _float(tree: dict[str, Any]) -> float:
@@ -294,21 +396,24 @@ class Reader:
             raise ProtocolError("bad magic: the stream is out of step")
         (size,) = struct.unpack(">Q", self._read_exact(8, deadline))
         if size > MAX_HEADER_BYTES:
-            raise ProtocolError("header too large")
+            raise TooLarge(f"the message is {size:,} bytes besides its arrays; "
+                           f"the grader accepts at most {MAX_HEADER_BYTES:,}")
         try:
             header = json.loads(self._read_exact(size, deadline))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ProtocolError(f"bad header: {exc}") from None
+        except RecursionError:
+            raise TooLarge(f"the value is nested more than {MAX_DEPTH} levels deep") from None
+        except (UnicodeDecodeError, ValueError) as exc:  # ValueError: JSONDecodeError, an int too long
+            raise ProtocolError(f"bad header: {str(exc)[:200]}") from None
         if not isinstance(header, dict) or not isinstance(header.get("n"), int):
             raise ProtocolError("bad header")
         count = header["n"]
         if not 0 <= count <= MAX_ARRAYS:
-            raise ProtocolError("too many arrays")
+            raise TooLarge(f"the message holds {count:,} arrays; the grader accepts at most {MAX_ARRAYS:,}")
         arrays, total = [], 0
         for _ in range(count):
             (length,) = struct.unpack(">Q", self._read_exact(8, deadline))
             total += length
             if total > MAX_ARRAY_BYTES:
-                raise ProtocolError("message too large")
+                raise TooLarge(f"the message's arrays exceed {MAX_ARRAY_BYTES:,} bytes")
             arrays.append(load_array(self._read_exact(length, deadline)))
         return decode(header.get("tree"), arrays)

@@ -5,11 +5,67 @@ Output formats read only these records (and their JSON form), never the engine.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # The diagnosis of a property that a time budget (of its topic or submission) cut or never ran.
 BUDGET_EXHAUSTED = "budget exhausted"
+
+# Feedback quotes student data, so whatever a submission returns, raises or prints, these caps
+# hold. Sizes are characters as results.json stores them (escapes such as \n or \u00e9 count
+# in full). With every topic graded, a result holds at most len(TOPICS) * MAX_TOPIC_FEEDBACK
+# (240 KB) of feedback, plus the printed output the engine keeps. A topic whose every property
+# fails honestly needs about 7 KB.
+MAX_FEEDBACK = 8_000  # one property's feedback, one topic's problem
+MAX_TOPIC_FEEDBACK = 16_000  # the feedback of all a topic's properties together
+MIN_FEEDBACK = 500  # what each failing property keeps when its topic's feedback is shared out
+MAX_LABEL = 200  # a diagnosis
+_TAIL = 4  # a clipped text keeps 1/_TAIL of its room for its end: the input and the hint
+
+
+def stored_size(text: str) -> int:
+    """How many characters ``text`` takes in results.json."""
+    return len(json.dumps(text)) - 2
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` if it fits in ``limit`` stored characters, else its head (what went wrong) and its
+    tail (the input, the hint) around a line saying how many characters were cut."""
+    if len(text) <= limit and stored_size(text) <= limit:
+        return text
+    room = limit - stored_size(f"\n... [{len(text):,} characters cut] ...\n")
+    if room < 2 * _TAIL:
+        return _head(text, limit)
+    head = _head(text, room - room // _TAIL)
+    newline = head.rfind("\n", max(0, len(head) - 200))
+    head = head[:newline] if newline > 0 else head
+    rest = text[max(len(head), len(text) - room):]
+    tail = _head(rest[::-1], room - stored_size(head))[::-1]  # escapes cost the same either way
+    newline = tail.find("\n", 0, 200)
+    tail = tail[newline + 1:] if newline >= 0 else tail
+    return f"{head}\n... [{len(text) - len(head) - len(tail):,} characters cut] ...\n{tail}"
+
+
+def _head(text: str, room: int) -> str:
+    """The longest start of ``text`` that fits in ``room`` stored characters."""
+    good, bad = 0, min(len(text), room) + 1
+    if stored_size(text[: bad - 1]) <= room:
+        return text[: bad - 1]
+    while bad - good > 1:  # stored size grows with the length: bisect
+        mid = (good + bad) // 2
+        good, bad = (mid, bad) if stored_size(text[:mid]) <= room else (good, mid)
+    return text[:good]
+
+
+def _share(sizes: list[int], budget: int) -> int:
+    """The largest cap that, applied to each size, brings their sum within ``budget``."""
+    left, rest = budget, len(sizes)
+    for size in sorted(sizes):
+        if size * rest > left:
+            return max(left // rest, MIN_FEEDBACK)
+        left, rest = left - size, rest - 1
+    return max(sizes, default=budget)
 
 
 @dataclass
@@ -25,6 +81,10 @@ class PropertyResult:
     device: str = "cpu"
     diagnosis: str = ""  # a recognised misconception, when the failure matches one
 
+    def __post_init__(self) -> None:
+        self.feedback = clip(self.feedback, MAX_FEEDBACK)
+        self.diagnosis = self.diagnosis[:MAX_LABEL]
+
     @property
     def passed(self) -> bool:
         return self.status == "passed"
@@ -36,6 +96,16 @@ class TopicResult:
     title: str
     properties: list[PropertyResult] = field(default_factory=list)
     problem: str = ""  # why the whole module scored 0 (missing, syntax, import), if it did
+
+    def __post_init__(self) -> None:
+        self.problem = clip(self.problem, MAX_FEEDBACK)
+        sizes = [stored_size(p.feedback) for p in self.properties]
+        if sum(sizes) > MAX_TOPIC_FEEDBACK:
+            # Shared out, longest first: short messages stay whole, floods give way.
+            share = _share(sizes, MAX_TOPIC_FEEDBACK)
+            for prop, size in zip(self.properties, sizes):
+                if size > share:
+                    prop.feedback = clip(prop.feedback, share)
 
     @property
     def score(self) -> float:

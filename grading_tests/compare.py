@@ -7,14 +7,16 @@ wrong value matches a known misconception, a diagnosis.
 
 from __future__ import annotations
 
+import heapq
 import math
 import numbers
-from collections.abc import Callable, Mapping
+import reprlib
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import numpy as np
 
-from autograder.client import Remote
+from autograder.client import Remote, StudentAbort
 from autograder.protocol import FigureInfo, Foreign, HandleRef
 
 # torch's defaults for float32; float64 a little looser than torch's 1e-7 rtol for sums of
@@ -26,13 +28,33 @@ TOLERANCES = {
 }
 
 
+# A student's value goes into a message as a few items and a count, never whole: a reply may
+# hold millions of keys or a string of 100,000 characters.
+LIST_ITEMS = 10  # items of a collection that a message shows
+REPR_CHARS = 100  # characters of one value's repr
+# More items than this where the contract asks for a handful: every input fails the same way,
+# and each replay costs seconds, so the failure is not shrunk.
+FLOOD = 10_000
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
 class PropertyFailure(AssertionError):
     def __init__(self, message: str, diagnosis: str = "") -> None:
         super().__init__(message)
         self.diagnosis = diagnosis
 
 
-def fail(message: str, context: str = "", hint: str = "", diagnosis: str = "") -> None:
+class PropertyAbort(StudentAbort):
+    """A property failure that no smaller input would explain better: Hypothesis does not shrink it."""
+
+    def __init__(self, message: str, diagnosis: str = "") -> None:
+        super().__init__(message)
+        self.diagnosis = diagnosis
+
+
+def fail(message: str, context: str = "", hint: str = "", diagnosis: str = "", *,
+         final: bool = False) -> None:
+    """Raise the property's failure; ``final`` (a flood) skips shrinking, see ``FLOOD``."""
     parts = [message]
     if context:
         parts.append(f"  for input: {context}")
@@ -40,7 +62,55 @@ def fail(message: str, context: str = "", hint: str = "", diagnosis: str = "") -
         parts.append(f"  diagnosis: this is exactly what {diagnosis} gives")
     if hint:
         parts.append(f"  hint: {hint}")
-    raise PropertyFailure("\n".join(parts), diagnosis)
+    raise (PropertyAbort if final else PropertyFailure)("\n".join(parts), diagnosis)
+
+
+def flooded(value: Any) -> bool:
+    """A container far larger than any answer the contract allows."""
+    return isinstance(value, _CONTAINERS) and len(value) > FLOOD
+
+
+# reprlib walks only what it shows: a repr of a million-key dict costs as little as one of ten keys.
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 4
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = LIST_ITEMS
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlong = 40
+
+
+def short(value: Any, limit: int = REPR_CHARS) -> str:
+    """``repr(value)`` in at most about ``limit`` characters, saying how much was left out."""
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[: limit // 2]!r}... ({len(value):,} characters)"
+    if not isinstance(value, _CONTAINERS):
+        text = repr(value)
+    else:
+        text = _REPR.repr(value)
+        if len(value) > LIST_ITEMS:
+            text += f" ({len(value):,} items)"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def excerpt(text: str, limit: int = 300) -> str:
+    """Student text (an exception's message) cut to ``limit`` characters, saying how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def _order(item: Any) -> tuple[str, str]:
+    return str(item), type(item).__name__
+
+
+def listing(items: Collection[Any], limit: int = LIST_ITEMS, *, sort: bool = True) -> str:
+    """``['a', 'b', ... and 1,699,990 more]``: the first few items (sorted by their text), and a count."""
+    if sort:
+        shown = (sorted(items, key=_order) if len(items) <= limit
+                 else heapq.nsmallest(limit, items, key=_order))
+    else:
+        shown = [x for x, _ in zip(items, range(limit))]
+    more = f", ... and {len(items) - limit:,} more" if len(items) > limit else ""
+    return "[" + ", ".join(short(x, 60) for x in shown) + more + "]"
 
 
 def type_name(value: Any) -> str:
@@ -90,7 +160,7 @@ def check_array(
              context, hint)
     if not isinstance(got, np.ndarray):
         fail(f"{label}: returned {type_name(got)}, expected an np.ndarray of shape {exp.shape}",
-             context, hint)
+             context, hint, final=flooded(got))
     if got.shape != exp.shape:
         note = " (transposed?)" if got.shape == exp.shape[::-1] and got.ndim == 2 else ""
         fail(f"{label}: shape {got.shape} expected {exp.shape}{note}", context, hint)
@@ -136,7 +206,7 @@ def check_scalar(label: str, got: Any, expected: float, *, tol: str = "float64",
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "fiu":
         got = got[()]
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Real):
-        fail(f"{label}: returned {type_name(got)}, expected a float", context, hint)
+        fail(f"{label}: returned {type_name(got)}, expected a float", context, hint, final=flooded(got))
     value = float(got)
     t = TOLERANCES[tol]
     if math.isnan(value) or not math.isclose(value, expected, rel_tol=t["rtol"], abs_tol=t["atol"]):
@@ -159,10 +229,12 @@ def check_dict(label: str, got: Any, expected: Mapping[str, Any], *, context: st
     """A dict with exactly ``expected``'s keys, each value an array checked by ``check_array``."""
     if not isinstance(got, dict):
         fail(f"{label}: returned {type_name(got)}, expected a dict with keys {sorted(expected)}",
-             context, hint)
-    missing, extra = sorted(set(expected) - set(got)), sorted(set(got) - set(expected), key=str)
+             context, hint, final=flooded(got))
+    missing = [key for key in expected if key not in got]
+    extra = [key for key in got if key not in expected]
     if missing or extra:
-        fail(f"{label}: keys differ: missing {missing}, unexpected {extra}", context, hint)
+        fail(f"{label}: keys differ: missing {listing(missing)}, unexpected {listing(extra)}",
+             context, hint, final=flooded(got))
     for key in expected:
         per_key = {name: _lazy_item(d, key) for name, d in (diagnoses or {}).items()}
         check_array(f"{label}[{key!r}]", got[key], expected[key], context=context, hint=hint,
@@ -193,7 +265,10 @@ def lazy(compute: Callable[[], Any]) -> Callable[[], Any]:
 
 def check_unchanged(label: str, before: Any, after: Any, context: str = "") -> None:
     """An argument came back from the call exactly as it was sent: nothing changed in place."""
+    floods: list[bool] = []
+
     def walk(a: Any, b: Any, path: str) -> str | None:
+        floods.append(flooded(b))
         if isinstance(a, np.ndarray):
             if not isinstance(b, np.ndarray) or a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
                 return path
@@ -219,7 +294,7 @@ def check_unchanged(label: str, before: Any, after: Any, context: str = "") -> N
     if where:
         fail(f"{where} was modified in place; the function must leave its inputs untouched",
              context, "build new arrays and new dicts (x = x - ..., or dict(d)) instead of "
-             "assigning into the arguments (d[key] = ..., x -= ..., x[...] = ...)")
+             "assigning into the arguments (d[key] = ..., x -= ..., x[...] = ...)", final=any(floods))
 
 
 def expect_raises(label: str, call: Callable[[], Any], exc_name: str = "ValueError",
@@ -231,9 +306,9 @@ def expect_raises(label: str, call: Callable[[], Any], exc_name: str = "ValueErr
         call()
     except StudentCodeError as err:
         if exc_name not in err.bases:
-            fail(f"{label}: raised {err.type_name} ({err.message}); expected {exc_name}", context)
+            fail(f"{label}: raised {err.type_name} ({excerpt(err.message)}); expected {exc_name}", context)
         if mention and mention not in err.message:
-            fail(f"{label}: the {exc_name} message should name {mention!r}; it says {err.message!r}",
+            fail(f"{label}: the {exc_name} message should name {mention!r}; it says {short(err.message, 300)}",
                  context)
         return
     fail(f"{label}: returned normally; expected it to raise {exc_name}", context)
@@ -246,8 +321,9 @@ def describe(**values: Any) -> str:
         if isinstance(value, np.ndarray):
             parts.append(f"{key} shape {value.shape}")
         elif isinstance(value, dict):
-            inner = ", ".join(f"{k} {np.shape(v)}" for k, v in value.items())
-            parts.append(f"{key} {{{inner}}}")
+            inner = ", ".join(f"{k} {np.shape(v)}" for k, v in list(value.items())[:4 * LIST_ITEMS])
+            more = f", ... and {len(value) - 4 * LIST_ITEMS:,} more" if len(value) > 4 * LIST_ITEMS else ""
+            parts.append(f"{key} {{{inner}{more}}}")
         elif isinstance(value, float):
             parts.append(f"{key}={value:.6g}")
         else:

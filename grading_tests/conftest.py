@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.internal.conjecture import engine as _hypothesis_engine
 
 from autograder.engine import EnginePlugin, cuda_available
 from autograder.submission import ModuleProblem, Submission
@@ -33,6 +34,14 @@ settings.register_profile("dev", max_examples=4, **_COMMON)
 settings.register_profile("mutation", **{**_COMMON, "max_examples": 12,
                                           "phases": [Phase.explicit, Phase.reuse, Phase.generate]})
 settings.load_profile(os.environ.get("AUTOGRADER_PROFILE", "ci"))
+
+# Shrinking replays the student's code; where each replay is slow, Hypothesis would go on for
+# its default five minutes. Hypothesis keeps this limit a module constant for patching (there is
+# no setting). The cut changes only which failing input the feedback shows, never the score, and
+# honest failures shrink in a few seconds, far inside it. A flood is not shrunk at all
+# (compare.PropertyAbort).
+SHRINK_SECONDS = 20
+_hypothesis_engine.MAX_SHRINKING_SECONDS = SHRINK_SECONDS
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not cuda_available(), reason="no CUDA device"))]
 

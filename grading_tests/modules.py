@@ -17,7 +17,7 @@ from hypothesis import Phase, settings
 
 from autograder import worker_torch
 from autograder.client import Remote
-from grading_tests.compare import check_array, describe, fail, type_name
+from grading_tests.compare import check_array, describe, fail, short, type_name
 
 DTYPE = "float64"
 
@@ -127,7 +127,7 @@ def check_state(label: str, got: Mapping[str, Any], expected: Mapping[str, Any],
     if wrong:
         lines = [f"{label}: {len(wrong)} state_dict entr{'y has' if len(wrong) == 1 else 'ies have'} "
                  "the wrong shape"]
-        lines += [f"  {k!r}: shape {got_shapes[k]} expected {exp_shapes[k]}" for k in wrong[:6]]
+        lines += [f"  {k!r}: shape {short(got_shapes[k])} expected {exp_shapes[k]}" for k in wrong[:6]]
         fail("\n".join(lines), context, hint or
              "check in/out channels, kernel sizes, groups and the Linear layers' sizes")
     got_params = {n: rg for n, rg in got["params"]}
@@ -144,8 +144,8 @@ def check_state(label: str, got: Mapping[str, Any], expected: Mapping[str, Any],
 
 
 def _list(names: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(repr(n) for n in names[:limit])
-    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+    shown = ", ".join(short(n, 60) for n in names[:limit])
+    return shown + (f", ... ({len(names) - limit:,} more)" if len(names) > limit else "")
 
 
 def check_run(label: str, got: Mapping[str, Any], expected: Mapping[str, Any], *, context: str = "",

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grading_tests.compare import check_array, check_unchanged, describe, expect_raises, fail, type_name
+from grading_tests.compare import check_array, check_unchanged, describe, expect_raises, fail, short, type_name
 from grading_tests.references import augmentation as ref
 from grading_tests.strategies import distinct_sizes, seeds
 
@@ -58,7 +58,7 @@ def _crop(impl, img, size, seed):
     crop, corner = value
     if not isinstance(corner, (tuple, list)) or len(corner) != 2 or \
             not all(isinstance(v, (int, np.integer)) for v in corner):
-        fail(f"random_crop: corner {corner!r}; expected a pair of ints (top, left)", context)
+        fail(f"random_crop: corner {short(corner)}; expected a pair of ints (top, left)", context)
     check_unchanged("img", img, call.args[0], context)
     return crop, (int(corner[0]), int(corner[1])), context
 

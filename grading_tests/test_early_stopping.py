@@ -18,7 +18,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from grading_tests.compare import describe, expect_raises, fail
+from grading_tests.compare import describe, expect_raises, fail, short
 from grading_tests.references.early_stopping import EarlyStoppingModel
 
 M = "early_stopping"
@@ -88,7 +88,7 @@ def make_machine(module):
             got = self.student.step(loss)
             context = describe(**self.config, losses=self.history)
             if not _is_bool(got):
-                fail(f"step({loss}) returned {type(got).__name__} {got!r}; expected True or False", context)
+                fail(f"step({loss}) returned {type(got).__name__} {short(got)}; expected True or False", context)
             if bool(got) != expected:
                 calls = self.model.bad_steps
                 diagnosis = _diagnose(self.config, self.history,
@@ -126,7 +126,7 @@ def make_machine(module):
             best = _number(self.student.best_loss.get())
             if not isinstance(best, (int, float, np.integer, np.floating)) or isinstance(best, bool) \
                     or float(best) != self.model.best_loss:
-                fail(f"best_loss is {best!r}, expected {self.model.best_loss} (math.inf before any improvement)",
+                fail(f"best_loss is {short(best)}, expected {self.model.best_loss} (math.inf before any improvement)",
                      context, diagnosis=_diagnose(self.config, self.history,
                                                   lambda inst, rets: rets == self.returns and inst.best_loss == best))
             epoch = _number(self.student.best_epoch.get())
@@ -134,7 +134,7 @@ def make_machine(module):
             ok = epoch is None if expected is None else (
                 isinstance(epoch, (int, np.integer)) and not isinstance(epoch, bool) and int(epoch) == expected)
             if not ok:
-                fail(f"best_epoch is {epoch!r}, expected {expected!r} (None before any improvement, then the "
+                fail(f"best_epoch is {short(epoch)}, expected {expected!r} (None before any improvement, then the "
                      "0-based index of the step call that gave best_loss)", context,
                      diagnosis=_diagnose(self.config, self.history,
                                          lambda inst, rets: rets == self.returns and inst.best_epoch == epoch))

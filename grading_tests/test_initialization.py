@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grading_tests.compare import check_array, check_dict, check_unchanged, describe, fail
+from grading_tests.compare import check_array, check_dict, check_unchanged, describe, fail, flooded, listing
 from grading_tests.references import initialization as ref
 from grading_tests.strategies import distinct_sizes, seeds
 
@@ -47,10 +47,10 @@ def _check_structure(label, got, dims, context):
     shapes = _expected_shapes(dims)
     if not isinstance(got, dict):
         fail(f"{label}: returned {type(got).__name__}, expected a dict with keys {sorted(shapes)}", context)
-    missing, extra = sorted(set(shapes) - set(got)), sorted(set(got) - set(shapes), key=str)
+    missing, extra = [k for k in shapes if k not in got], [k for k in got if k not in shapes]
     if missing or extra:
-        fail(f"{label}: keys differ: missing {missing}, unexpected {extra}", context,
-             "one W and one b per layer: W1..WL, b1..bL with L = len(layer_dims) - 1")
+        fail(f"{label}: keys differ: missing {listing(missing)}, unexpected {listing(extra)}", context,
+             "one W and one b per layer: W1..WL, b1..bL with L = len(layer_dims) - 1", final=flooded(got))
     for name, shape in shapes.items():
         value = got[name]
         if not isinstance(value, np.ndarray):

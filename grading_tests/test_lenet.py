@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from autograder import worker_torch
 from grading_tests import modules as tm
-from grading_tests.compare import describe, fail
+from grading_tests.compare import describe, fail, short
 from grading_tests.mutants import for_module
 from grading_tests.references import lenet as ref
 from grading_tests.strategies import seeds
@@ -29,7 +29,7 @@ def _check_count(label, got, expected, context, hint, diagnoses=None):
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iu":
         got = got[()]
     if isinstance(got, bool) or not isinstance(got, numbers.Integral):
-        fail(f"{label}: returned {type(got).__name__} {got!r}, expected an int", context,
+        fail(f"{label}: returned {type(got).__name__} {short(got)}, expected an int", context,
              "return a Python int: int(...) around a tensor or float result")
     if int(got) != expected:
         diagnosis = next((name for name, value in (diagnoses or {}).items() if value == int(got)), "")

@@ -16,7 +16,9 @@ from grading_tests.compare import (
     check_unchanged,
     describe,
     fail,
+    flooded,
     lazy,
+    listing,
 )
 from grading_tests.references import optimizers as ref
 from grading_tests.strategies import (
@@ -43,7 +45,7 @@ def _zeros(params):
 def _unpack(label, value, count):
     if not isinstance(value, (tuple, list)) or len(value) != count:
         got = f"a {type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
-        fail(f"{label}: returned {got}; expected a tuple of {count} values")
+        fail(f"{label}: returned {got}; expected a tuple of {count} values", final=flooded(value))
     return value
 
 
@@ -266,7 +268,7 @@ def test_mini_batches_partition_the_examples_keeping_x_and_y_together(impl, n_x,
             if not 0 <= j < m or not np.array_equal(xb[:, col], X[:, j]):
                 fail(f"batch {i}: column {col} is not a column of X", context)
     if sizes != expected_sizes:
-        fail(f"batch sizes {sizes}, expected {expected_sizes}", context)
+        fail(f"batch sizes {listing(sizes, 40, sort=False)}, expected {expected_sizes}", context)
     seen = Counter(_column_ids(xb for xb, _ in batches))
     if sorted(seen) != list(range(m)) or max(seen.values()) != 1:
         fail(f"every example must appear exactly once; counts {dict(sorted(seen.items())[:10])}", context)

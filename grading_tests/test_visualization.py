@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder.protocol import FigureInfo
-from grading_tests.compare import check_array, describe, fail, type_name
+from grading_tests.compare import check_array, describe, fail, listing, short, type_name
 from grading_tests.strategies import distinct_sizes, seeds
 
 M = "visualization"
@@ -85,7 +85,7 @@ def test_plot_shows_each_map_in_its_own_grey_axes(impl, shape, seed):
                     _picture(data, image.get("clim")), _picture(maps[:, :, i], None), tol="loose64",
                     context=context)
         if image.get("cmap") not in GREYS:
-            fail(f'plot_feature_maps: Axes {i} uses the colour map {image.get("cmap")!r}; expected "gray"',
+            fail(f'plot_feature_maps: Axes {i} uses the colour map {short(image.get("cmap"))}; expected "gray"',
                  context, 'pass cmap="gray" to imshow (the default colour map is viridis)')
 
 
@@ -114,4 +114,4 @@ def test_plot_titles_each_map_in_order(impl, shape, seed, data):
     panels = _image_axes(_figure(impl, maps, titles), maps)
     got = [ax.get("title", "") for ax in panels]
     if got != titles:
-        fail(f"plot_feature_maps: titles {got}; expected {titles}", describe(feature_maps=maps, titles=titles))
+        fail(f"plot_feature_maps: titles {listing(got, sort=False)}; expected {titles}", describe(feature_maps=maps, titles=titles))
