@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder import sandbox
 from autograder.commands.gradescope_bundle import build_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,3 +101,49 @@ def test_run_autograder_still_writes_results_json_when_grading_fails(bundle, tmp
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 0 and results["tests"] == []
     assert "course staff" in results["output"] and "no_such_topic" in results["output"]
+
+
+@pytest.mark.skipif(not sandbox.can_drop_privileges(), reason="needs root on Linux")
+def test_in_a_container_without_namespaces_the_student_reads_no_hidden_test_and_forges_nothing(
+        bundle, tmp_path):
+    import tempfile
+
+    # Where Gradescope puts it, /autograder is open to every uid: so must this stand-in be.
+    open_folder = Path(tempfile.mkdtemp(prefix="ag-gradescope-"))
+    open_folder.chmod(0o755)
+    try:
+        _forge_and_steal(fake_root(open_folder, bundle))
+    finally:
+        shutil.rmtree(open_folder, ignore_errors=True)
+
+
+def _forge_and_steal(root: Path) -> None:
+    for folder in (root, root / "source", root / "source" / "grading_tests", root / "submission"):
+        folder.chmod(0o755)
+    hidden = root / "source" / "grading_tests" / "test_optimizers.py"
+    secret = next(line for line in hidden.read_text().splitlines() if line.startswith("def test_"))
+    thief = f"""
+for _path in ({str(hidden)!r}, {str(root / "source" / "grading_tests" / "compare.py")!r}):
+    try:
+        print(open(_path).read())
+    except OSError as _exc:
+        print("BLOCKED", type(_exc).__name__)
+try:
+    import os as _os
+    _os.makedirs({str(root / "results")!r}, exist_ok=True)
+    open({str(root / "results" / "results.json")!r}, "w").write('{{"score": 1000}}')
+    print("FORGED")
+except OSError as _exc:
+    print("BLOCKED", type(_exc).__name__)
+"""
+    (root / "submission" / "optimizers.py").write_text(
+        thief + (ROOT / "solutions" / "optimizers.py").read_text())
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable,
+               AUTOGRADER_NO_SANDBOX="1")
+    done = subprocess.run([str(root / "run_autograder")], capture_output=True, text=True,
+                          env=env, timeout=600, cwd=root)
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = (root / "results" / "results.json").read_text()
+    results = json.loads(text)
+    assert secret not in text and "FORGED" not in text and "BLOCKED" in text
+    assert results["score"] == results["max_score"] > 0

@@ -22,19 +22,6 @@ MODES = [pytest.param(True, marks=needs_jail, id="jail"),
          pytest.param(False, marks=needs_root, id="own-uid-no-namespaces")]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def interpreter_reachable_by_other_uids() -> None:
-    """Unjailed workers run under their own uid: on a machine whose Python lives under a
-    private folder (pyenv in /root), let other uids pass through (o+x, no listing). Left so:
-    test processes running in parallel may still need it."""
-    if sandbox.can_drop_privileges():
-        while (blocked := sandbox.closed_to_others(sandbox.interpreter_paths())) is not None:
-            mode = os.stat(blocked).st_mode
-            if mode & 0o001 or not os.path.isdir(blocked):
-                break
-            os.chmod(blocked, (mode & 0o7777) | 0o001)
-
-
 def start(tmp_path: Path, name: str, source: str, use_sandbox: bool, timeout: float = 20.0) -> Worker:
     folder = tmp_path / name
     folder.mkdir()
