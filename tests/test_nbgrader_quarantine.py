@@ -4,14 +4,27 @@ aside unread; a refused notebook becomes an empty one that says why."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
+from pathlib import Path
 
 import nbformat
+import pytest
 
 from autograder.nbgrader_grade import REFUSED_DIR, REFUSED_KEY, quarantine_submissions
 
 
-def test_links_pipes_and_sockets_are_moved_aside_and_plain_files_stay(tmp_path):
+@pytest.fixture
+def course(tmp_path):
+    """A short path: a unix socket's whole path must fit in 108 bytes."""
+    folder = Path(tempfile.mkdtemp(prefix="agq-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_links_pipes_and_sockets_are_moved_aside_and_plain_files_stay(course):
+    tmp_path = course
     sub = tmp_path / "submitted"
     alice = sub / "alice" / "optimization"
     alice.mkdir(parents=True)
@@ -21,16 +34,13 @@ def test_links_pipes_and_sockets_are_moved_aside_and_plain_files_stay(tmp_path):
     os.symlink("../../bob/optimization/optimizers.ipynb", alice / "optimizers.ipynb")
     os.mkfifo(alice / "timestamp.txt")
     (alice / "deep" / "er").mkdir(parents=True)
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(str(alice / "deep" / "er" / "sock"))
     bob = sub / "bob"
     bob.mkdir()
     os.symlink(alice.parent, sub / "mallory")
     os.symlink("/etc", bob / "optimization")
-    try:
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(alice / "deep" / "er" / "sock"))
         moved = quarantine_submissions(tmp_path, log=lambda message: None)
-    finally:
-        server.close()
     assert sorted(m.split(":")[0] for m in moved) == sorted([
         "alice/optimization/leak.txt", "alice/optimization/optimizers.ipynb",
         "alice/optimization/timestamp.txt", "alice/optimization/deep/er/sock",
