@@ -113,7 +113,7 @@ class Worker:
             "binds": sandbox.package_dirs(),
             "memory_mb": self.memory_mb,
             "uid": uid,
-            "cgroups": sandbox.worker_cgroups(uid, sandbox.WORKER_NPROC) if uid else [],
+            "cgroups": sandbox.worker_cgroups(uid, sandbox.WORKER_NPROC, self.memory_mb) if uid else [],
         }
         if self.kind == "numpy":
             cfg["block"] = list(sandbox.FOREIGN_ARRAY_LIBS)

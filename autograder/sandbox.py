@@ -36,6 +36,7 @@ NOBODY = 65534
 UID_BASE = int(os.environ.get("AUTOGRADER_UID_BASE", "61000"))
 UID_SLOTS = 2000
 WORKER_NPROC = 256  # processes and threads of one worker (its uid, and its pids cgroup)
+TMPFS_MB = 64  # the jail's private /tmp (which also holds /dev/shm)
 LOCK_DIRS = ("/run/autograder-uids", "/tmp/.autograder-uids")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 # Places an unjailed worker could leave files in; swept for its uid when it stops.
@@ -126,21 +127,27 @@ CGROUP_V1 = "/sys/fs/cgroup"
 CGROUP_CPU_QUOTA_US = 100_000  # one core per worker, whatever it starts
 
 
-def worker_cgroups(uid: int, nproc: int) -> list[str]:
-    """Control groups for the worker of ``uid`` (cgroup v1 ``cpu`` and ``pids``, where this
-    machine has them writable): one core and ``nproc`` tasks at most, with an equal CPU share,
-    so a student who starts hundreds of busy processes slows only their own worker. One group
-    per uid slot, made once and reused. Empty where cgroups cannot be written (containers)."""
-    groups = []
-    for controller, settings in (
+def worker_cgroups(uid: int, nproc: int, memory_mb: int | None = None) -> list[str]:
+    """Control groups for the worker of ``uid`` (cgroup v1 ``cpu``, ``pids`` and ``memory``,
+    where this machine has them writable), nested in the grader's own groups: one core,
+    ``nproc`` tasks and ``memory_mb`` (plus its tmpfs) for everything the worker starts, with
+    an equal CPU share, so a student who starts hundreds of busy or memory-hungry processes
+    slows or kills only their own worker. One group per uid slot, made once and reused.
+    Empty where cgroups cannot be written (containers)."""
+    wanted: list[tuple[str, dict[str, str]]] = [
         ("cpu", {"cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": str(CGROUP_CPU_QUOTA_US),
                  "cpu.shares": "1024"}),
         ("pids", {"pids.max": str(nproc)}),
-    ):
+    ]
+    if memory_mb:
+        limit = (int(memory_mb) + 2 * TMPFS_MB + 128) * 1024 * 1024
+        wanted.append(("memory", {"memory.limit_in_bytes": str(limit)}))
+    groups = []
+    for controller, settings in wanted:
         base = os.path.join(CGROUP_V1, controller)
         if not os.path.isfile(os.path.join(base, "cgroup.procs")):
             continue
-        group = os.path.join(base, "autograder", f"uid-{uid}")
+        group = os.path.join(base, _own_cgroup(controller).lstrip("/"), "autograder", f"uid-{uid}")
         try:
             os.makedirs(group, exist_ok=True)
             for name, value in settings.items():
@@ -150,6 +157,19 @@ def worker_cgroups(uid: int, nproc: int) -> list[str]:
             continue
         groups.append(group)
     return groups
+
+
+def _own_cgroup(controller: str) -> str:
+    """This process's group of a cgroup v1 controller (workers nest in the grader's)."""
+    try:
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                _, names, path = line.rstrip("\n").split(":", 2)
+                if controller in names.split(","):
+                    return path
+    except (OSError, ValueError):
+        pass
+    return "/"
 
 
 def join_cgroups(groups: list[str]) -> None:
@@ -348,7 +368,7 @@ def enter_jail(cfg: dict[str, Any]) -> None:
     # after the binds would hide them.
     os.makedirs(newroot + "/tmp", exist_ok=True)
     _mount("tmpfs", newroot + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={cfg.get('tmp_mb', 64)}m,mode=1777")
+           f"size={cfg.get('tmp_mb', TMPFS_MB)}m,mode=1777")
     binds = _outermost(list(SYSTEM_DIRS) + list(cfg["binds"]))
     for path in binds:
         target = newroot + path

@@ -345,3 +345,42 @@ def test_every_process_a_worker_starts_shares_one_cpu_quota(tmp_path, use_sandbo
     assert outside == {}
     with open(f"/sys/fs/cgroup/cpu/autograder/uid-{uid}/cpu.cfs_quota_us") as f:
         assert int(f.read()) == sandbox.CGROUP_CPU_QUOTA_US
+
+
+needs_memory_cgroup = pytest.mark.skipif(
+    not (sandbox.namespaces_available() and os.path.isfile("/sys/fs/cgroup/memory/cgroup.procs")),
+    reason="needs the jail and a writable cgroup v1 memory controller")
+
+
+@needs_memory_cgroup
+def test_memory_hungry_children_share_the_workers_memory_limit(tmp_path):
+    hog = '''
+    import os, time
+    def fill():
+        pids = []
+        for _ in range(6):  # 6 x 600 MiB touched: far past the 2 GiB of one NumPy worker
+            pid = os.fork()
+            if pid == 0:
+                block = bytearray(600 << 20)
+                block[::4096] = b"x" * len(block[::4096])
+                time.sleep(30)
+                os._exit(0)
+            pids.append(pid)
+        time.sleep(4)
+        alive = 0
+        for pid in pids:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            alive += done == 0
+        return alive
+    '''
+    with start(tmp_path, "hog", hog, True, timeout=60) as worker:
+        assert worker._slot is not None
+        groups = [g for g in sandbox.worker_cgroups(worker._slot.uid, sandbox.WORKER_NPROC,
+                                                    worker.memory_mb) if "/memory/" in g]
+        alive = call(worker, "fill")
+        with open(os.path.join(groups[0], "memory.max_usage_in_bytes")) as f:
+            peak = int(f.read())
+        with open(os.path.join(groups[0], "memory.limit_in_bytes")) as f:
+            limit = int(f.read())
+    assert alive < 6, "every child kept its memory: the limit did not hold"
+    assert peak <= limit < 3 << 30
