@@ -216,7 +216,9 @@ def grade_submission(
                     f"the grading tests could not run (pytest exit code {code}):\n{log.getvalue()[-4000:]}"
                 )
         result = SubmissionResult(str(path), device=device, profile=profile,
-                                  sandboxed=sub.sandboxed)
+                                  sandboxed=sub.sandboxed,
+                                  isolation="jail" if sub.sandboxed else
+                                  ("uid" if sandbox.can_drop_privileges() else "limits"))
         for name in names:
             props = [r for r in plugin.results if r.topic == name]
             problem = ""

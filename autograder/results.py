@@ -124,6 +124,7 @@ class SubmissionResult:
     profile: str = "grading"
     output: str = ""  # what the student's code printed, truncated
     sandboxed: bool = True
+    isolation: str = "jail"  # jail, uid (own uid, no namespaces) or limits: see README "Sandbox"
 
     @property
     def score(self) -> float:
@@ -155,4 +156,5 @@ class SubmissionResult:
             profile=data.get("profile", "grading"),
             output=data.get("output", ""),
             sandboxed=data.get("sandboxed", True),
+            isolation=data.get("isolation", "jail" if data.get("sandboxed", True) else "limits"),
         )

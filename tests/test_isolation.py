@@ -384,3 +384,14 @@ def test_memory_hungry_children_share_the_workers_memory_limit(tmp_path):
             limit = int(f.read())
     assert alive < 6, "every child kept its memory: the limit did not hold"
     assert peak <= limit < 3 << 30
+
+
+@needs_root
+@pytest.mark.parametrize("topic", ["optimizers", "lenet"])
+def test_without_namespaces_a_correct_solution_still_gets_full_marks(topic):
+    from autograder.engine import grade_submission
+    from autograder.formats.text import to_text
+
+    result = grade_submission(SOLUTIONS, [topic], profile="dev", device="cpu", use_sandbox=False)
+    assert result.score == result.max_score > 0
+    assert result.isolation == "uid" and "own uid, no namespaces" in to_text(result)

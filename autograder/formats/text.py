@@ -5,6 +5,10 @@ from __future__ import annotations
 from autograder.results import BUDGET_EXHAUSTED, SubmissionResult
 
 
+ISOLATION_NOTES = {"uid": "   (sandbox: own uid, no namespaces, see README)",
+                   "limits": "   (sandbox: resource limits only, see README)"}
+
+
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
@@ -12,7 +16,7 @@ def _fmt(x: float) -> str:
 def to_text(result: SubmissionResult, width: int = 100) -> str:
     lines = [f"Submission: {result.submission}",
              f"Device: {result.device}   profile: {result.profile}"
-             + ("" if result.sandboxed else "   (sandbox: resource limits only, see README)"),
+             + ISOLATION_NOTES.get(result.isolation, ""),
              ""]
     failures = []
     for topic in result.topics:
