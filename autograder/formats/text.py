@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from autograder.results import BUDGET_EXHAUSTED, SubmissionResult
 
-
 ISOLATION_NOTES = {"uid": "   (sandbox: own uid, no namespaces, see README)",
                    "limits": "   (sandbox: resource limits only, see README)"}
 
