@@ -180,8 +180,10 @@ def test_adam_matches_torch_adam_over_consecutive_steps(impl, device, dims, seed
 
 
 def _side_effect_free_step(fn, kind, names, dims, seed, device, hp, with_t=False):
-    """One step from zero state: the update must be right AND every argument left as it was
-    (a function that does nothing must not collect these points)."""
+    """One step from zero state: the updated parameters come back in a new dict and every
+    argument is left as it was. Only that: whether the values are right is the other
+    property's (a function that returns its input unchanged still fails here: it updated
+    nothing)."""
     rng = np.random.default_rng(seed)
     params = make_parameters(rng, dims)
     grads = make_gradients(rng, params, 1.0)
@@ -189,11 +191,20 @@ def _side_effect_free_step(fn, kind, names, dims, seed, device, hp, with_t=False
     args = [params, grads, *state] + ([1] if with_t else []) + list(hp.values())
     context = describe(parameters=params, **hp)
     call = fn.inspect_call(*copy_tree(args))
-    expected = ref.run_optimizer(kind, params, [grads], device, **hp)[0]
     out = _unpack(fn._path, call.value, 1 + len(names))
-    check_dict(f"{fn._path}: parameters", out[0], expected["parameters"], context=context)
     for name, before, after in zip(["parameters", "gradients", *names], args, call.args):
         check_unchanged(name, before, after, context)
+    returned = out[0]
+    if not isinstance(returned, dict) or set(returned) != set(params):
+        keys = listing(returned) if isinstance(returned, dict) else type(returned).__name__
+        fail(f"{fn._path}: returned parameters {keys}; expected a new dict with the keys "
+             f"{listing(params)}", context)
+    moved = [k for k in params if not (isinstance(returned[k], np.ndarray)
+                                      and returned[k].shape == params[k].shape
+                                      and np.array_equal(returned[k], params[k]))]
+    if not moved:
+        fail(f"{fn._path}: the returned parameters equal the given ones: nothing was updated",
+             context, "compute the new parameters into a new dict and return it")
 
 
 @pytest.mark.points(2)
@@ -280,17 +291,20 @@ def test_mini_batches_partition_the_examples_keeping_x_and_y_together(impl, n_x,
                   "(rng.permutation(m)), not from np.random")
 @given(m=st.integers(8, 30), seed=seeds)
 def test_mini_batches_come_from_the_rng_argument(impl, m, seed):
+    # Only where the order comes from: sizes and coverage are the partition property's. m is a
+    # multiple of the batch size, so a last batch that is dropped or merged changes nothing here.
+    m -= m % 4
     X = np.arange(m, dtype=np.float64)[None, :]
     Y = X.copy()
     order = []
     for _ in range(2):
-        batches = _batches(impl, X, Y, 4, np.random.default_rng(seed))
-        order.append(_column_ids(xb for xb, _ in batches))
-    if sorted(order[0]) != list(range(m)):
-        fail(f"the batches do not hold every example once (columns {order[0][:10]})", describe(m=m, seed=seed))
+        call = impl.optimizers.random_mini_batches.inspect_call(X.copy(), Y.copy(), 4,
+                                                                 np.random.default_rng(seed))
+        batches = call.value if isinstance(call.value, (list, tuple)) else []
+        order.append(_column_ids(_unpack("random_mini_batches: each batch", b, 2)[0] for b in batches))
     if order[0] != order[1]:
         fail("two generators in the same state gave different batches", describe(m=m, seed=seed))
-    if order[0] == list(range(m)):
+    if len(order[0]) > 1 and order[0] == sorted(order[0]):
         fail("the examples were not shuffled", describe(m=m, seed=seed))
 
 
