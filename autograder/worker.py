@@ -55,6 +55,14 @@ def _hook(obj: Any, arrays: list[bytes]) -> Any:
     figure_mod = sys.modules.get("matplotlib.figure")
     if figure_mod is not None and isinstance(obj, figure_mod.Figure):
         return {"$figure": protocol.encode(_describe_figure(obj), arrays)}
+    # A named tuple is a tuple, an OrderedDict a dict: their items travel as plain containers
+    # (converted here, in the student's process; the grader never calls their methods).
+    if isinstance(obj, tuple):
+        return protocol.encode(tuple(obj), arrays, _hook)
+    if isinstance(obj, list):
+        return protocol.encode(list(obj), arrays, _hook)
+    if isinstance(obj, dict):
+        return protocol.encode(dict(obj), arrays, _hook)
     return {"$handle": _store(obj), "type": type(obj).__qualname__}
 
 
