@@ -22,6 +22,9 @@ _COMMON = dict(
     database=None,
     deadline=None,
     print_blob=False,
+    # Several distinct failures of one property would come back as an ExceptionGroup: the
+    # student reads one failure, the smallest, with its example.
+    report_multiple_bugs=False,
     suppress_health_check=list(HealthCheck),
     # No "explain" phase: its notes name grader files and lines, which teach the student nothing.
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],

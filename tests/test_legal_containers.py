@@ -49,3 +49,23 @@ def test_an_ordered_dict_return_keeps_full_marks(make_submission):
                               profile="dev", device="cpu",
                               functions={"initialize_parameters_zeros"})
     assert result.score == result.max_score > 0
+
+
+TWO_BUGS = '''
+
+def exponential_decay(learning_rate0, epoch, decay_rate):
+    if epoch % 2:
+        raise ValueError("odd epochs are not supported")
+    return float(learning_rate0 * decay_rate ** epoch) + 1.0
+'''
+
+
+def test_a_property_with_two_distinct_failures_reports_one_of_them_not_a_grading_error(
+        make_submission):
+    source = (SOLUTIONS / "optimizers.py").read_text() + TWO_BUGS
+    result = grade_submission(make_submission(optimizers=source), ["optimizers"], profile="ci",
+                              device="cpu", functions={"exponential_decay"})
+    (prop,) = [p for t in result.topics for p in t.properties]
+    assert not prop.passed
+    assert "grading error" not in prop.feedback and "ExceptionGroup" not in prop.feedback
+    assert "odd epochs" in prop.feedback or "expected" in prop.feedback
