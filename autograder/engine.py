@@ -11,6 +11,7 @@ import contextlib
 import io
 import os
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -54,16 +55,14 @@ def resolve_device(device: str) -> str:
     return device
 
 
+_NAMES_INPUT = re.compile(r"^\s*for input: ", re.MULTILINE)
+
+
 def student_feedback(exc: BaseException) -> tuple[str, str]:
     """(feedback text, diagnosis) for an exception a property raised."""
     notes = [n for n in getattr(exc, "__notes__", []) if isinstance(n, str)]
-    example = "\n".join(
-        line
-        for n in notes if not n.startswith("You can reproduce")
-        for line in n.splitlines()
-        # The fixtures are the same for every example: only the drawn inputs teach something.
-        if not re.match(r"\s*(impl|device)=", line)
-    )
+    drawn = [_drawn(n) for n in notes if not n.startswith("You can reproduce")]
+    example = "\n".join(d for d in drawn if d.strip())
     diagnosis = str(getattr(exc, "diagnosis", "") or "")
     if isinstance(exc, ModuleProblem):
         return str(exc), "module not gradable"
@@ -83,9 +82,22 @@ def student_feedback(exc: BaseException) -> tuple[str, str]:
         text = str(exc).strip() or "a property does not hold"
     else:
         text = f"grading error ({type(exc).__name__}): {exc}"
-    if example and not isinstance(exc, WorkerFailure):
+    # A property that names its input (compare.fail's "for input:", in the exercise's words)
+    # already shows the smallest example: Hypothesis' own note would repeat it in the test's.
+    if example and not isinstance(exc, WorkerFailure) and not _NAMES_INPUT.search(text):
         text += "\nSmallest failing input Hypothesis found:\n" + _indent(example)
     return text, diagnosis
+
+
+def _drawn(note: str) -> str:
+    """The drawn inputs of a Hypothesis note, without the test's name and brackets (the
+    grader's words) and without the fixtures (the same for every example)."""
+    lines = note.splitlines()
+    if lines and re.match(r"(Failing test case|Falsifying example): \w+\($", lines[0]):
+        lines = lines[1:-1] if lines[-1].strip() == ")" else lines[1:]
+        lines = textwrap.dedent("\n".join(lines)).splitlines()
+    return "\n".join(line.rstrip(",") for line in lines
+                     if not re.match(r"\s*(impl|device)=", line))
 
 
 def _indent(text: str) -> str:

@@ -1,7 +1,9 @@
 """The class report: what a whole class did and did not understand, at a glance.
 
 Reads only stored per-student result records (``SubmissionResult.to_dict()`` plus batch
-fields) and writes ``report.png`` and ``report.html`` (the PNG embedded, tables below it).
+fields) and writes ``report.png`` and ``report.html`` (the PNG embedded, tables below it: who
+hit which misconception, who did not finish and why, every student's scores, each name linked
+to the student's ``results/<student>.json``).
 """
 
 from __future__ import annotations
@@ -10,16 +12,49 @@ import base64
 import html
 import io
 import statistics
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Diagnoses that say how a property failed, not which misconception caused it.
 GENERIC_DIAGNOSES = ("not implemented", "module not gradable", "crashed or timed out",
-                     "budget exhausted")
+                     "budget exhausted", "grading error")
 UNATTEMPTED = ("not implemented", "module not gradable")
+BUDGET = "budget exhausted"
+# Failures after which a student's work was not all graded (or not all done), in the words of
+# the "Did not finish" table.
+UNFINISHED = {
+    "module not gradable": "module not gradable",
+    BUDGET: "time budget used up, not run",
+    "crashed or timed out": "crashed or timed out",
+    "grading error": "the grader failed, not the student",
+    "not implemented": "not implemented",
+}
 TOP = 10
+LABEL_WIDTH = 60  # characters per line of a chart's label: longer ones wrap, never cut
+
+
+@dataclass
+class StudentRow:
+    """One line of the per-student table."""
+
+    student: str
+    status: str  # "graded" or "error" (grading did not finish)
+    score: float = 0.0
+    max_score: float = 0.0
+    topics: dict[str, tuple[float, float]] = field(default_factory=dict)  # score, maximum
+    misconceptions: list[str] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)  # why not all of it was graded or done
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
 
 
 @dataclass
@@ -33,10 +68,50 @@ class ClassSummary:
     misconceptions: list[tuple[str, int]] = field(default_factory=list)  # diagnosis, students
     causes: list[tuple[str, int]] = field(default_factory=list)  # generic diagnoses, students
     errors: list[str] = field(default_factory=list)  # students whose grading did not finish
+    rows: list[StudentRow] = field(default_factory=list)  # every student, by name
+    # every misconception diagnosed, most students first -> the students it was diagnosed in
+    who: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _generic(diagnosis: str) -> bool:
     return diagnosis in GENERIC_DIAGNOSES or diagnosis.startswith("raised ")
+
+
+def _first_line(text: Any) -> str:
+    return (str(text or "").strip().splitlines() or [""])[0]
+
+
+def _diagnosis(prop: dict[str, Any]) -> str:
+    return "grading error" if prop.get("status") == "error" else str(prop.get("diagnosis") or "")
+
+
+def unfinished(data: dict[str, Any], topics: list[str] | None = None) -> list[str]:
+    """Why a student's work was not all graded, or not all done: grading did not finish, a
+    module not submitted or not gradable, a time budget used up, a crash, missing functions."""
+    reasons = []
+    if data.get("status") == "error":
+        reasons.append(f"grading did not finish: {_first_line(data.get('error')) or 'unknown error'}")
+    for topic in data.get("topics", []):
+        name = str(topic.get("topic", ""))
+        if topics is not None and name not in topics:
+            continue
+        props = topic.get("properties", [])
+        by_cause: dict[str, list[str]] = {}
+        for prop in props:
+            if prop.get("status") != "passed" and _diagnosis(prop) in UNFINISHED:
+                by_cause.setdefault(_diagnosis(prop), []).append(str(prop.get("function", "")))
+        problem = _first_line(topic.get("problem"))
+        if problem and set(by_cause) <= {"module not gradable", BUDGET}:
+            if not problem.startswith("grading did not finish"):  # said once, above
+                reasons.append(f"{name}: {problem}")  # one reason for the whole module
+            continue
+        for cause, label in UNFINISHED.items():
+            if cause in by_cause:
+                count = len(by_cause[cause])
+                functions = ", ".join(sorted(set(by_cause[cause])))
+                reasons.append(f"{name}: {label} "
+                               f"({count} propert{'y' if count == 1 else 'ies'}: {functions})")
+    return reasons
 
 
 def summarize(records: dict[str, dict[str, Any]], topics: list[str] | None = None) -> ClassSummary:
@@ -46,14 +121,19 @@ def summarize(records: dict[str, dict[str, Any]], topics: list[str] | None = Non
     failing: Counter[str] = Counter()
     misconceptions: Counter[str] = Counter()
     causes: Counter[str] = Counter()
+    who: dict[str, list[str]] = {}
     for student in sorted(records):
         data = records[student]
-        if data.get("status") == "error":
+        row = StudentRow(student, "error" if data.get("status") == "error" else "graded",
+                         unfinished=unfinished(data, topics))
+        out.rows.append(row)
+        if row.status == "error":
             out.errors.append(student)
             continue
         out.graded += 1
-        max_score = float(data.get("max_score") or 0.0)
-        out.totals.append(100.0 * float(data.get("score", 0.0)) / max_score if max_score else 0.0)
+        row.score = float(data.get("score", 0.0))
+        row.max_score = float(data.get("max_score") or 0.0)
+        out.totals.append(row.percent)
         seen_props: set[str] = set()
         seen_diag: set[str] = set()
         for topic in data.get("topics", []):
@@ -61,45 +141,56 @@ def summarize(records: dict[str, dict[str, Any]], topics: list[str] | None = Non
             if topics is not None and name not in topics:
                 continue
             tmax = float(topic.get("max_score") or 0.0)
+            row.topics[name] = (float(topic.get("score", 0.0)), tmax)
             if tmax:
                 topic_scores.setdefault(name, []).append(
                     100.0 * float(topic.get("score", 0.0)) / tmax)
             for prop in topic.get("properties", []):
                 if prop.get("status") == "passed":
                     continue
-                diagnosis = str(prop.get("diagnosis") or "")
+                diagnosis = _diagnosis(prop)
                 if diagnosis not in UNATTEMPTED:  # wrong work, not missing work
                     seen_props.add(f"{name}.{prop.get('function', '')}: {prop.get('name', '')}")
                 if diagnosis:
                     seen_diag.add(diagnosis if _generic(diagnosis)
                                   else f"{name}.{prop.get('function', '')}: {diagnosis}")
         failing.update(seen_props)
-        for diagnosis in seen_diag:
+        for diagnosis in sorted(seen_diag):
             (causes if _generic(diagnosis) else misconceptions)[diagnosis] += 1
+            if not _generic(diagnosis):
+                row.misconceptions.append(diagnosis)
+                who.setdefault(diagnosis, []).append(student)
     order = topics if topics is not None else sorted(topic_scores)
     out.topic_means = {t: statistics.fmean(topic_scores[t]) for t in order if t in topic_scores}
-    # Most students first, then by name: the same records always give the same report.
-    def top(counter: Counter[str]) -> list[tuple[str, int]]:
-        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
 
-    out.failing, out.misconceptions, out.causes = top(failing), top(misconceptions), top(causes)
+    # Most students first, then by name: the same records always give the same report.
+    def ranked(counter: Counter[str]) -> list[tuple[str, int]]:
+        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    out.failing, out.causes = ranked(failing)[:TOP], ranked(causes)[:TOP]
+    out.misconceptions = ranked(misconceptions)[:TOP]
+    out.who = {name: who[name] for name, _ in ranked(misconceptions)}
     return out
 
 
-def _short(text: str, width: int = 90) -> str:
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
+def _wrapped(text: str) -> str:
+    return "\n".join(textwrap.wrap(text, LABEL_WIDTH)) or text
 
 
-def render_png(summary: ClassSummary) -> bytes:
+def render_figure(summary: ClassSummary) -> Figure:
     """Four panels: total scores, mean per topic, failing properties, misconceptions."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(14, 13), layout="constrained")
+    # Taller when labels wrap onto several lines: every label is shown whole.
+    lines = sum(1 + _wrapped(name).count("\n") for name, _ in
+                [*summary.failing, *summary.misconceptions])
+    fig = Figure(figsize=(14, max(13.0, 6 + 0.3 * lines)), layout="constrained")
     grid = fig.add_gridspec(3, 2, height_ratios=[1, 1.2, 1.2])
     ax = fig.add_subplot(grid[0, 0])
     ax.hist(summary.totals, bins=[i * 10 for i in range(11)], color="#4c72b0", edgecolor="white")
     ax.set_xlim(0, 100)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a number of students
     ax.set_xlabel("total score (% of the maximum)")
     ax.set_ylabel("students")
     mean = f", mean {statistics.fmean(summary.totals):.0f}%" if summary.totals else ""
@@ -119,28 +210,64 @@ def render_png(summary: ClassSummary) -> bytes:
          "Misconceptions diagnosed most often", "#8172b2"),
     ):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        labels = [_short(name) for name, _ in rows][::-1]
+        labels = [_wrapped(name) for name, _ in rows][::-1]
         ax.barh(labels, [count for _, count in rows][::-1], color=color)
         ax.set_xlabel(f"students (of {summary.graded} graded)")
         ax.set_title(title)
         ax.tick_params(axis="y", labelsize=8)
         if not rows:
             ax.text(0.5, 0.5, "none", ha="center", va="center", transform=ax.transAxes)
+    return fig
+
+
+def render_png(summary: ClassSummary) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
+    # A tight box: anything the layout could not fit (a very long label) is in the image too.
+    render_figure(summary).savefig(buffer, format="png", dpi=90, bbox_inches="tight",
+                                   metadata={"Software": None})
     return buffer.getvalue()
 
 
-def _table(title: str, header: tuple[str, str], rows: list[tuple[str, Any]]) -> str:
+def _table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]],
+           raw: tuple[int, ...] = ()) -> str:
+    """An HTML table, every cell escaped but the columns in ``raw`` (links built by ``_link``)."""
     if not rows:
         return f"<h2>{html.escape(title)}</h2><p>none</p>"
-    body = "".join(f"<tr><td>{html.escape(str(a))}</td><td>{html.escape(str(b))}</td></tr>"
-                   for a, b in rows)
-    return (f"<h2>{html.escape(title)}</h2><table><tr><th>{html.escape(header[0])}</th>"
-            f"<th>{html.escape(header[1])}</th></tr>{body}</table>")
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell if i in raw else html.escape(str(cell))}</td>"
+                         for i, cell in enumerate(row)) + "</tr>"
+        for row in rows)
+    return f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{body}</table>"
 
 
-def render_html(summary: ClassSummary, png: bytes) -> str:
+def _link(student: str) -> str:
+    """The student's name, linked to their stored result ``results/<student>.json``."""
+    from autograder.batch import RESULTS_DIR, record_name
+
+    href = f"{RESULTS_DIR}/{quote(record_name(student))}"
+    return f'<a href="{html.escape(href)}">{html.escape(student)}</a>'
+
+
+def _number(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _student_rows(summary: ClassSummary, topics: list[str]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for row in summary.rows:
+        graded = row.status == "graded"
+        scores = [f"{_number(row.topics[t][0])} / {_number(row.topics[t][1])}"
+                  if t in row.topics else "" for t in topics]
+        rows.append((_link(row.student), *scores,
+                     f"{_number(row.score)} / {_number(row.max_score)}" if graded else "",
+                     f"{row.percent:.1f}%" if graded else "",
+                     "graded" if graded else "did not finish", "; ".join(row.misconceptions)))
+    return rows
+
+
+def render_html(summary: ClassSummary, png: bytes, topics: list[str] | None = None) -> str:
+    topics = topics if topics is not None else list(summary.topic_means)
     totals = summary.totals
     stats: list[tuple[str, Any]] = [("students", summary.students), ("graded", summary.graded),
              ("grading did not finish", len(summary.errors))]
@@ -163,8 +290,15 @@ def render_html(summary: ClassSummary, png: bytes) -> str:
         _table("Properties failed most often", ("property", "students failing"), summary.failing),
         _table("Misconceptions diagnosed most often", ("misconception", "students"),
                summary.misconceptions),
+        _table("Who hit which misconception", ("misconception", "students", "who"),
+               [(name, len(names), ", ".join(_link(n) for n in names))
+                for name, names in summary.who.items()], raw=(2,)),
         _table("Other causes of failure", ("cause", "students"), summary.causes),
-        _table("Grading did not finish", ("student", ""), [(s, "") for s in summary.errors]),
+        _table("Did not finish", ("student", "why"),
+               [(_link(row.student), "; ".join(row.unfinished))
+                for row in summary.rows if row.unfinished], raw=(0,)),
+        _table("Students", ("student", *topics, "total", "%", "status", "misconceptions"),
+               _student_rows(summary, topics), raw=(0,)),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
@@ -179,8 +313,6 @@ def write_report(records: dict[str, dict[str, Any]], folder: str | Path,
     summary = summarize(records, topics)
     png = render_png(summary)
     png_path, html_path = folder / "report.png", folder / "report.html"
-    tmp = folder / ".report.png.tmp"
-    tmp.write_bytes(png)
-    tmp.replace(png_path)
-    write_atomic(html_path, render_html(summary, png))
+    write_atomic(png_path, png)
+    write_atomic(html_path, render_html(summary, png, topics))
     return png_path, html_path

@@ -6,11 +6,12 @@
 # whole submitted notebook unsandboxed, as the instructor); see the opt-in below.
 import os
 
+from autograder.nbgrader_feedback import FEEDBACK_TEMPLATE_FILE, FEEDBACK_TEMPLATES, PlainFormulas
 from autograder.nbgrader_grade import GradeOutOfKernel, JailedKernelRun, WriteOutOfKernelGrades  # noqa: F401
 from autograder.nbgrader_grade import quarantine_submissions
-from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
@@ -34,6 +35,13 @@ c.Autograde.autograde_preprocessors = [
 ]
 # Put back grade cells a student deleted, so that each one gets its score.
 c.OverwriteCells.add_missing_cells = True
+
+# Feedback pages that read offline: formulas written as plain text instead of MathJax from a
+# CDN, and long feedback lines wrapped (autograder/templates/feedback/offline.html.j2).
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, PlainFormulas]
+c.HTMLExporter.template_name = "feedback"
+c.HTMLExporter.template_file = FEEDBACK_TEMPLATE_FILE
+c.HTMLExporter.extra_template_basedirs = FEEDBACK_TEMPLATES
 
 # Hidden property tests: "grading" (40 examples per property), "ci" (12) or "dev" (4).
 c.GradeOutOfKernel.profile = "grading"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from autograder.engine import grade_submission
+from autograder.engine import grade_submission, student_feedback
 from autograder.formats import render
 from autograder.formats.gradescope import gradescope_dict
 from tests.conftest import ASSIGNMENTS, SOLUTIONS, graded_topics
@@ -91,8 +91,30 @@ def test_a_misconception_loses_points_only_on_its_function_and_is_named(make_sub
     (adam,) = [p for p in failed if "matches torch" in p.name]
     assert adam.diagnosis == "Adam without bias correction"
     assert "expected" in adam.feedback and "got" in adam.feedback
-    assert "Smallest failing input Hypothesis found" in adam.feedback
+    # The shrunk example once, in the exercise's words (not Hypothesis' test-argument names)
+    assert adam.feedback.count("for input:") == 1 and "gradient_magnitude=" in adam.feedback
+    assert "Failing test case" not in adam.feedback and "Smallest failing" not in adam.feedback
     assert "Hint:" in adam.feedback
+
+
+HYPOTHESIS_NOTE = ("Failing test case: test_adam_matches_torch_adam(\n    impl=impl,\n"
+                   "    device='cpu',\n    magnitude=1e-06,\n    n=1,\n)")
+
+
+def test_a_failure_naming_its_input_does_not_repeat_hypothesis_example():
+    exc = AssertionError("W1: expected 0.12, got 0.13\n  for input: gradient_magnitude=5.2e-07")
+    exc.add_note(HYPOTHESIS_NOTE)
+    text, _ = student_feedback(exc)
+    assert text.count("5.2e-07") == 1 and "magnitude=1e-06" not in text
+    assert "Failing test case" not in text and "Smallest failing" not in text
+
+
+def test_a_failure_without_its_input_shows_the_drawn_values_without_the_tests_name():
+    exc = AssertionError("W1 differs from the reference")
+    exc.add_note(HYPOTHESIS_NOTE)
+    text, _ = student_feedback(exc)
+    assert text == ("W1 differs from the reference\nSmallest failing input Hypothesis found:\n"
+                    "    magnitude=1e-06\n    n=1")
 
 
 def test_regrading_gives_identical_results(make_submission):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -14,15 +15,20 @@ from pathlib import Path
 import pytest
 
 from autograder import sandbox
-from autograder.commands.gradescope_bundle import build_bundle
+from autograder.commands.gradescope_bundle import build_bundle, topic_files
+from autograder.formats.gradescope import GradescopeOptions, gradescope_dict
+from autograder.results import PropertyResult, SubmissionResult, TopicResult
+from autograder.topics import TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
+# Not Gradescope's defaults, so that a setting lost on the way shows.
+OPTIONS = GradescopeOptions("after_due_date", "after_published", "ansi")
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("bundle") / "autograder.zip"
-    build_bundle(path, ["optimizers"], profile="ci", timeout=5)
+    build_bundle(path, ["optimizers"], profile="ci", timeout=5, options=OPTIONS)
     return path
 
 
@@ -56,9 +62,81 @@ def test_the_zip_holds_the_scripts_the_grader_and_the_hidden_tests_only(bundle, 
     assert not any(n.startswith(("solutions/", "assignments/", "tests/")) for n in names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     assert "TOPICS=optimizers" in env and "PROFILE=ci" in env
+    assert "VISIBILITY=after_due_date" in env and "STDOUT_VISIBILITY=after_published" in env
+    assert "FEEDBACK_FORMAT=ansi" in env
     again = tmp_path / "again.zip"
-    build_bundle(again, ["optimizers"], profile="ci", timeout=5)
+    build_bundle(again, ["optimizers"], profile="ci", timeout=5, options=OPTIONS)
     assert again.read_bytes() == bundle.read_bytes()
+
+
+def test_the_zip_holds_the_selected_topics_tests_and_no_other_topics(bundle):
+    with zipfile.ZipFile(bundle) as archive:
+        tests = {n.removeprefix("grading_tests/") for n in archive.namelist()
+                 if n.startswith("grading_tests/")}
+    assert {"test_optimizers.py", "references/optimizers.py", "mutants/optimizers.py",
+            "conftest.py", "compare.py", "strategies.py", "mutants/__init__.py"} <= tests
+    others = set(TOPICS) - {"optimizers"}
+    leaked = [n for n in tests if Path(n).stem.removeprefix("test_") in others]
+    assert not leaked
+
+
+def _imports(path: Path) -> set[str]:
+    """The grading_tests modules a file imports, ``for_module("<topic>")`` included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    constants = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                 for target in node.targets if isinstance(target, ast.Name)}
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("grading_tests"):
+            module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("grading_tests"))
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "for_module":
+            arg = node.args[0]  # for_module(M), M = "<topic>"
+            name = arg.value if isinstance(arg, ast.Constant) else constants.get(
+                getattr(arg, "id", ""))
+            found.add(f"grading_tests.mutants.{name}")
+    return found
+
+
+@pytest.mark.parametrize("topic", list(TOPICS))
+def test_each_topic_bundles_every_hidden_module_its_tests_import(topic):
+    tests_dir = ROOT / "grading_tests"
+    shipped = {arcname: path for arcname, path in topic_files(tests_dir, [topic])}
+    modules = {a.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+               for a in shipped if a.endswith(".py")}
+    for arcname, path in shipped.items():
+        if arcname.endswith(".py"):
+            # A name imported from a package may be a function, not a module: only modules
+            # that exist in the course's tests must be shipped.
+            needed = {m for m in _imports(path)
+                      if (tests_dir.parent / (m.replace(".", "/") + ".py")).exists()}
+            assert needed <= modules, f"{arcname} imports {sorted(needed - modules)}, not bundled"
+
+
+def test_results_json_carries_the_visibility_format_and_time_settings():
+    failing = PropertyResult("optimizers", "adam", "adam matches torch", "t::a", 2.0, 0.0,
+                             "failed", "W1: expected 1, got 2 ```\nHint: bias-correct")
+    result = SubmissionResult("sub", [TopicResult("optimizers", "Optimizers", [failing]),
+                                      TopicResult("conv", "Convolution", [], "conv.py missing")],
+                              output="printed \x1b[2J")
+    data = gradescope_dict(result, GradescopeOptions("after_published", "visible", "md", 12.6))
+    assert (data["visibility"], data["stdout_visibility"]) == ("after_published", "visible")
+    assert data["execution_time"] == 13 and data["output_format"] == "md"
+    assert [t["visibility"] for t in data["tests"]] == ["after_published"] * 2
+    assert {t["output_format"] for t in data["tests"]} == {"md"}
+    # A fence longer than the student's backticks: the feedback stays one code block.
+    assert data["tests"][0]["output"].startswith("````text\n")
+    assert data["tests"][0]["output"].endswith("\n````")
+    ansi = gradescope_dict(result, GradescopeOptions(feedback_format="ansi"))
+    assert ansi["tests"][0]["output"].startswith("\x1b[1;31mW1: expected 1")
+    assert "\x1b[2J" not in ansi["output"]  # the student's own escapes are neutralized
+    assert "execution_time" not in ansi
+    with pytest.raises(ValueError, match="visibility"):
+        GradescopeOptions("hidden until due")
 
 
 def test_the_scripts_are_valid_bash():
@@ -82,6 +160,12 @@ def test_run_autograder_grades_a_submission_into_a_valid_results_json(bundle, tm
     tests = results["tests"]
     assert tests and all({"name", "score", "max_score", "status", "output"} <= set(t)
                          for t in tests)
+    # grading.env's settings reach results.json through run_autograder
+    assert (results["visibility"], results["stdout_visibility"]) == (
+        "after_due_date", "after_published")
+    assert results["output_format"] == "ansi" and {t["output_format"] for t in tests} == {"ansi"}
+    assert {t["visibility"] for t in tests} == {"after_due_date"}
+    assert isinstance(results["execution_time"], int) and results["execution_time"] >= 0
     assert all(0 <= t["score"] <= t["max_score"] for t in tests)
     assert results["score"] == pytest.approx(sum(t["score"] for t in tests))
     assert results["max_score"] == pytest.approx(sum(t["max_score"] for t in tests))
@@ -101,6 +185,8 @@ def test_run_autograder_still_writes_results_json_when_grading_fails(bundle, tmp
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 0 and results["tests"] == []
     assert "course staff" in results["output"] and "no_such_topic" in results["output"]
+    assert (results["visibility"], results["stdout_visibility"]) == (
+        "after_due_date", "after_published")
 
 
 @pytest.mark.skipif(not sandbox.can_drop_privileges(), reason="needs root on Linux")

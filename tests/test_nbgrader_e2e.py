@@ -15,6 +15,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -401,6 +402,9 @@ def test_nbgrader_workflow_grades_outside_the_kernel_and_runs_no_student_code(tm
                 assert gb.find_grade(grade_id, NOTEBOOK, ASSIGNMENT, "cheater").auto_score == 0.0
 
     html = course.feedback("onebug")
+    # Readable offline: no MathJax from a CDN (the formulas are text), long lines wrap.
+    assert not re.search(r"<script[^>]*(mathjax|cdn)", html, re.IGNORECASE) and "$$" not in html
+    assert "β₁" in html and "white-space: pre-wrap" in html
     assert "Hidden tests for update_parameters_with_momentum" in html
     assert "momentum returns new dicts and leaves its arguments unchanged" in html
     assert "FAIL" in html and "modified" in html

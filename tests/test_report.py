@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +84,80 @@ def test_report_command_rebuilds_the_csv_and_report_from_the_json_files(tmp_path
     assert lines[1].split(",")[1:4] == ["9", "9", "9"]
     assert lines[5].endswith("error: killed")
     assert (tmp_path / "report.png").read_bytes()[:8] == PNG_MAGIC
+
+
+LONG = ("update_parameters_with_adam leaves the parameters it was given unchanged and returns new "
+        "dictionaries for every layer")
+
+
+def untidy_class() -> dict[str, dict]:
+    """Long property names, a student out of time and one who submitted nothing."""
+    def prop(name: str, status: str, diagnosis: str = "") -> PropertyResult:
+        return PropertyResult("optimizers", "update_parameters_with_adam", name, "id", 1.0,
+                              1.0 if status == "passed" else 0.0, status, "", "cpu", diagnosis)
+
+    results = {
+        "fay": SubmissionResult("fay", [TopicResult("optimizers", "Optimizers", [
+            prop(LONG, "failed", "Adam without bias correction"), prop("adam matches", "passed"),
+            prop("adam again", "failed", "budget exhausted")])]),
+        "gus": SubmissionResult("gus", [TopicResult("optimizers", "Optimizers", [
+            prop(LONG, "failed", "module not gradable")], "optimizers.py was not submitted")]),
+        "hal": SubmissionResult("hal", [TopicResult("optimizers", "Optimizers", [
+            prop(LONG, "failed", "Adam without bias correction"), prop("adam matches", "passed"),
+            prop("adam again", "passed")])]),
+    }
+    return {s: make_record(Job(s, Path(s), s), SETTINGS, r.to_dict()) for s, r in results.items()}
+
+
+def test_the_histogram_counts_whole_students_and_no_label_is_cut():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from autograder.report import render_figure
+
+    fig = render_figure(summarize(untidy_class(), ["optimizers"]))
+    FigureCanvasAgg(fig).draw()
+    hist = fig.axes[0]
+    low, high = hist.get_ylim()
+    ticks = [t for t in hist.get_yticks() if low <= t <= high]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    renderer = fig.canvas.get_renderer()
+    labels = [t for ax in fig.axes[2:] for t in ax.get_yticklabels() if t.get_text()]
+    assert LONG in [t.get_text().replace("\n", " ") .split(": ", 1)[-1] for t in labels]
+    for label in labels:  # whole, and inside the figure
+        box = label.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
+
+
+def test_the_html_lists_every_student_who_hit_each_misconception_and_why_some_did_not_finish(tmp_path):
+    records = {**klass(), **untidy_class()}
+    _, html = write_report(records, tmp_path, ["optimizers"])
+    page = html.read_text(encoding="utf-8")
+    students = page[page.index("<h2>Students</h2>"):]
+    for student in records:
+        assert f'<a href="results/{record_name(student)}">{student}</a>' in students
+    assert "<td>9 / 9</td><td>9 / 9</td><td>100.0%</td><td>graded</td>" in students  # ann
+    who = page[page.index("<h2>Who hit which misconception</h2>"):page.index("<h2>Other causes")]
+    row = who[who.index("Adam without bias correction"):].split("</tr>")[0]
+    assert [name for name in records if f">{name}</a>" in row] == ["bob", "cid", "fay", "hal"]
+    unfinished = page[page.index("<h2>Did not finish</h2>"):page.index("<h2>Students</h2>")]
+    assert "grading did not finish: killed" in unfinished  # eve
+    assert "optimizers: optimizers.py was not submitted" in unfinished  # gus
+    assert "time budget used up, not run (1 property: update_parameters_with_adam)" in unfinished
+    assert "not implemented (1 property: update_parameters_with_momentum)" in unfinished  # cid
+    assert ">ann</a>" not in unfinished and ">hal</a>" not in unfinished
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o640), (0o002, 0o660), (0o077, 0o600)])
+def test_results_and_reports_are_readable_by_the_course_group_as_the_umask_allows(tmp_path, umask, mode):
+    from autograder.batch import write_atomic
+
+    previous = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "grades.csv", "student\n")
+        png, html = write_report(klass(), tmp_path, ["optimizers"])
+    finally:
+        os.umask(previous)
+    for path in (tmp_path / "grades.csv", png, html):
+        info = path.stat()
+        assert stat.S_IMODE(info.st_mode) == mode, path.name
+        assert info.st_gid == tmp_path.stat().st_gid

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -24,7 +25,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tests", default=None, help="folder of grading tests (default: the course's)")
     p.add_argument("--functions", default=None,
                    help="comma-separated SPEC names: grade only the properties of these functions")
+    add_gradescope_arguments(p)
     p.set_defaults(run=run)
+
+
+def add_gradescope_arguments(p: argparse.ArgumentParser) -> None:
+    """What students see of a Gradescope results.json, and when (Gradescope's own values)."""
+    from autograder.formats.gradescope import FEEDBACK_FORMATS, VISIBILITIES
+
+    g = p.add_argument_group("Gradescope (--format gradescope)")
+    g.add_argument("--visibility", default="visible", choices=VISIBILITIES,
+                   help="when students see the tests and their score: after_due_date hides "
+                        "them until the due date, after_published until the grades are "
+                        "published (default %(default)s)")
+    g.add_argument("--stdout-visibility", default="hidden", choices=VISIBILITIES,
+                   help="when students see run_autograder's log (default %(default)s)")
+    g.add_argument("--feedback-format", default="md", choices=FEEDBACK_FORMATS,
+                   help="how Gradescope renders the feedback: md (a code block), ansi "
+                        "(preformatted, coloured) or text (default %(default)s)")
 
 
 def add_budget_arguments(p: argparse.ArgumentParser) -> None:
@@ -61,14 +79,21 @@ def write_atomic(path: Path, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from autograder.engine import grade_submission
     from autograder.formats import render
+    from autograder.formats.gradescope import GradescopeOptions, to_gradescope_json
 
     topic_budget, submission_budget = budgets(args)
+    started = time.monotonic()
     result = grade_submission(args.submission, args.topics, device=args.device,
                               profile=args.profile, tests_dir=args.tests,
                               call_timeout=args.timeout, topic_budget=topic_budget,
                               submission_budget=submission_budget,
                               functions=set(args.functions.split(",")) if args.functions else None)
-    text = render(result, args.format)
+    if args.format == "gradescope":
+        text = to_gradescope_json(result, GradescopeOptions(
+            args.visibility, args.stdout_visibility, args.feedback_format,
+            execution_time=time.monotonic() - started))
+    else:
+        text = render(result, args.format)
     if args.output:
         write_atomic(Path(args.output), text)
         print(f"{result.score:g} / {result.max_score:g} written to {args.output}", file=sys.stderr)

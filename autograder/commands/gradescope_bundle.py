@@ -1,7 +1,8 @@
 """``autograder gradescope-bundle``: the ``autograder.zip`` to upload to a Gradescope assignment.
 
 The zip holds ``setup.sh`` and ``run_autograder`` (from ``autograder/gradescope/``), the
-grader's source, the hidden tests and ``grading.env`` (topics, profile, limits). Gradescope
+grader's source, the hidden tests of the chosen topics only (with their references, mutants and
+the shared helpers) and ``grading.env`` (topics, profile, limits, visibility). Gradescope
 unpacks it into ``/autograder/source``; the scripts take that root from ``AUTOGRADER_ROOT``.
 """
 
@@ -13,6 +14,9 @@ import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from autograder.commands.grade import add_gradescope_arguments
+from autograder.formats.gradescope import GradescopeOptions
 
 PACKAGE = Path(__file__).resolve().parents[1]
 REPO = PACKAGE.parent
@@ -40,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="wall-clock seconds for a whole submission, inside Gradescope's own limit "
                         "(default %(default)g, for Gradescope's 10 minutes; 0: no limit)")
     p.add_argument("--tests", default=None, help="folder of hidden grading tests to bundle")
+    add_gradescope_arguments(p)
     p.set_defaults(run=run)
 
 
@@ -53,6 +58,21 @@ def _files(folder: Path, prefix: str) -> Iterator[tuple[str, Path]]:
         yield f"{prefix}/{rel.as_posix()}", path
 
 
+def topic_files(tests_dir: Path, topics: list[str]) -> Iterator[tuple[str, Path]]:
+    """The hidden tests' files that ``topics`` need: their ``test_<t>.py``, ``references/<t>.py``
+    and ``mutants/<t>.py`` and every shared helper, never another topic's (a container without
+    namespaces cannot hide them from the student's code)."""
+    from autograder.topics import TOPICS
+
+    others = set(TOPICS) - set(topics)
+    for arcname, path in _files(tests_dir, "grading_tests"):
+        rel = arcname.split("/", 1)[1]
+        stem = path.stem
+        if stem.removeprefix("test_") in others and (stem.startswith("test_") or "/" in rel):
+            continue
+        yield arcname, path
+
+
 def torch_version() -> str:
     import torch
 
@@ -61,10 +81,14 @@ def torch_version() -> str:
 
 def grading_env(topics: list[str], profile: str, timeout: float, device: str,
                 topic_budget: float = TOPIC_BUDGET,
-                submission_budget: float = SUBMISSION_BUDGET) -> str:
+                submission_budget: float = SUBMISSION_BUDGET,
+                options: GradescopeOptions | None = None) -> str:
+    opts = options or GradescopeOptions()
     values = {"TOPICS": ",".join(topics), "PROFILE": profile, "CALL_TIMEOUT": f"{timeout:g}",
               "DEVICE": device, "TORCH_VERSION": torch_version(),
-              "TOPIC_BUDGET": f"{topic_budget:g}", "SUBMISSION_BUDGET": f"{submission_budget:g}"}
+              "TOPIC_BUDGET": f"{topic_budget:g}", "SUBMISSION_BUDGET": f"{submission_budget:g}",
+              "VISIBILITY": opts.visibility, "STDOUT_VISIBILITY": opts.stdout_visibility,
+              "FEEDBACK_FORMAT": opts.feedback_format}
     lines = ["# Read by setup.sh and run_autograder; written by autograder gradescope-bundle."]
     lines += [f"{key}={shlex.quote(value)}" for key, value in values.items()]
     return "\n".join(lines) + "\n"
@@ -73,7 +97,8 @@ def grading_env(topics: list[str], profile: str, timeout: float, device: str,
 def build_bundle(output: str | Path, topics: list[str], *, profile: str = "grading",
                  timeout: float = 10.0, device: str = "cpu",
                  tests: str | Path | None = None, topic_budget: float = TOPIC_BUDGET,
-                 submission_budget: float = SUBMISSION_BUDGET) -> list[str]:
+                 submission_budget: float = SUBMISSION_BUDGET,
+                 options: GradescopeOptions | None = None) -> list[str]:
     """Write the zip and return the names it holds."""
     from autograder.engine import default_tests_dir
 
@@ -88,11 +113,11 @@ def build_bundle(output: str | Path, topics: list[str], *, profile: str = "gradi
         entries.append((name, (TEMPLATES / name).read_bytes(), 0o755))
     entries.append(("grading.env",
                     grading_env(topics, profile, timeout, device, topic_budget,
-                                submission_budget).encode("utf-8"), 0o644))
+                                submission_budget, options).encode("utf-8"), 0o644))
     for name in ("pyproject.toml", "README.md"):
         if (REPO / name).exists():
             entries.append((name, (REPO / name).read_bytes(), 0o644))
-    for arcname, path in [*_files(PACKAGE, "autograder"), *_files(tests_dir, "grading_tests")]:
+    for arcname, path in [*_files(PACKAGE, "autograder"), *topic_files(tests_dir, topics)]:
         entries.append((arcname, path.read_bytes(), 0o755 if arcname.endswith(SCRIPTS) else 0o644))
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
 
     names = build_bundle(args.output, parse_topics(args.topics), profile=args.profile,
                          timeout=args.timeout, device=args.device, tests=args.tests,
-                         topic_budget=args.topic_budget, submission_budget=args.submission_budget)
+                         topic_budget=args.topic_budget, submission_budget=args.submission_budget,
+                         options=GradescopeOptions(args.visibility, args.stdout_visibility,
+                                                   args.feedback_format))
     print(f"{args.output}: {len(names)} files (setup.sh, run_autograder, grader, hidden tests)",
           file=sys.stderr)
     return 0
