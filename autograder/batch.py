@@ -189,6 +189,16 @@ def discover(root: str | Path, layout: str = "auto", assignment: str | None = No
 
 # ---------------------------------------------------------------------------- records
 
+# Whose an error record is. The grader's (the grading process crashed, was killed or wrote
+# nothing, a Dask task failed, a property hit a grader fault, a submission ran past its
+# timeout although the grader's budgets should have ended it long before) are graded again on
+# the next run. The submission's stay final until --retry-errors: a folder that cannot be read
+# (a link, too big), and a run past the timeout when no budget bounded it (its own slowness).
+GRADER, SUBMISSION = "grader", "submission"
+ERROR_CAUSES = (GRADER, SUBMISSION)
+# What grading may take beyond its budgets (start-up, imports, collection, one reference).
+BUDGET_GRACE = 300.0
+
 
 def record_name(student: str) -> str:
     """A file name for a student, one-to-one with the name (``%`` is escaped too)."""
@@ -200,7 +210,7 @@ def student_of(filename: str) -> str:
 
 
 def make_record(job: Job, settings: Settings, result: dict[str, Any] | None,
-                error: str = "") -> dict[str, Any]:
+                error: str = "", cause: str = GRADER) -> dict[str, Any]:
     """A student's stored result: the ``grade --format json`` record plus batch bookkeeping."""
     if result is None:
         reason = error.strip().splitlines()[0] if error.strip() else "unknown error"
@@ -214,8 +224,25 @@ def make_record(job: Job, settings: Settings, result: dict[str, Any] | None,
     data["student"] = job.student
     data["status"] = "graded" if result is not None else "error"
     data["error"] = error if result is None else ""
+    faults = [p for t in data.get("topics", []) for p in t.get("properties", [])
+              if p.get("status") == "error"]
+    if faults and data["status"] != "error":
+        first = (str(faults[0].get("feedback", "")).strip().splitlines() or [""])[0]
+        data["status"] = "error"
+        data["error"] = (f"{len(faults)} propert{'y' if len(faults) == 1 else 'ies'} could not be "
+                         f"graded: {first}")
+    # Whose the error is (see ERROR_CAUSES): the grader's are graded again on the next run.
+    data["cause"] = (cause if result is None else GRADER) if data["status"] == "error" else ""
     data["settings"] = settings.fingerprint()
     return data
+
+
+def retry_on_rerun(data: dict[str, Any], retry_errors: bool = False) -> bool:
+    """Whether a stored error record is graded again: always when the grader caused it (or the
+    record does not say), with ``--retry-errors`` also when the submission did."""
+    if data.get("status") != "error":
+        return False
+    return retry_errors or data.get("cause") != SUBMISSION
 
 
 def valid_record(data: Any, student: str, settings: Settings) -> bool:
@@ -413,6 +440,16 @@ def _exit_reason(code: int) -> str:
     return f"the grading process exited with code {code}"
 
 
+def timeout_cause(settings: Settings) -> str:
+    """Whose a grading process that ran past ``submission_timeout`` is. With a budget well
+    inside the timeout, the grader should have cut the student's code off long before: the
+    grader (or its machine) failed. Without one, the submission was too slow: its own."""
+    bound = settings.submission_budget
+    if not bound and settings.topic_budget:
+        bound = settings.topic_budget * len(settings.topics)
+    return GRADER if bound and bound + BUDGET_GRACE < settings.submission_timeout else SUBMISSION
+
+
 class Stopped(Exception):
     """The batch is being interrupted: this submission's outcome must not be recorded."""
 
@@ -423,7 +460,7 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
     process crashed, hung past ``settings.submission_timeout`` or wrote nothing usable).
     ``tests`` overrides ``settings.tests`` (the batch's snapshot of the hidden tests)."""
     if job.problem:
-        return make_record(job, settings, None, job.problem)
+        return make_record(job, settings, None, job.problem, SUBMISSION)
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=scratch, prefix="job-"))
     try:
@@ -450,7 +487,7 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
         if timed_out:
             return make_record(job, settings, None,
                                f"grading took longer than {settings.submission_timeout:g} s "
-                               "and was stopped")
+                               "and was stopped", timeout_cause(settings))
         result = read_record(output) if code == 0 else None
         if result is None:
             reason = _exit_reason(code) if code != 0 else "the grading process wrote no result"
@@ -547,7 +584,7 @@ def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: d
     with tempfile.TemporaryDirectory(prefix="agbatch-") as tmp:
         folder = write_files(files, Path(tmp) / "submission")
         if "" in refused:
-            return make_record(Job(student, folder, label), config, None, refused[""])
+            return make_record(Job(student, folder, label), config, None, refused[""], SUBMISSION)
         tests_dir = unpack_folder(tests[1], Path(tmp) / "tests" / tests[0])
         record = grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
                                 tests=tests_dir)
@@ -563,13 +600,19 @@ class BatchSummary:
     students: int = 0
     skipped: int = 0
     graded: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # graded now, with an error record
+    kept_errors: list[str] = field(default_factory=list)  # stored error records kept as final
     outdated: int = 0  # stored results graded with other settings, graded again
     seconds: float = 0.0
 
     @property
     def csv(self) -> Path:
         return self.output / CSV_NAME
+
+    @property
+    def ungraded(self) -> list[str]:
+        """Students of this batch whose grade sheet row is an error, now or from before."""
+        return sorted({*self.errors, *self.kept_errors})
 
 
 class Batch:
@@ -616,7 +659,7 @@ class Batch:
         for job in self.jobs:
             data = None if regrade else read_record(self.path_of(job.student))
             if data is not None and valid_record(data, job.student, self.settings):
-                if not (retry_errors and data.get("status") == "error"):
+                if not retry_on_rerun(data, retry_errors):
                     self.records[job.student] = data
                     continue
             elif data is not None:
@@ -688,7 +731,7 @@ def _dask(batch: Batch, todo: list[Job], scheduler: str, tests: tuple[str, dict[
         futures = {}
         for job in todo:
             if job.problem:
-                on_done(make_record(job, batch.settings, None, job.problem))
+                on_done(make_record(job, batch.settings, None, job.problem, SUBMISSION))
                 continue
             files, refused = pack_submission(job.path)
             future = client.submit(grade_shipped, job.student, job.label, files, settings,
@@ -741,6 +784,8 @@ def run_batch(
     report: bool = True,
 ) -> BatchSummary:
     """Grade every submission under ``submissions`` into ``output``; resumable at any point."""
+    # The grading processes run in folders of their own: every path must not depend on ours.
+    submissions, output = Path(os.path.abspath(submissions)), Path(os.path.abspath(output))
     if workers < 1:
         raise ValueError("--workers must be at least 1")
     unknown = [t for t in settings.topics if t not in TOPICS]
@@ -755,6 +800,8 @@ def run_batch(
             sandbox.close_to_workers([submissions, output])
         todo, summary.outdated = batch.split(regrade, retry_errors)
         summary.skipped = len(jobs) - len(todo)
+        summary.kept_errors = sorted(s for s, data in batch.records.items()
+                                     if data.get("status") == "error")
         batch.write_manifest({"submissions": str(Path(submissions).resolve()),
                               "students": len(jobs)})
         batch.write_csv()

@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from autograder.client import GraderFault
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -31,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"autograder {args.command}: {exc}", file=sys.stderr)
         return 2
+    except GraderFault as exc:  # outside any property (a worker that cannot start for ``check``)
+        print(f"autograder {args.command}: grading error (not your code): {exc}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

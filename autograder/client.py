@@ -55,6 +55,23 @@ class NotImplementedYet(StudentAbort):
     """The student's function still raises NotImplementedError."""
 
 
+class GraderFault(BaseException):  # noqa: N818 - a fault, named for whose it is
+    """The grader's own code failed: in the worker (its imports, its helpers, a request or a
+    value of its own it could not handle) or starting the worker. A grading error for the
+    staff, never the student's: the property scores 0 marked as such, and a batch grades the
+    submission again on its next run.
+
+    Not an ``Exception`` (nor a ``StudentAbort``): no test's ``except`` takes it for a student's
+    failure, and Hypothesis re-raises it at once instead of shrinking. A worker can claim one
+    falsely only by tampering with it, which costs the student that property and flags it.
+    """
+
+    def __init__(self, message: str, traceback: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.traceback = traceback
+
+
 @dataclass
 class CallResult:
     value: Any
@@ -100,8 +117,8 @@ class Worker:
                 blocked = sandbox.closed_to_others(sandbox.interpreter_paths())
                 if blocked:
                     self.stop()
-                    raise WorkerFailure(
-                        f"grading error: without namespaces the worker runs under a uid of its "
+                    raise GraderFault(
+                        f"without namespaces the worker runs under a uid of its "
                         f"own, which cannot read {blocked}; make the interpreter and its "
                         "packages readable by other users (e.g. chmod o+x on its folders)")
         submission, scratch = self._private_copy(uid)
@@ -147,9 +164,10 @@ class Worker:
         self.reader = protocol.Reader(self.proc.stdout.fileno())
         try:
             self._roundtrip({"op": "ping"}, START_TIMEOUT)
-        except (WorkerFailure, StudentCodeError) as exc:
+        except (WorkerFailure, StudentCodeError, GraderFault) as exc:
+            # No student code has run yet (the ping comes before any import of theirs).
             self.stop()
-            raise WorkerFailure(f"the grading worker could not start: {exc}") from None
+            raise GraderFault(f"the grading worker could not start: {exc}") from None
 
     def _private_copy(self, uid: int | None) -> tuple[str, str]:
         """This worker's own copy of the (already staged) submission and a scratch folder.
@@ -230,7 +248,12 @@ class Worker:
         assert self.proc is not None and self.proc.stdin is not None and self.reader is not None
         what = describe_request(message)
         try:
-            protocol.write_message(self.proc.stdin.fileno(), message)
+            data = protocol.pack(message)
+        except Exception as exc:  # noqa: BLE001 - a value of the grader's own it cannot send
+            raise GraderFault(f"the grader could not encode its request for {what}: "
+                              f"{type(exc).__name__}: {exc}") from exc
+        try:
+            _write_all(self.proc.stdin.fileno(), data)
             reply = self.reader.read(deadline=time.monotonic() + timeout)
         except protocol.ReadTimeout:
             self.stop()
@@ -255,6 +278,10 @@ class Worker:
             return reply.get("value")
         err = reply.get("error")
         err = err if isinstance(err, dict) else {}
+        if err.get("fault") == "grader":
+            raise GraderFault(
+                f"{what} failed in the grader's own code: {str(err.get('type', 'Exception'))[:100]}: "
+                f"{str(err.get('message', ''))[:2000]}", str(err.get("traceback", ""))[:4000])
         if err.get("type") == "NotImplementedError":
             raise NotImplementedYet(f"{what} is not implemented yet")
         bases = err.get("bases")
@@ -285,6 +312,12 @@ class Worker:
         if code == 137:
             return "it was killed (SIGKILL; often the memory limit or a sys.exit)"
         return f"the process exited with code {code} (os._exit, sys.exit from a thread, or a crash)"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _children(pid: int) -> list[int]:

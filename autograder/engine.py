@@ -18,9 +18,22 @@ from typing import Any
 import pytest
 
 from autograder import sandbox
+from autograder.blame import StudentRaised
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET, BudgetExhausted, Budgets
-from autograder.client import NotImplementedYet, StudentAbort, StudentCodeError, WorkerFailure
-from autograder.results import BUDGET_EXHAUSTED, PropertyResult, SubmissionResult, TopicResult
+from autograder.client import (
+    GraderFault,
+    NotImplementedYet,
+    StudentAbort,
+    StudentCodeError,
+    WorkerFailure,
+)
+from autograder.results import (
+    BUDGET_EXHAUSTED,
+    GRADER_FAULT,
+    PropertyResult,
+    SubmissionResult,
+    TopicResult,
+)
 from autograder.submission import ModuleProblem, Submission
 from autograder.topics import TOPICS, parse_topics
 
@@ -58,11 +71,51 @@ def resolve_device(device: str) -> str:
 _NAMES_INPUT = re.compile(r"^\s*for input: ", re.MULTILINE)
 
 
+# What a property raises because of the student's work. Anything else it raises is the grader's
+# own failure: a reference, a comparison, a fixture, the worker's own code (GraderFault).
+STUDENT_OUTCOMES = (ModuleProblem, BudgetExhausted, NotImplementedYet, StudentCodeError,
+                    WorkerFailure, AssertionError, StudentAbort)
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    inner = getattr(exc, "exceptions", None)  # an exception group (Hypothesis' FlakyFailure)
+    if isinstance(inner, tuple) and inner and all(isinstance(e, BaseException) for e in inner):
+        return [leaf for e in inner for leaf in _leaves(e)]
+    return [exc]
+
+
+def grader_fault(exc: BaseException) -> BaseException | None:
+    """The grader's own failure among what a property raised; None when all of it is the student's."""
+    for leaf in _leaves(exc):
+        if isinstance(leaf, (GraderFault, StudentRaised)) or not isinstance(leaf, STUDENT_OUTCOMES):
+            return leaf
+    return None
+
+
+def _grading_error(fault: BaseException) -> str:
+    """Feedback for a grader fault: what failed, for the staff (no hidden test's source)."""
+    if isinstance(fault, GraderFault):
+        detail = fault.message + ("\n" + fault.traceback.rstrip() if fault.traceback else "")
+    else:  # StudentRaised here: the worker's helpers, run by the grader on a reference, failed
+        inner = fault.exc if isinstance(fault, StudentRaised) else fault
+        detail = f"{type(inner).__name__}: {inner}"
+    return (f"grading error (not your code): {detail}\n"
+            "This property could not be graded; the course staff have to look into it.")
+
+
 def student_feedback(exc: BaseException) -> tuple[str, str]:
-    """(feedback text, diagnosis) for an exception a property raised."""
+    """(feedback text, diagnosis) for an exception a property raised; the diagnosis is
+    ``GRADER_FAULT`` when the grader itself failed."""
     notes = [n for n in getattr(exc, "__notes__", []) if isinstance(n, str)]
     drawn = [_drawn(n) for n in notes if not n.startswith("You can reproduce")]
     example = "\n".join(d for d in drawn if d.strip())
+    fault = grader_fault(exc)
+    if fault is not None:
+        text = _grading_error(fault)
+        if example:
+            text += "\nFailing input:\n" + _indent(example)
+        return text, GRADER_FAULT
+    exc = _leaves(exc)[0]  # of a group of the student's failures, the first
     diagnosis = str(getattr(exc, "diagnosis", "") or "")
     if isinstance(exc, ModuleProblem):
         return str(exc), "module not gradable"
@@ -169,10 +222,11 @@ class EnginePlugin:
             text, diagnosis = student_feedback(exc)
             hint = item.get_closest_marker("hint")
             if hint and not isinstance(exc, (ModuleProblem, BudgetExhausted)) \
-                    and "not implemented" not in text:
+                    and "not implemented" not in text and diagnosis != GRADER_FAULT:
                 text += f"\nHint: {hint.args[0]}"
+            status = "error" if diagnosis == GRADER_FAULT else "failed"
             result = PropertyResult(module, function, _readable(item.name), item.nodeid,
-                                    max_score, 0.0, "failed", text, device, diagnosis)
+                                    max_score, 0.0, status, text, device, diagnosis)
         self.results.append(result)
 
 

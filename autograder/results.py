@@ -11,6 +11,9 @@ from typing import Any
 
 # The diagnosis of a property that a time budget (of its topic or submission) cut or never ran.
 BUDGET_EXHAUSTED = "budget exhausted"
+# The diagnosis of a property the grader itself failed to grade (its imports, a reference, its
+# protocol): status "error", never the student's fault; a batch grades it again on its next run.
+GRADER_FAULT = "grading error"
 
 # Feedback quotes student data, so whatever a submission returns, raises or prints, these caps
 # hold. Sizes are characters as results.json stores them (escapes such as \n or \u00e9 count
@@ -76,7 +79,7 @@ class PropertyResult:
     nodeid: str
     max_score: float
     score: float
-    status: str  # "passed" | "failed"
+    status: str  # "passed" | "failed" | "error" (the grader failed: diagnosis GRADER_FAULT)
     feedback: str = ""
     device: str = "cpu"
     diagnosis: str = ""  # a recognised misconception, when the failure matches one
@@ -88,6 +91,10 @@ class PropertyResult:
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+    @property
+    def grading_error(self) -> bool:
+        return self.status == "error"
 
 
 @dataclass

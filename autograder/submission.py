@@ -17,6 +17,7 @@ from autograder import protocol
 from autograder.budget import Budgets
 from autograder.client import (
     CallResult,
+    GraderFault,
     NotImplementedYet,
     Remote,
     StudentAbort,
@@ -213,8 +214,8 @@ class Submission:
                 timeout = self.budgets.limit(10.0)
                 try:
                     worker.request({"op": "reset"}, timeout=timeout)
-                except (StudentAbort, StudentCodeError):
-                    worker.stop()
+                except (StudentAbort, StudentCodeError, GraderFault):
+                    worker.stop()  # a fresh worker starts clean
 
     def close(self) -> None:
         for worker in self._workers.values():

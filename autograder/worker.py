@@ -4,17 +4,24 @@ It jails itself (see ``sandbox``), then answers requests from the grader over a 
 import a module, call a function or method, read an attribute, run a torch module. Results
 go back through ``protocol`` (plain data only). Nothing this process says is trusted: the
 grader validates every answer, and a student who patches this file's code at run time can
-only make their own answers wrong or late.
+only make their own answers wrong or late (or flag a grading error that costs them the property).
+
+The student's code runs only inside ``blame.student_code()`` blocks; an error raised anywhere
+else here is the grader's own, and its reply says so (``"fault": "grader"``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
 import sys
 import traceback
 from typing import Any
+
+from autograder import blame
+from autograder.blame import StudentValue, student_code
 
 MAX_CAPTURE = 4000
 
@@ -120,12 +127,15 @@ def _materialize(value: Any) -> Any:
 
 
 def _resolve(root: Any, path: str) -> Any:
-    if isinstance(root, int):
-        obj = _handles[root]
-    else:
-        obj = importlib.import_module(str(root))
-    for part in filter(None, path.split(".")):
-        obj = getattr(obj, part)
+    """The object at ``path`` from a handle or a student's module (a stale handle is the
+    grader's mistake; importing and reading attributes run the student's code)."""
+    by_handle = isinstance(root, int)
+    obj = _handles[root] if by_handle else None
+    with student_code():
+        if not by_handle:
+            obj = importlib.import_module(str(root))
+        for part in filter(None, path.split(".")):
+            obj = getattr(obj, part)
     return obj
 
 
@@ -137,7 +147,9 @@ def op_ping(req: dict[str, Any]) -> Any:
 
 
 def op_import(req: dict[str, Any]) -> Any:
-    importlib.import_module(req["module"])
+    name = str(req["module"])
+    with student_code():
+        importlib.import_module(name)
     return None
 
 
@@ -145,14 +157,15 @@ def op_call(req: dict[str, Any]) -> Any:
     target = _resolve(req["root"], req.get("path", ""))
     args = _materialize(req.get("args", []))
     kwargs = _materialize(req.get("kwargs", {}))
-    result = target(*args, **kwargs)
+    with student_code():
+        result = target(*args, **kwargs)
     if req.get("return_args"):
-        return {"value": result, "args": list(args), "kwargs": kwargs}
-    return result
+        return StudentValue({"value": result, "args": list(args), "kwargs": kwargs})
+    return StudentValue(result)
 
 
 def op_get(req: dict[str, Any]) -> Any:
-    return _resolve(req["root"], req.get("path", ""))
+    return StudentValue(_resolve(req["root"], req.get("path", "")))
 
 
 def op_reset(req: dict[str, Any]) -> Any:
@@ -171,6 +184,8 @@ def op_reset(req: dict[str, Any]) -> Any:
 
 
 def op_torch(req: dict[str, Any]) -> Any:
+    # The grader's own helpers, imported outside any student block: if this import fails (the
+    # package is not visible in the jail, a broken copy), the reply names a grading error.
     from autograder import worker_torch
 
     return worker_torch.dispatch(req, _handles, _materialize)
@@ -183,7 +198,9 @@ def op_checks(req: dict[str, Any]) -> Any:
     from autograder.public_checks import run_checks
 
     out = io.StringIO()
-    code = run_checks([f"{req['module']}.py"], out=out)
+    module = str(req["module"])
+    with student_code():  # the checks import and call the student's module and report on it
+        code = run_checks([f"{module}.py"], out=out)
     return {"code": int(code), "text": out.getvalue()[-20000:]}
 
 
@@ -215,17 +232,44 @@ def _read_captured() -> str:
         return ""
 
 
-def _error_info(exc: BaseException) -> dict[str, Any]:
-    tb = traceback.extract_tb(exc.__traceback__)
-    # Keep the student's frames only: the worker's own are noise to them.
-    frames = [f for f in tb if not f.filename.endswith(("autograder/worker.py", "autograder/worker_torch.py"))]
-    lines = traceback.format_list(frames[-6:])
-    return {
+def _error_info(exc: BaseException, *, grader: bool = False) -> dict[str, Any]:
+    """The reply for an exception: the student's (their frames only: the worker's own are noise
+    to them), or, with ``grader``, the grader's own, whole traceback for the staff."""
+    tb = list(traceback.extract_tb(exc.__traceback__))
+    if not grader:
+        tb = [f for f in tb if not f.filename.endswith(("autograder/worker.py",
+                                                        "autograder/worker_torch.py",
+                                                        "autograder/blame.py"))]
+    lines = traceback.format_list(tb[-6:])
+    try:
+        message = str(exc)[:2000]
+    except BaseException:  # noqa: BLE001 - a student's exception whose __str__ raises
+        message = f"<{type(exc).__name__} whose message cannot be shown>"
+    info = {
         "type": type(exc).__name__,
-        "message": str(exc)[:2000],
+        "message": message,
         "traceback": "".join(lines)[-4000:],
         "bases": [c.__name__ for c in type(exc).__mro__],
     }
+    if grader:
+        info["fault"] = "grader"
+    return info
+
+
+def _answer(req: Any) -> tuple[dict[str, Any], bool]:
+    """(reply without output, whether its value is the student's) for one request."""
+    try:
+        op = OPS.get(str(req.get("op"))) if isinstance(req, dict) else None
+        if op is None:
+            raise ValueError(f"the worker knows no request {req!r:.200}")
+        value = op(req)
+    except blame.StudentRaised as raised:
+        return {"ok": False, "error": _error_info(raised.exc)}, False
+    except BaseException as exc:  # noqa: BLE001 - the grader's own code failed
+        return {"ok": False, "error": _error_info(exc, grader=True)}, False
+    if isinstance(value, StudentValue):
+        return {"ok": True, "value": value.value}, True
+    return {"ok": True, "value": value}, False
 
 
 def serve(proto_in: int, proto_out: int) -> None:
@@ -237,17 +281,17 @@ def serve(proto_in: int, proto_out: int) -> None:
             req = reader.read()
         except protocol.PeerClosed:
             return
-        try:
-            op = OPS[req["op"]]
-            value = op(req)
-            reply: dict[str, Any] = {"ok": True, "value": value}
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are student errors too
-            reply = {"ok": False, "error": _error_info(exc)}
+        reply, students = _answer(req)
         reply["output"] = _read_captured()
         try:
-            data = protocol.pack(reply, _hook)
-        except BaseException as exc:  # noqa: BLE001
-            data = protocol.pack({"ok": False, "error": _error_info(exc), "output": ""})
+            # Encoding the student's value runs their code (subclasses, tensors, figures).
+            with student_code() if students else contextlib.nullcontext():
+                data = protocol.pack(reply, _hook)
+        except blame.StudentRaised as raised:
+            data = protocol.pack({"ok": False, "error": _error_info(raised.exc), "output": ""})
+        except BaseException as exc:  # noqa: BLE001 - encoding the grader's own values failed
+            data = protocol.pack({"ok": False, "error": _error_info(exc, grader=True),
+                                  "output": ""})
         view = memoryview(data)
         while view:
             view = view[os.write(proto_out, view):]

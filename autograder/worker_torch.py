@@ -5,6 +5,10 @@ The student's module arrives as a handle (the grader built it with an ordinary c
 never cross the pipe: both sides fill a module from the same seed with ``seeded_state``, which
 depends on each ``state_dict`` key and shape only. Everything returned is plain data (NumPy
 arrays, strings, ints); the grader checks all of it, so this file is a convenience, not a judge.
+
+The grader also runs these functions on its references (``grading_tests/modules.py``). In the
+worker, every line that touches the student's module or its outputs is in a ``student_code()``
+block: what fails there is theirs; what fails elsewhere here is a grading error.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import zlib
 from typing import Any
 
 import numpy as np
+
+from autograder.blame import StudentRaised, StudentValue, student_code
 
 FLOAT_DTYPES = ("float64", "float32")
 TILE = 65_521  # a prime: repeats of the block never line up with rows or channels
@@ -63,10 +69,18 @@ def seeded_tensor(seed: int, key: str, shape: tuple[int, ...], dtype: Any) -> An
 
 def seeded_state(model: Any, seed: int) -> dict[str, Any]:
     """A state dict for ``model`` (its own keys, shapes, dtypes and devices) from ``seed``."""
-    out = {}
-    for key, value in model.state_dict().items():
-        out[key] = seeded_tensor(seed, key, tuple(value.shape), value.dtype).to(value.device)
-    return out
+    return seeded_from(state_layout(model), seed)
+
+
+def state_layout(model: Any) -> list[tuple[str, tuple[int, ...], Any, Any]]:
+    """(key, shape, dtype, device) of each ``state_dict`` entry."""
+    return [(key, tuple(value.shape), value.dtype, value.device)
+            for key, value in model.state_dict().items()]
+
+
+def seeded_from(layout: list[tuple[str, tuple[int, ...], Any, Any]], seed: int) -> dict[str, Any]:
+    return {key: seeded_tensor(seed, key, shape, dtype).to(device)
+            for key, shape, dtype, device in layout}
 
 
 def describe_module(model: Any) -> dict[str, Any]:
@@ -124,9 +138,15 @@ def build_layers(spec: list[list[Any]]) -> Any:
 def _module(handles: dict[int, Any], req: dict[str, Any]) -> Any:
     model = handles[int(req["handle"])]
     torch = _torch()
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"expected an nn.Module instance, got {type(model).__qualname__}")
+    if not isinstance(model, torch.nn.Module):  # the student's constructor made something else
+        raise StudentRaised(TypeError(f"expected an nn.Module instance, got {type(model).__qualname__}"))
     return model
+
+
+def _constructor(req: dict[str, Any]) -> Any:
+    module, name = str(req["module"]), str(req["name"])
+    with student_code():
+        return getattr(importlib.import_module(module), name)
 
 
 def _dtype(name: str) -> Any:
@@ -149,7 +169,9 @@ def _numpy(t: Any) -> Any:
 
 
 def action_describe(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
-    return describe_module(handles[int(req["handle"])])
+    model = handles[int(req["handle"])]
+    with student_code():
+        return describe_module(model)
 
 
 def action_inspect_new(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
@@ -158,14 +180,15 @@ def action_inspect_new(req: dict[str, Any], handles: dict[int, Any], materialize
     Falls back to an ordinary CPU build if the constructor cannot run on the meta device.
     """
     torch = _torch()
-    ctor = getattr(importlib.import_module(str(req["module"])), str(req["name"]))
+    ctor = _constructor(req)
     args, kwargs = materialize(req.get("args", [])), materialize(req.get("kwargs", {}))
-    try:
-        with torch.device("meta"):
+    with student_code():
+        try:
+            with torch.device("meta"):
+                model = ctor(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - a constructor that needs real tensors
             model = ctor(*args, **kwargs)
-    except Exception:  # noqa: BLE001 - a constructor that needs real tensors
-        model = ctor(*args, **kwargs)
-    return describe_module(model)
+        return describe_module(model)
 
 
 def action_build(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
@@ -176,23 +199,25 @@ def action_build(req: dict[str, Any], handles: dict[int, Any], materialize: Any)
     which ``prepare`` overwrites anyway. A constructor that cannot run on meta is run normally.
     """
     torch = _torch()
-    ctor = getattr(importlib.import_module(str(req["module"])), str(req["name"]))
+    ctor = _constructor(req)
     args, kwargs = materialize(req.get("args", [])), materialize(req.get("kwargs", {}))
     model, on_meta = None, False
-    if req.get("meta"):
-        try:
-            with torch.device("meta"):
-                model = ctor(*args, **kwargs)
-            on_meta = isinstance(model, torch.nn.Module)
-            if on_meta:
-                model = model.to_empty(device="cpu")
-        except Exception:  # noqa: BLE001 - a constructor that needs real tensors
-            model, on_meta = None, False
-    if model is None:
-        model = ctor(*args, **kwargs)
+    with student_code():
+        if req.get("meta"):
+            try:
+                with torch.device("meta"):
+                    model = ctor(*args, **kwargs)
+                on_meta = isinstance(model, torch.nn.Module)
+                if on_meta:
+                    model = model.to_empty(device="cpu")
+            except Exception:  # noqa: BLE001 - a constructor that needs real tensors
+                model, on_meta = None, False
+        if model is None:
+            model = ctor(*args, **kwargs)
+        kind = type(model).__qualname__
     hid = min([0, *handles]) - 1  # the worker's own handles count up from 1
     handles[hid] = model
-    return {"handle": hid, "type": type(model).__qualname__, "meta": on_meta}
+    return {"handle": hid, "type": kind, "meta": on_meta}
 
 
 def action_prepare(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
@@ -200,10 +225,16 @@ def action_prepare(req: dict[str, Any], handles: dict[int, Any], materialize: An
     honest_numerics()
     torch = _torch()
     model = _module(handles, req)
-    model.to(device=torch.device(str(req["device"])), dtype=_dtype(str(req["dtype"])))
-    if req.get("seed") is not None:
-        model.load_state_dict(seeded_state(model, int(req["seed"])), strict=True)
-    return describe_module(model)
+    device, dtype = torch.device(str(req["device"])), _dtype(str(req["dtype"]))
+    seed = None if req.get("seed") is None else int(req["seed"])
+    with student_code():
+        model.to(device=device, dtype=dtype)
+        layout = state_layout(model) if seed is not None else []
+    state = seeded_from(layout, seed) if seed is not None else None
+    with student_code():
+        if state is not None:
+            model.load_state_dict(state, strict=True)
+        return describe_module(model)
 
 
 def action_run(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
@@ -217,35 +248,43 @@ def action_run(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -
     torch = _torch()
     model = _module(handles, req)
     device, dtype = torch.device(str(req["device"])), _dtype(str(req["dtype"]))
-    model.train(bool(req["train"]))
-    model.zero_grad(set_to_none=True)
-    if not req.get("grads", True):
-        for p in model.parameters():  # the input gradient alone: half the backward's cost
-            p.requires_grad_(False)
+    train, grads, buffers = bool(req["train"]), bool(req.get("grads", True)), bool(req.get("buffers", True))
+    dout_seed = None if req.get("dout_seed") is None else int(req["dout_seed"])
+    with student_code():
+        model.train(train)
+        model.zero_grad(set_to_none=True)
+        if not grads:
+            for p in model.parameters():  # the input gradient alone: half the backward's cost
+                p.requires_grad_(False)
     x = torch.tensor(np.asarray(req["x"]), dtype=dtype, device=device, requires_grad=True)
     torch.manual_seed(int(req.get("seed", 0)))
-    out = model(x)
-    reply: dict[str, Any] = {"type": type(out).__qualname__}
-    if not isinstance(out, torch.Tensor):
-        return reply
-    reply.update(dtype=str(out.dtype).replace("torch.", ""), device=out.device.type,
-                 out=_numpy(out), dx=None, grads={}, backward="")
-    if req.get("dout_seed") is not None:
+    with student_code():
+        out = model(x)
+        reply: dict[str, Any] = {"type": type(out).__qualname__}
+        if not isinstance(out, torch.Tensor):
+            return reply
+        reply.update(dtype=str(out.dtype).replace("torch.", ""), device=out.device.type,
+                     out=_numpy(out), dx=None, grads={}, backward="")
+        shape, out_dtype, out_device = tuple(out.shape), out.dtype, out.device
+        needs_grad = bool(out.requires_grad)
+    if dout_seed is not None:
         # The upstream gradient: seeded normals shaped like this output (same on both sides).
-        gen = torch.Generator().manual_seed(int(req["dout_seed"]))
-        dout_t = torch.randn(tuple(out.shape), generator=gen, dtype=torch.float64)
-        if out.dtype.is_floating_point:
-            dout_t = dout_t.to(dtype=out.dtype)
-        dout_t = dout_t.to(out.device)
-        if not out.requires_grad:
+        gen = torch.Generator().manual_seed(dout_seed)
+        dout_t = torch.randn(shape, generator=gen, dtype=torch.float64)
+        if out_dtype.is_floating_point:
+            dout_t = dout_t.to(dtype=out_dtype)
+        dout_t = dout_t.to(out_device)
+        if not needs_grad:
             reply["backward"] = "the output does not require a gradient (detached?)"
         else:
-            (out * dout_t).sum().backward()
-            reply["dx"] = _numpy(x.grad)
-            if req.get("grads", True):
-                reply["grads"] = {n: _numpy(p.grad) for n, p in model.named_parameters()}
-    if req.get("buffers", True):
-        reply["buffers"] = {n: _numpy(b) for n, b in model.named_buffers()}
+            with student_code():
+                (out * dout_t).sum().backward()
+                reply["dx"] = _numpy(x.grad)
+                if grads:
+                    reply["grads"] = {n: _numpy(p.grad) for n, p in model.named_parameters()}
+    if buffers:
+        with student_code():
+            reply["buffers"] = {n: _numpy(b) for n, b in model.named_buffers()}
     return reply
 
 
@@ -255,14 +294,18 @@ def action_shapes(req: dict[str, Any], handles: dict[int, Any], materialize: Any
     torch = _torch()
     model = _module(handles, req)
     device, dtype = torch.device(str(req["device"])), _dtype(str(req["dtype"]))
-    model.train(bool(req["train"]))
+    train = bool(req["train"])
+    with student_code():
+        model.train(train)
     gen = torch.Generator().manual_seed(int(req.get("seed", 0)))
-    shapes = []
+    shapes: list[Any] = []
     with torch.no_grad():
         for size in req["sizes"]:
             x = torch.randn(tuple(int(s) for s in size), generator=gen, dtype=dtype).to(device)
-            out = model(x)
-            shapes.append(list(out.shape) if isinstance(out, torch.Tensor) else type(out).__qualname__)
+            with student_code():
+                out = model(x)
+                shapes.append([int(n) for n in out.shape] if isinstance(out, torch.Tensor)
+                              else type(out).__qualname__)
     return shapes
 
 
@@ -276,8 +319,9 @@ def action_call_on_layers(req: dict[str, Any], handles: dict[int, Any], material
     with torch.device("meta"):
         model = build_layers(materialize(req["spec"]))
     model = model.to_empty(device="cpu")
-    func = getattr(importlib.import_module(str(req["module"])), str(req["name"]))
-    return func(model)
+    func = _constructor(req)
+    with student_code():
+        return StudentValue(func(model))
 
 
 ACTIONS = {

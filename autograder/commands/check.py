@@ -12,6 +12,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from autograder.commands import absolute
+
 CHECK_TIMEOUT = 120.0  # seconds for all of one module's public checks
 
 
@@ -19,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="run the public checks on your modules (not the grade)",
                        description="Run the few fixed public examples of each exercise module "
                                    "(optimizers.py, conv.py, ...) found in the given files or folders.")
-    p.add_argument("paths", nargs="+", help="module files or folders holding them")
+    p.add_argument("paths", nargs="+", type=absolute, help="module files or folders holding them")
     p.add_argument("--timeout", type=float, default=CHECK_TIMEOUT,
                    help="seconds for one module's checks (default %(default)g)")
     p.set_defaults(run=run)
@@ -31,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
 def check_paths(paths: list[Path], *, timeout: float = CHECK_TIMEOUT, out=None) -> int:
     """Public checks of every exercise module in ``paths``; 0 when all of them pass."""
-    from autograder.client import StudentAbort, StudentCodeError
+    from autograder.client import GraderFault, StudentAbort, StudentCodeError
     from autograder.submission import Submission
     from autograder.topics import TOPICS
 
@@ -63,6 +65,10 @@ def check_paths(paths: list[Path], *, timeout: float = CHECK_TIMEOUT, out=None) 
                     reply = sub.worker(name).request({"op": "checks", "module": name}, timeout)
                 except (StudentAbort, StudentCodeError) as exc:
                     print(f"  the checks could not finish: {exc}", file=out)
+                    failures += 1
+                    continue
+                except GraderFault as exc:
+                    print(f"  grading error (not your code): {exc}", file=out)
                     failures += 1
                     continue
                 text = str(reply.get("text", "")) if isinstance(reply, dict) else ""

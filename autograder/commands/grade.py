@@ -9,20 +9,24 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder.commands import absolute
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("grade", help="grade one submission folder",
                        description="Grade one submission folder (modules like optimizers.py).")
-    p.add_argument("submission", help="folder holding the student's modules")
+    p.add_argument("submission", type=absolute, help="folder holding the student's modules")
     p.add_argument("--topics", default=None, help="comma-separated topics (default: all)")
     p.add_argument("--format", default="text", help="text, json, gradescope or junit")
-    p.add_argument("--output", "-o", default=None, help="write here instead of standard output")
+    p.add_argument("--output", "-o", type=absolute, default=None,
+                   help="write here instead of standard output")
     p.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
     p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"],
                    help="Hypothesis example counts: grading (thorough), ci (fast), dev")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
     add_budget_arguments(p)
-    p.add_argument("--tests", default=None, help="folder of grading tests (default: the course's)")
+    p.add_argument("--tests", type=absolute, default=None,
+                   help="folder of grading tests (default: the course's)")
     p.add_argument("--functions", default=None,
                    help="comma-separated SPEC names: grade only the properties of these functions")
     add_gradescope_arguments(p)

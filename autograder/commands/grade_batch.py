@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from autograder.commands import absolute
 from autograder.commands.grade import add_budget_arguments, budgets
 
 
@@ -18,8 +19,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "same command again after an interruption grades only what is missing. "
             "Writes grades.csv, report.png and report.html."),
     )
-    p.add_argument("submissions", help="folder of student folders, or nbgrader's course folder")
-    p.add_argument("--output", "-o", default="batch-results", help="results folder")
+    p.add_argument("submissions", type=absolute,
+                   help="folder of student folders, or nbgrader's course folder")
+    p.add_argument("--output", "-o", type=absolute, default="batch-results", help="results folder")
     p.add_argument("--workers", "-j", type=int, default=1, help="submissions graded at once")
     p.add_argument("--scheduler", default=None,
                    help="address of a Dask scheduler (tcp://host:8786) to grade on its workers")
@@ -32,12 +34,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_budget_arguments(p)
     p.add_argument("--submission-timeout", type=float, default=None,
                    help="seconds for one whole submission before it is stopped (default 1800)")
-    p.add_argument("--tests", default=None, help="folder of hidden grading tests")
+    p.add_argument("--tests", type=absolute, default=None, help="folder of hidden grading tests")
     p.add_argument("--layout", default="auto", choices=["auto", "plain", "nbgrader"])
     p.add_argument("--assignment", default=None, help="nbgrader assignment name")
     p.add_argument("--regrade", action="store_true", help="grade everything again")
     p.add_argument("--retry-errors", action="store_true",
-                   help="grade again the submissions whose grading crashed or timed out")
+                   help="grade again also the errors that were the submission's own (a folder "
+                        "that cannot be read, a run past --submission-timeout with no budget); "
+                        "the grader's own errors are always graded again")
+    p.add_argument("--exit-zero", action="store_true",
+                   help="exit 0 even when some submissions could not be graded (for dashboards "
+                        "that read grades.csv); by default the exit status is 1 then")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip the class report")
     p.set_defaults(run=run)
@@ -74,5 +81,9 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     for student in summary.errors:
         print(f"  grading failed: {student} (see results/ for the reason)", file=sys.stderr)
+    if summary.kept_errors:
+        print(f"{len(summary.kept_errors)} error(s) of the submissions' own kept as final "
+              f"(--retry-errors grades them again): {', '.join(summary.kept_errors)}",
+              file=sys.stderr)
     print(f"grade sheet: {summary.csv}", file=sys.stderr)
-    return 0
+    return 1 if summary.ungraded and not args.exit_zero else 0

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from autograder.commands import absolute
 from autograder.commands.grade import add_gradescope_arguments
 from autograder.formats.gradescope import GradescopeOptions
 
@@ -32,7 +33,7 @@ SUBMISSION_BUDGET = 540.0
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gradescope-bundle", help="write the autograder.zip Gradescope expects",
                        description="Write autograder.zip for a Gradescope programming assignment.")
-    p.add_argument("--output", "-o", default="autograder.zip")
+    p.add_argument("--output", "-o", type=absolute, default="autograder.zip")
     p.add_argument("--topics", default=None, help="comma-separated topics (default: all)")
     p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"])
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
@@ -43,7 +44,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--submission-budget", type=float, default=SUBMISSION_BUDGET, metavar="S",
                    help="wall-clock seconds for a whole submission, inside Gradescope's own limit "
                         "(default %(default)g, for Gradescope's 10 minutes; 0: no limit)")
-    p.add_argument("--tests", default=None, help="folder of hidden grading tests to bundle")
+    p.add_argument("--tests", type=absolute, default=None,
+                   help="folder of hidden grading tests to bundle")
     add_gradescope_arguments(p)
     p.set_defaults(run=run)
 

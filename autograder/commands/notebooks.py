@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from autograder.commands import absolute
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -13,10 +15,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("notebooks", help="generate the nbgrader source notebooks from the solutions",
                        description="Write source/<assignment>/<module>.ipynb for every solution module, "
                                    "with the public checks and course helpers beside them.")
-    p.add_argument("--source", default=str(ROOT / "source"), help="the course's source folder")
-    p.add_argument("--solutions", default=str(ROOT / "solutions"))
+    p.add_argument("--source", type=absolute, default=str(ROOT / "source"),
+                   help="the course's source folder")
+    p.add_argument("--solutions", type=absolute, default=str(ROOT / "solutions"))
     p.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
-    p.add_argument("--course", default=None, metavar="DIR",
+    p.add_argument("--course", type=absolute, default=None, metavar="DIR",
                    help="instead: copy nbgrader_config.py and the assignments into the course folder DIR")
     p.add_argument("--assignments", default=None,
                    help="with --course: comma-separated assignments (default: all)")

@@ -6,12 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder.commands import absolute
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report", help="class report (PNG + HTML) and grades.csv from a grade-batch folder",
         description="Rebuild grades.csv, report.png and report.html from results/*.json.")
-    p.add_argument("results", help="the --output folder of grade-batch")
+    p.add_argument("results", type=absolute, help="the --output folder of grade-batch")
     p.set_defaults(run=run)
 
 

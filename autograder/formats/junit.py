@@ -33,8 +33,10 @@ def _properties(parent: ET.Element, **values: str) -> None:
 
 
 def to_junit(result: SubmissionResult) -> str:
-    failures = sum(1 for t in result.topics for p in t.properties if not p.passed)
-    errors = sum(1 for t in result.topics if t.problem and not t.properties)
+    failures = sum(1 for t in result.topics for p in t.properties
+                   if not p.passed and not p.grading_error)
+    errors = sum(1 for t in result.topics if t.problem and not t.properties) + sum(
+        1 for t in result.topics for p in t.properties if p.grading_error)
     tests = sum(max(1, len(t.properties)) if t.problem else len(t.properties)
                 for t in result.topics)
     root = ET.Element("testsuites", name="autograder", tests=str(tests),
@@ -43,8 +45,9 @@ def to_junit(result: SubmissionResult) -> str:
         suite = ET.SubElement(
             root, "testsuite", name=topic.topic,
             tests=str(len(topic.properties) or (1 if topic.problem else 0)),
-            failures=str(sum(1 for p in topic.properties if not p.passed)),
-            errors=str(1 if topic.problem and not topic.properties else 0),
+            failures=str(sum(1 for p in topic.properties if not p.passed and not p.grading_error)),
+            errors=str((1 if topic.problem and not topic.properties else 0)
+                       + sum(1 for p in topic.properties if p.grading_error)),
             skipped="0", time="0")
         _properties(suite, title=topic.title, points=_number(topic.score),
                     max_points=_number(topic.max_score),
@@ -62,8 +65,10 @@ def to_junit(result: SubmissionResult) -> str:
             _properties(case, points=_number(prop.score), max_points=_number(prop.max_score),
                         device=prop.device, diagnosis=prop.diagnosis)
             if not prop.passed:
+                # A grader fault is the CI's "error" (the check itself broke), not a failure.
                 first = (prop.feedback.strip().splitlines() or ["failed"])[0]
-                failure = ET.SubElement(case, "failure", message=_clean(first),
+                failure = ET.SubElement(case, "error" if prop.grading_error else "failure",
+                                        message=_clean(first),
                                         type=_clean(prop.diagnosis or "property failed"))
                 failure.text = _clean(prop.feedback)
         if i == 0 and result.output:

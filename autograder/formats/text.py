@@ -26,7 +26,7 @@ def to_text(result: SubmissionResult, width: int = 100) -> str:
             lines.append("")
             continue
         for prop in topic.properties:
-            mark = "PASS" if prop.passed else "FAIL"
+            mark = "PASS" if prop.passed else "ERR!" if prop.grading_error else "FAIL"
             label = f"{prop.function}: {prop.name}"
             if len(label) > width - 20:
                 label = label[: width - 23] + "..."
@@ -40,6 +40,11 @@ def to_text(result: SubmissionResult, width: int = 100) -> str:
             lines.append(f"  !! {cut[0].feedback.splitlines()[0]}")
         lines.append("")
     lines.append(f"TOTAL: {_fmt(result.score)} / {_fmt(result.max_score)}")
+    faults = [p for t in result.topics for p in t.properties if p.grading_error]
+    if faults:
+        lines.append(f"GRADING ERROR: {len(faults)} propert{'y' if len(faults) == 1 else 'ies'} "
+                     "could not be graded because the grader failed, not your code (ERR! above); "
+                     "the course staff have to grade them again")
     if failures:
         lines += ["", "=" * width, "Feedback on failing properties", "=" * width]
         for prop in failures:
