@@ -30,6 +30,13 @@ from urllib.parse import quote, unquote
 
 from autograder import sandbox
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
+from autograder.notebook_module import (
+    MAX_NOTEBOOK_BYTES,
+    MAX_NOTEBOOKS_BYTES,
+    NOTEBOOK_SUFFIX,
+    template_path,
+    templates_digest,
+)
 from autograder.results import SubmissionResult, TopicResult
 from autograder.staging import read_submission, write_files
 from autograder.topics import TOPICS
@@ -64,13 +71,16 @@ class Settings:
     functions: tuple[str, ...] | None = None
     submission_timeout: float = SUBMISSION_TIMEOUT
     tests_digest: str = ""  # sha256 of the hidden tests' files, filled in by run_batch
+    notebooks: str | None = None  # the source notebooks a submitted notebook is rebuilt from
+    notebooks_digest: str = ""  # sha256 of the topics' source notebooks, filled in by run_batch
 
     def fingerprint(self) -> dict[str, Any]:
-        """What a stored result must have been graded with to be reused: the hidden tests by
-        content (not by path), not the wall-clock limit."""
+        """What a stored result must have been graded with to be reused: the hidden tests and
+        the source notebooks by content (not by path), not the wall-clock limit."""
         data = asdict(self)
         data.pop("submission_timeout")
         data.pop("tests")
+        data.pop("notebooks")
         data["topics"] = list(self.topics)
         data["functions"] = sorted(self.functions) if self.functions else None
         return data
@@ -79,6 +89,7 @@ class Settings:
         data = self.fingerprint()
         data["submission_timeout"] = self.submission_timeout
         data["tests"] = self.tests
+        data["notebooks"] = self.notebooks
         return data
 
     @classmethod
@@ -94,6 +105,8 @@ class Settings:
             functions=tuple(data["functions"]) if data.get("functions") else None,
             submission_timeout=float(data.get("submission_timeout", SUBMISSION_TIMEOUT)),
             tests_digest=data.get("tests_digest", ""),
+            notebooks=data.get("notebooks"),
+            notebooks_digest=data.get("notebooks_digest", ""),
         )
 
 
@@ -211,7 +224,9 @@ def student_of(filename: str) -> str:
 
 def make_record(job: Job, settings: Settings, result: dict[str, Any] | None,
                 error: str = "", cause: str = GRADER) -> dict[str, Any]:
-    """A student's stored result: the ``grade --format json`` record plus batch bookkeeping."""
+    """A student's stored result: the ``grade --format json`` record plus batch bookkeeping.
+    Its status is ``error`` when grading did not finish, or when the grader could not grade
+    part of it (the result's own ``error``: a missing source notebook)."""
     if result is None:
         reason = error.strip().splitlines()[0] if error.strip() else "unknown error"
         failed = SubmissionResult(job.label, device=settings.device, profile=settings.profile)
@@ -222,8 +237,9 @@ def make_record(job: Job, settings: Settings, result: dict[str, Any] | None,
         data = dict(result)
         data["submission"] = job.label
     data["student"] = job.student
-    data["status"] = "graded" if result is not None else "error"
-    data["error"] = error if result is None else ""
+    error = error if result is None else str(result.get("error") or "")
+    data["status"] = "error" if result is None or error else "graded"
+    data["error"] = error
     faults = [p for t in data.get("topics", []) for p in t.get("properties", [])
               if p.get("status") == "error"]
     if faults and data["status"] != "error":
@@ -363,7 +379,7 @@ def _contain_children() -> bool:
 
 
 def child_command(submission: Path, output: Path, settings: Settings,
-                  tests: Path | None = None) -> list[str]:
+                  tests: Path | None = None, notebooks: Path | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "autograder.batch_child", str(submission), str(output),
            "--topics", ",".join(settings.topics), "--profile", settings.profile,
            "--device", settings.device, "--timeout", repr(settings.call_timeout),
@@ -373,6 +389,8 @@ def child_command(submission: Path, output: Path, settings: Settings,
         cmd += ["--tests", str(tests or settings.tests)]
     if settings.functions:
         cmd += ["--functions", ",".join(settings.functions)]
+    if notebooks is not None or settings.notebooks:
+        cmd += ["--notebooks", str(notebooks or settings.notebooks)]
     if _contain_children():
         # Killing this process (timeout, Ctrl-C, or the batch dying: pdeathsig) kills its PID
         # namespace, so no sandbox worker stuck in a student's loop outlives its grading.
@@ -455,10 +473,12 @@ class Stopped(Exception):
 
 
 def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Children | None = None,
-                   threads: int = 1, tests: Path | None = None) -> dict[str, Any]:
+                   threads: int = 1, tests: Path | None = None,
+                   notebooks: Path | None = None) -> dict[str, Any]:
     """Grade one submission in a fresh process and return its record (an error record when the
     process crashed, hung past ``settings.submission_timeout`` or wrote nothing usable).
-    ``tests`` overrides ``settings.tests`` (the batch's snapshot of the hidden tests)."""
+    ``tests`` overrides ``settings.tests`` (the batch's snapshot of the hidden tests), and
+    ``notebooks`` ``settings.notebooks`` (the source notebooks shipped to a Dask worker)."""
     if job.problem:
         return make_record(job, settings, None, job.problem, SUBMISSION)
     scratch.mkdir(parents=True, exist_ok=True)
@@ -466,7 +486,7 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
     try:
         output, log = work / "result.json", work / "log.txt"
         with open(log, "wb") as log_handle:
-            proc = subprocess.Popen(child_command(job.path, output, settings, tests),
+            proc = subprocess.Popen(child_command(job.path, output, settings, tests, notebooks),
                                     stdin=subprocess.DEVNULL, stdout=log_handle,
                                     stderr=subprocess.STDOUT, env=child_env(threads), cwd=work,
                                     start_new_session=True)
@@ -507,16 +527,34 @@ def pack_submission(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
     refused = dict(staged.refused)
     if staged.folder_problem:
         refused[""] = staged.folder_problem
-    return staged.files, refused
+        return staged.files, refused
+    notebooks = read_submission(folder, (NOTEBOOK_SUFFIX,), MAX_NOTEBOOK_BYTES, MAX_NOTEBOOKS_BYTES)
+    refused.update(notebooks.refused)
+    return {**staged.files, **notebooks.files}, refused
+
+
+def pack_notebooks(settings: Settings) -> dict[str, bytes]:
+    """The source notebooks of the batch's topics, by ``<topic>.ipynb``, for a Dask worker."""
+    files = {}
+    for topic in settings.topics:
+        path = template_path(topic, settings.notebooks)
+        if path is not None:
+            files[path.name] = path.read_bytes()
+    return files
 
 
 def explain_refused(record: dict[str, Any], refused: dict[str, str]) -> dict[str, Any]:
     """The worker was shipped only the files that could be read: where its feedback says a
     module is missing, or that importing one failed, say why that file was not shipped."""
     stems = {name.removesuffix(".py"): why for name, why in refused.items() if name.endswith(".py")}
+    # A notebook is graded before a module of the same topic: its reason comes first.
+    stems.update({name.removesuffix(NOTEBOOK_SUFFIX): why for name, why in refused.items()
+                  if name.endswith(NOTEBOOK_SUFFIX)})
 
     def explain(text: str, topic: str) -> str:
-        if topic in stems and text == f"{topic}.py was not submitted":
+        missing = (f"{topic}.py was not submitted",
+                   f"nothing to grade: no {topic}.py or {topic}{NOTEBOOK_SUFFIX} was submitted")
+        if topic in stems and text.startswith(missing):
             return stems[topic]
         for stem, why in stems.items():
             if f"No module named '{stem}'" in text:
@@ -576,9 +614,11 @@ def tests_digest(files: dict[str, bytes], topics: tuple[str, ...]) -> str:
 
 def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: dict[str, Any],
                   tests: tuple[str, dict[str, bytes]],
-                  refused: dict[str, str] | None = None) -> dict[str, Any]:
+                  refused: dict[str, str] | None = None,
+                  notebooks: dict[str, bytes] | None = None) -> dict[str, Any]:
     """A Dask task: rebuild the submission and the hidden tests on this worker and grade.
-    ``refused``: what ``pack_submission`` did not ship, and why (``""``: the whole folder)."""
+    ``refused``: what ``pack_submission`` did not ship, and why (``""``: the whole folder);
+    ``notebooks``: the source notebooks (``pack_notebooks``)."""
     config = Settings.from_dict(settings)
     refused = refused or {}
     with tempfile.TemporaryDirectory(prefix="agbatch-") as tmp:
@@ -586,8 +626,9 @@ def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: d
         if "" in refused:
             return make_record(Job(student, folder, label), config, None, refused[""], SUBMISSION)
         tests_dir = unpack_folder(tests[1], Path(tmp) / "tests" / tests[0])
+        templates = write_files(notebooks or {}, Path(tmp) / "notebooks")
         record = grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
-                                tests=tests_dir)
+                                tests=tests_dir, notebooks=templates)
         return explain_refused(record, refused)
 
 
@@ -727,7 +768,8 @@ def _dask(batch: Batch, todo: list[Job], scheduler: str, tests: tuple[str, dict[
 
     settings = batch.settings.to_dict()
     with Client(scheduler, set_as_default=False) as client:
-        [shared_tests] = client.scatter([tests], broadcast=True)
+        [shared_tests, shared_notebooks] = client.scatter([tests, pack_notebooks(batch.settings)],
+                                                          broadcast=True)
         futures = {}
         for job in todo:
             if job.problem:
@@ -735,7 +777,7 @@ def _dask(batch: Batch, todo: list[Job], scheduler: str, tests: tuple[str, dict[
                 continue
             files, refused = pack_submission(job.path)
             future = client.submit(grade_shipped, job.student, job.label, files, settings,
-                                   shared_tests, refused,
+                                   shared_tests, refused, shared_notebooks,
                                    key=f"grade-{record_name(job.student)}-{time.time_ns()}",
                                    pure=False, retries=0)
             futures[future] = job
@@ -766,7 +808,19 @@ def snapshot_tests(settings: Settings) -> tuple[Settings, Path, dict[str, bytes]
     if not source.is_dir():
         raise FileNotFoundError(f"hidden tests folder {source} does not exist")
     files = pack_folder(source, limit=1 << 40)
-    return replace(settings, tests_digest=tests_digest(files, settings.topics)), source, files
+    return replace(settings, tests_digest=tests_digest(files, settings.topics),
+                   notebooks_digest=templates_digest(settings.topics, settings.notebooks)), source, files
+
+
+def course_notebooks(root: Path, jobs: list[Job]) -> str | None:
+    """For nbgrader's layout: the course's ``source/<assignment>/``, whose notebooks nbgrader
+    grades the submitted ones against (None when the course folder has none)."""
+    course = root if (root / "submitted").is_dir() else root.parent
+    for assignment in sorted({job.path.name for job in jobs}):
+        folder = course / "source" / assignment
+        if folder.is_dir() and not folder.is_symlink():
+            return str(folder.resolve())
+    return None
 
 
 def run_batch(
@@ -792,7 +846,11 @@ def run_batch(
     if unknown:
         raise ValueError(f"unknown topic(s) {', '.join(unknown)}")
     started = time.monotonic()
+    if layout == "auto" and Path(submissions).is_dir():
+        layout = detect_layout(Path(submissions))
     jobs = discover(submissions, layout, assignment)
+    if layout == "nbgrader" and settings.notebooks is None:
+        settings = replace(settings, notebooks=course_notebooks(Path(submissions), jobs))
     summary = BatchSummary(Path(output), students=len(jobs))
     settings, source, test_files = snapshot_tests(settings)
     with Batch(output, jobs, settings) as batch, _terminate_as_interrupt():

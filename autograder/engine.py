@@ -27,6 +27,7 @@ from autograder.client import (
     StudentCodeError,
     WorkerFailure,
 )
+from autograder.notebook_module import scale_to_grade_cells
 from autograder.results import (
     BUDGET_EXHAUSTED,
     GRADER_FAULT,
@@ -244,11 +245,15 @@ def grade_submission(
     use_sandbox: bool | None = None,
     quiet: bool = True,
     exitfirst: bool = False,
+    notebooks: str | Path | None = None,
 ) -> SubmissionResult:
     """Grade the submission folder ``path`` and return its scores and feedback.
 
     ``topic_budget`` and ``submission_budget`` are wall-clock seconds (None: no limit); once
     one is used up, the properties left (of the topic, of the submission) score 0 unrun.
+    ``notebooks``: the course's source notebooks, that a submitted ``<topic>.ipynb`` is rebuilt
+    from (default: ``$AUTOGRADER_NOTEBOOKS`` or this package's ``source/``). A topic graded from
+    a notebook scores what nbgrader gives it: each grade cell's points, shared by its properties.
     """
     names = parse_topics(topics) if not isinstance(topics, list) else topics
     if profile not in PROFILES:
@@ -259,7 +264,7 @@ def grade_submission(
     files = [tests / f"test_{name}.py" for name in names if (tests / f"test_{name}.py").exists()]
     budgets = Budgets(topic_budget, submission_budget)
     with Submission(path, call_timeout=call_timeout, use_sandbox=use_sandbox,
-                    budgets=budgets) as sub:
+                    budgets=budgets, notebooks=notebooks) as sub:
         plugin = EnginePlugin(sub, device, functions)
         if files:
             args = [*map(str, files), "-c", str(INI), "--rootdir", str(tests),
@@ -286,14 +291,17 @@ def grade_submission(
                                   isolation="jail" if sub.sandboxed else
                                   ("uid" if sandbox.can_drop_privileges() else "limits"))
         for name in names:
-            props = [r for r in plugin.results if r.topic == name]
+            props = scale_to_grade_cells([r for r in plugin.results if r.topic == name],
+                                         sub.cell_points.get(name, {}))
             problem = ""
             if props and all(r.diagnosis in ("module not gradable", BUDGET_EXHAUSTED)
                              for r in props):
                 problem = props[0].feedback  # one reason for the whole topic
             elif not props and not sub.has_module(name):
-                problem = f"{name}.py was not submitted"
-            result.topics.append(TopicResult(name, TOPICS[name].title, props, problem))
+                problem = sub.unread(name) or ""
+            result.topics.append(TopicResult(name, TOPICS[name].title, props, problem,
+                                             sub.notes.get(name, "")))
+        result.error = "; ".join(sub.grader_errors[n] for n in names if n in sub.grader_errors)
         output = "".join(sub.output)
         if len(output) > MAX_OUTPUT:
             output = output[:MAX_OUTPUT] + f"\n... [{len(output) - MAX_OUTPUT} more characters cut]"

@@ -3,7 +3,8 @@
 ``GradeOutOfKernel`` runs first in ``Autograde.autograde_preprocessors``, before the kernel:
 it rebuilds ``<notebook>.py`` from the SOURCE notebook's code cells, taking each answer
 (solution) cell's code from the submission by its grade id and every other cell from the
-instructor's source, and grades that module with the engine (sandboxed worker, Hypothesis,
+instructor's source (``autograder.notebook_module``, as ``grade`` and ``grade-batch`` do for a
+submitted notebook), and grades that module with the engine (sandboxed worker, Hypothesis,
 torch references). By default no kernel runs at all, so no student code runs outside a jail.
 Opt-in, ``JailedKernelRun`` then executes the notebook for the outputs students see, in a
 kernel jailed like the workers (``autograder.kernel_jail``); a dead or hung kernel does not
@@ -18,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import shutil
 import stat
 import sys
@@ -36,62 +36,24 @@ from traitlets import Dict, Enum, Float, Integer, Unicode
 
 from autograder import kernel_jail, sandbox
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
-from autograder.results import PropertyResult, TopicResult
-from autograder.staging import refusal
+from autograder.notebook_module import (
+    MAX_NOTEBOOK_BYTES,
+    MAX_NOTEBOOKS_BYTES,
+    NOTEBOOK_SUFFIX,
+    REFUSED_KEY,
+    NotebookProblem,
+    cell_score,
+    function_of,
+    meta,
+    module_from_notebook,
+    parse_notebook,
+)
+from autograder.results import TopicResult
+from autograder.staging import read_submission, refusal
 from autograder.topics import TOPICS
 
 STASH = "autograder_out_of_kernel"
-MAGIC_RE = re.compile(r"^\s*[%!]")
 FEEDBACK_LIMIT = 6000
-
-
-def _meta(cell: NotebookNode) -> dict[str, Any]:
-    return dict(cell.get("metadata", {}).get("nbgrader", {}) or {})
-
-
-def _source(cell: NotebookNode) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-def drop_magics(code: str) -> str:
-    """IPython-only lines (``%magic``, ``!shell``) would be syntax errors in a module."""
-    return "\n".join(
-        "# (IPython line left out by the grader) " + line.strip() if MAGIC_RE.match(line) else line
-        for line in code.splitlines()
-    )
-
-
-def module_source(template: NotebookNode, submitted: NotebookNode) -> str:
-    """The module graded for a notebook: the template's code cells in order, each answer cell
-    replaced by the submitted cell with the same grade id (left out if the student deleted it).
-    Grade cells (public checks) and cells the student added are not part of the module."""
-    answers = {
-        _meta(c)["grade_id"]: _source(c)
-        for c in submitted.cells
-        if c.cell_type == "code" and _meta(c).get("solution") and _meta(c).get("grade_id")
-    }
-    parts = []
-    for cell in template.cells:
-        meta = _meta(cell)
-        if cell.cell_type != "code" or meta.get("grade"):
-            continue
-        if meta.get("solution"):
-            code = answers.get(meta.get("grade_id", ""))
-            if code is None:
-                continue
-            parts.append(drop_magics(code))
-        elif meta.get("locked"):
-            parts.append(_source(cell))
-    return "\n\n\n".join(parts) + "\n"
-
-
-def score_for(function: str, results: list[PropertyResult], points: float) -> float:
-    props = [r for r in results if r.function == function]
-    total = sum(r.max_score for r in props)
-    if total <= 0:
-        return 0.0
-    return round(points * sum(r.score for r in props) / total, 4)
 
 
 def feedback_for(function: str, topic: TopicResult, score: float, points: float) -> str:
@@ -113,20 +75,20 @@ def feedback_for(function: str, topic: TopicResult, score: float, points: float)
 
 
 REFUSED_DIR = ".autograder-refused"  # nbgrader's globs skip dot-folders: never a student
-REFUSED_KEY = "autograder_refused"
 MAX_WALK = 20000
 
 
 def quarantine_submissions(course_root: str | Path, submitted: str = "submitted",
                            log: Any = None) -> list[str]:
-    """Move every link, FIFO, socket or device out of ``submitted/`` before nbgrader reads it.
+    """Move every link, FIFO, socket or device out of ``submitted/`` before nbgrader reads it,
+    and every notebook that ``grade`` would refuse too (not a notebook, too large).
 
     nbgrader itself copies a submission's files with ``shutil.copy`` (following links, and
     blocking forever on a FIFO) and reads its notebooks, as the instructor, before any of our
-    preprocessors runs. So ``nbgrader_config.py`` calls this first: each such entry is renamed,
-    unread, into ``submitted/.autograder-refused/``; a refused notebook is replaced by an
-    empty one that says why, which ``GradeOutOfKernel`` scores 0 with that reason. Returns
-    what was moved."""
+    preprocessors runs (a file that is no notebook fails the student's whole assignment). So
+    ``nbgrader_config.py`` calls this first: each such entry is renamed, unread, into
+    ``submitted/.autograder-refused/``; a refused notebook is replaced by an empty one that says
+    why, which ``GradeOutOfKernel`` scores 0 with that reason. Returns what was moved."""
     base = Path(course_root) / submitted
     try:
         if not stat.S_ISDIR(os.lstat(base).st_mode):
@@ -136,7 +98,7 @@ def quarantine_submissions(course_root: str | Path, submitted: str = "submitted"
     moved: list[str] = []
     budget = [MAX_WALK]
 
-    def refuse(path: Path, mode: int) -> None:
+    def refuse(path: Path, why: str) -> None:
         rel = path.relative_to(base)
         target = base / REFUSED_DIR / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +107,6 @@ def quarantine_submissions(course_root: str | Path, submitted: str = "submitted"
             target = target.with_name(f"{rel.name}.{n}")
             n += 1
         os.rename(path, target)
-        why = refusal(path.name, mode)
         moved.append(f"{rel.as_posix()}: {why}")
         if path.suffix == ".ipynb" and len(rel.parts) > 2:
             # The released (unanswered) notebook, so that nbgrader finds every cell it expects.
@@ -156,7 +117,7 @@ def quarantine_submissions(course_root: str | Path, submitted: str = "submitted"
                 note = nbformat.v4.new_notebook()
             note.metadata[REFUSED_KEY] = f"{why}; this notebook was not graded"
             note.cells.insert(0, nbformat.v4.new_markdown_cell(
-                f"**Not graded:** {why}. Submit the notebook file itself."))
+                f"**Not graded:** {why}."))
             nbformat.write(note, str(path))
 
     def walk(folder: Path, depth: int) -> None:
@@ -171,12 +132,29 @@ def quarantine_submissions(course_root: str | Path, submitted: str = "submitted"
                 if depth < 12:
                     walk(Path(entry.path), depth + 1)
             elif not stat.S_ISREG(mode):
-                refuse(Path(entry.path), mode)
+                refuse(Path(entry.path), refusal(entry.name, mode))
+        if depth == 2:  # submitted/<student>/<assignment>/: the notebooks nbgrader grades
+            for name, why in notebook_problems(folder).items():
+                refuse(folder / name, why)
 
     walk(base, 0)
     for line in moved:
         (log or (lambda m: print(m, file=sys.stderr)))(f"autograder: refused submitted/{line}")
     return moved
+
+
+def notebook_problems(folder: Path) -> dict[str, str]:
+    """Why each notebook at the top of ``folder`` would not be graded by ``grade`` either (read as
+    it reads them: size limits, nbformat), by name."""
+    staged = read_submission(folder, (NOTEBOOK_SUFFIX,), MAX_NOTEBOOK_BYTES, MAX_NOTEBOOKS_BYTES)
+    problems = {name: why for name, why in staged.refused.items() if (folder / name).is_file()
+                and not (folder / name).is_symlink()}
+    for name, content in staged.files.items():
+        try:
+            parse_notebook(content, name, placeholder_ok=True)
+        except NotebookProblem as exc:
+            problems[name] = str(exc)
+    return problems
 
 
 class GradeOutOfKernel(NbGraderPreprocessor):
@@ -242,7 +220,7 @@ class GradeOutOfKernel(NbGraderPreprocessor):
             self.log.warning("%s: not graded: %s", topic, refused)
             resources[STASH] = TopicResult(topic, TOPICS[topic].title, [], refused)
             return nb, resources
-        code = module_source(self.template(resources, nb), nb)
+        code = module_from_notebook(nb, topic, self.template(resources, nb))
         folder = Path(tempfile.mkdtemp(prefix="agnb-"))
         try:
             (folder / f"{topic}.py").write_text(code, encoding="utf-8")
@@ -403,13 +381,12 @@ class WriteOutOfKernelGrades(NbGraderPreprocessor):
         if topic is None:
             return nb, resources
         for cell in nb.cells:
-            meta = _meta(cell)
-            if not meta.get("grade") or cell.cell_type != "code":
+            info = meta(cell)
+            if not info.get("grade") or cell.cell_type != "code":
                 continue
-            grade_id = str(meta.get("grade_id", ""))
-            function = grade_id[len("check_"):] if grade_id.startswith("check_") else grade_id
-            points = float(meta.get("points", 0))
-            score = score_for(function, topic.properties, points)
+            function = function_of(str(info.get("grade_id", "")))
+            points = float(info.get("points", 0))
+            score = cell_score(function, topic.properties, points)
             cell.outputs = [
                 nbformat.v4.new_output("stream", name="stdout",
                                        text=feedback_for(function, topic, score, points)),

@@ -103,9 +103,11 @@ class TopicResult:
     title: str
     properties: list[PropertyResult] = field(default_factory=list)
     problem: str = ""  # why the whole module scored 0 (missing, syntax, import), if it did
+    note: str = ""  # what was graded, when not simply <topic>.py (a notebook, a file ignored)
 
     def __post_init__(self) -> None:
         self.problem = clip(self.problem, MAX_FEEDBACK)
+        self.note = clip(self.note, MAX_LABEL * 2)
         sizes = [stored_size(p.feedback) for p in self.properties]
         if sum(sizes) > MAX_TOPIC_FEEDBACK:
             # Shared out, longest first: short messages stay whole, floods give way.
@@ -132,6 +134,9 @@ class SubmissionResult:
     output: str = ""  # what the student's code printed, truncated
     sandboxed: bool = True
     isolation: str = "jail"  # jail, uid (own uid, no namespaces) or limits: see README "Sandbox"
+    # Why the grader itself could not grade part of the submission (its installation, not the
+    # student's work): such a result is an error for the course staff, never a plain 0.
+    error: str = ""
 
     @property
     def score(self) -> float:
@@ -155,7 +160,8 @@ class SubmissionResult:
         topics = []
         for t in data.get("topics", []):
             props = [PropertyResult(**p) for p in t.get("properties", [])]
-            topics.append(TopicResult(t["topic"], t.get("title", ""), props, t.get("problem", "")))
+            topics.append(TopicResult(t["topic"], t.get("title", ""), props, t.get("problem", ""),
+                                      t.get("note", "")))
         return cls(
             submission=data.get("submission", ""),
             topics=topics,
@@ -164,4 +170,5 @@ class SubmissionResult:
             output=data.get("output", ""),
             sandboxed=data.get("sandboxed", True),
             isolation=data.get("isolation", "jail" if data.get("sandboxed", True) else "limits"),
+            error=data.get("error", ""),
         )

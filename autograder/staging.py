@@ -15,7 +15,7 @@ from pathlib import Path
 
 MAX_FILE_BYTES = 1_000_000
 MAX_SUBMISSION_BYTES = 8_000_000
-MODULES = (".py",)  # what the grader reads of a submission: notebooks are graded by nbgrader
+MODULES = (".py",)  # notebooks are read apart, with their own limits (autograder.notebook_module)
 # O_NOFOLLOW: a link swapped in after lstat fails with ELOOP; O_NONBLOCK: a FIFO swapped in
 # opens without waiting for a writer (fstat then refuses it).
 READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC

@@ -25,6 +25,17 @@ from autograder.client import (
     Worker,
     WorkerFailure,
 )
+from autograder.notebook_module import (
+    MAX_NOTEBOOK_BYTES,
+    MAX_NOTEBOOKS_BYTES,
+    NOTEBOOK_SUFFIX,
+    MissingTemplate,
+    NotebookProblem,
+    grade_cell_points,
+    load_template,
+    module_from_notebook,
+    parse_notebook,
+)
 from autograder.sandbox import FOREIGN_ARRAY_LIBS, namespaces_available
 from autograder.staging import MAX_FILE_BYTES, read_submission, write_files
 from autograder.topics import TOPICS
@@ -84,15 +95,26 @@ def local_imports(tree: ast.AST) -> set[str]:
 
 
 class Submission:
-    """One student's folder of modules, graded through sandboxed workers."""
+    """One student's folder of modules or notebooks, graded through sandboxed workers.
+
+    ``<topic>.ipynb`` is graded as nbgrader grades it: the module built from its answer cells
+    and the course's source notebook (from ``notebooks``, see ``autograder.notebook_module``).
+    It wins over a ``<topic>.py`` beside it (nbgrader ignores that file too); the topic's note
+    says so."""
 
     def __init__(self, path: str | Path, *, call_timeout: float = 10.0,
-                 use_sandbox: bool | None = None, budgets: Budgets | None = None) -> None:
+                 use_sandbox: bool | None = None, budgets: Budgets | None = None,
+                 notebooks: str | Path | None = None) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
             raise FileNotFoundError(f"submission folder {self.path} does not exist")
         self.call_timeout = call_timeout
         self.use_sandbox = use_sandbox
+        self.notebooks = notebooks  # the source notebooks a notebook is rebuilt from
+        self.notes: dict[str, str] = {}  # topic -> what was graded, when a notebook was involved
+        self.grader_errors: dict[str, str] = {}  # topic -> why the grader itself could not grade it
+        self.cell_points: dict[str, dict[str, float]] = {}  # topic -> its grade cells' points
+        self._other_notebooks: list[str] = []
         # Wall-clock budgets of the topic and the submission; none unless the engine sets them.
         self.budgets = budgets or Budgets(None, None)
         self._staged = Path(tempfile.mkdtemp(prefix="agsub-"))
@@ -114,8 +136,42 @@ class Submission:
         self._folder_problem = staged.folder_problem
         self._refused = {name.removesuffix(".py"): why for name, why in staged.refused.items()}
         texts = {name: content.decode("utf-8", "replace") for name, content in staged.files.items()}
+        if not self._folder_problem:
+            self._stage_notebooks(texts)
         self._sources.update({name.removesuffix(".py"): text for name, text in texts.items()})
         write_files({name: text.encode("utf-8") for name, text in texts.items()}, self._staged)
+
+    def _stage_notebooks(self, texts: dict[str, str]) -> None:
+        """Replace ``texts[<topic>.py]`` by the module built from each ``<topic>.ipynb``; a
+        notebook that cannot be read or rebuilt makes its topic's reason instead."""
+        staged = read_submission(self.path, (NOTEBOOK_SUFFIX,), MAX_NOTEBOOK_BYTES, MAX_NOTEBOOKS_BYTES)
+        names = sorted({*staged.files, *staged.refused})
+        self._other_notebooks = [n for n in names if n.removesuffix(NOTEBOOK_SUFFIX) not in TOPICS]
+        for name in names:
+            topic = name.removesuffix(NOTEBOOK_SUFFIX)
+            if topic not in TOPICS:
+                continue
+            module = f"{topic}.py"
+            ignored = module in texts or topic in self._refused
+            texts.pop(module, None)
+            self._refused.pop(topic, None)
+            if ignored:
+                self.notes[topic] = f"{module} was ignored: {name} beside it is graded (as nbgrader grades it)"
+            try:
+                if name in staged.refused:
+                    raise NotebookProblem(staged.refused[name])
+                notebook = parse_notebook(staged.files[name], name)
+                template = load_template(topic, self.notebooks)
+            except NotebookProblem as exc:
+                self._refused[topic] = str(exc)
+                continue
+            except MissingTemplate as exc:
+                self._refused[topic] = self.grader_errors[topic] = str(exc)
+                continue
+            texts[module] = module_from_notebook(notebook, topic, template)
+            self.notes[topic] = (f"graded from {name}, as nbgrader grades it: the code of its answer "
+                                 "cells" + (f" ({module} beside it was ignored)" if ignored else ""))
+            self.cell_points[topic] = grade_cell_points(template)
 
     @property
     def sandboxed(self) -> bool:
@@ -124,6 +180,25 @@ class Submission:
 
     def has_module(self, module: str) -> bool:
         return module in self._sources
+
+    def missing(self, module: str) -> str:
+        """Why ``module`` is not there: not submitted, or nothing of the course at all."""
+        if self._sources or self._refused:
+            return f"{module}.py was not submitted"
+        text = f"nothing to grade: no {module}.py or {module}{NOTEBOOK_SUFFIX} was submitted"
+        if self._other_notebooks:
+            shown = ", ".join(self._other_notebooks[:3])
+            text += (f" (found {shown}: a notebook is graded only under its own name, "
+                     f"{module}{NOTEBOOK_SUFFIX})")
+        return text
+
+    def unread(self, module: str) -> str | None:
+        """Why ``module`` was not read or built (folder, refused file, missing), or None."""
+        if self._folder_problem:
+            return self._folder_problem
+        if module in self._refused:
+            return self._refused[module]
+        return None if module in self._sources else self.missing(module)
 
     def source(self, module: str) -> str | None:
         return self._sources.get(module)
@@ -139,12 +214,9 @@ class Submission:
         return reason
 
     def _static_problem(self, module: str) -> str | None:
-        if self._folder_problem:
-            return self._folder_problem
-        if module in self._refused:
-            return self._refused[module]
-        if module not in self._sources:
-            return f"{module}.py was not submitted"
+        reason = self.unread(module)
+        if reason:
+            return reason
         kind = TOPICS[module].kind if module in TOPICS else "numpy"
         seen: set[str] = set()
         todo = [module]

@@ -29,8 +29,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="folder of grading tests (default: the course's)")
     p.add_argument("--functions", default=None,
                    help="comma-separated SPEC names: grade only the properties of these functions")
+    add_notebooks_argument(p)
     add_gradescope_arguments(p)
     p.set_defaults(run=run)
+
+
+def add_notebooks_argument(p: argparse.ArgumentParser) -> None:
+    """--notebooks: the course's source notebooks a submitted notebook is rebuilt from."""
+    p.add_argument("--notebooks", default=None, metavar="DIR",
+                   help="the course's source notebooks that a submitted <topic>.ipynb is rebuilt "
+                        "from (default: $AUTOGRADER_NOTEBOOKS or the course's source/)")
 
 
 def add_gradescope_arguments(p: argparse.ArgumentParser) -> None:
@@ -91,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
                               profile=args.profile, tests_dir=args.tests,
                               call_timeout=args.timeout, topic_budget=topic_budget,
                               submission_budget=submission_budget,
-                              functions=set(args.functions.split(",")) if args.functions else None)
+                              functions=set(args.functions.split(",")) if args.functions else None,
+                              notebooks=args.notebooks)
     if args.format == "gradescope":
         text = to_gradescope_json(result, GradescopeOptions(
             args.visibility, args.stdout_visibility, args.feedback_format,
@@ -103,4 +112,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{result.score:g} / {result.max_score:g} written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    if result.error:  # the grader's own failure: never a quiet 0 for the student
+        print(f"grading error: {result.error}", file=sys.stderr)
+        return 1
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from autograder.commands import absolute
-from autograder.commands.grade import add_budget_arguments, budgets
+from autograder.commands.grade import add_budget_arguments, add_notebooks_argument, budgets
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -17,7 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "nbgrader's submitted/<student>/<assignment>/. Each is graded in a process of its "
             "own; results/<student>.json is written as soon as it is known, so running the "
             "same command again after an interruption grades only what is missing. "
-            "Writes grades.csv, report.png and report.html."),
+            "Notebooks are graded as nbgrader grades them, from nbgrader's course folder's "
+            "source/<assignment>/ (or --notebooks). Writes grades.csv, report.png and report.html."),
     )
     p.add_argument("submissions", type=absolute,
                    help="folder of student folders, or nbgrader's course folder")
@@ -35,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--submission-timeout", type=float, default=None,
                    help="seconds for one whole submission before it is stopped (default 1800)")
     p.add_argument("--tests", type=absolute, default=None, help="folder of hidden grading tests")
+    add_notebooks_argument(p)
     p.add_argument("--layout", default="auto", choices=["auto", "plain", "nbgrader"])
     p.add_argument("--assignment", default=None, help="nbgrader assignment name")
     p.add_argument("--regrade", action="store_true", help="grade everything again")
@@ -68,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         functions=tuple(sorted(f.strip() for f in args.functions.split(",") if f.strip()))
         if args.functions else None,
         submission_timeout=args.submission_timeout or SUBMISSION_TIMEOUT,
+        notebooks=str(Path(args.notebooks).resolve()) if args.notebooks else None,
     )
     summary = run_batch(args.submissions, args.output, settings, workers=args.workers,
                         scheduler=args.scheduler, layout=args.layout, assignment=args.assignment,

@@ -2,13 +2,16 @@
 
 The zip holds ``setup.sh`` and ``run_autograder`` (from ``autograder/gradescope/``), the
 grader's source, the hidden tests of the chosen topics only (with their references, mutants and
-the shared helpers) and ``grading.env`` (topics, profile, limits, visibility). Gradescope
-unpacks it into ``/autograder/source``; the scripts take that root from ``AUTOGRADER_ROOT``.
+the shared helpers), ``grading.env`` (topics, profile, limits, visibility) and the topics'
+source notebooks with empty answer cells (``notebooks/``: what an uploaded notebook is rebuilt
+from, as nbgrader does). Gradescope unpacks it into ``/autograder/source``; the scripts take
+that root from ``AUTOGRADER_ROOT``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 import zipfile
@@ -46,6 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "(default %(default)g, for Gradescope's 10 minutes; 0: no limit)")
     p.add_argument("--tests", type=absolute, default=None,
                    help="folder of hidden grading tests to bundle")
+    p.add_argument("--notebooks", default=None, metavar="DIR",
+                   help="the course's source notebooks to bundle, answers left out (default: "
+                        "this package's source/)")
     add_gradescope_arguments(p)
     p.set_defaults(run=run)
 
@@ -75,6 +81,21 @@ def topic_files(tests_dir: Path, topics: list[str]) -> Iterator[tuple[str, Path]
         yield arcname, path
 
 
+def notebook_files(topics: list[str], folder: str | Path | None) -> list[tuple[str, bytes]]:
+    """``notebooks/<topic>.ipynb``: each topic's source notebook with its answer cells emptied,
+    so that no solution leaves the course."""
+    from autograder.notebook_module import template_path, without_answers
+    from autograder.notebooks import dumps
+
+    found = []
+    for topic in topics:
+        path = template_path(topic, folder)
+        if path is not None:
+            template = json.loads(path.read_text(encoding="utf-8"))
+            found.append((f"notebooks/{topic}.ipynb", dumps(without_answers(template)).encode("utf-8")))
+    return found
+
+
 def torch_version() -> str:
     import torch
 
@@ -100,7 +121,8 @@ def build_bundle(output: str | Path, topics: list[str], *, profile: str = "gradi
                  timeout: float = 10.0, device: str = "cpu",
                  tests: str | Path | None = None, topic_budget: float = TOPIC_BUDGET,
                  submission_budget: float = SUBMISSION_BUDGET,
-                 options: GradescopeOptions | None = None) -> list[str]:
+                 options: GradescopeOptions | None = None,
+                 notebooks: str | Path | None = None) -> list[str]:
     """Write the zip and return the names it holds."""
     from autograder.engine import default_tests_dir
 
@@ -119,6 +141,7 @@ def build_bundle(output: str | Path, topics: list[str], *, profile: str = "gradi
     for name in ("pyproject.toml", "README.md"):
         if (REPO / name).exists():
             entries.append((name, (REPO / name).read_bytes(), 0o644))
+    entries += [(name, data, 0o644) for name, data in notebook_files(topics, notebooks)]
     for arcname, path in [*_files(PACKAGE, "autograder"), *topic_files(tests_dir, topics)]:
         entries.append((arcname, path.read_bytes(), 0o755 if arcname.endswith(SCRIPTS) else 0o644))
     output = Path(output)
@@ -141,7 +164,12 @@ def run(args: argparse.Namespace) -> int:
                          timeout=args.timeout, device=args.device, tests=args.tests,
                          topic_budget=args.topic_budget, submission_budget=args.submission_budget,
                          options=GradescopeOptions(args.visibility, args.stdout_visibility,
-                                                   args.feedback_format))
-    print(f"{args.output}: {len(names)} files (setup.sh, run_autograder, grader, hidden tests)",
-          file=sys.stderr)
+                                                   args.feedback_format),
+                         notebooks=args.notebooks)
+    print(f"{args.output}: {len(names)} files (setup.sh, run_autograder, grader, hidden tests, "
+          "source notebooks)", file=sys.stderr)
+    missing = [t for t in parse_topics(args.topics) if f"notebooks/{t}.ipynb" not in names]
+    if missing:
+        print(f"no source notebook for {', '.join(missing)}: an uploaded notebook of these "
+              "topics will be a grading error (give --notebooks DIR)", file=sys.stderr)
     return 0

@@ -92,6 +92,9 @@ def gradescope_dict(result: SubmissionResult,
     if result.output:
         data["output"] = "What your code printed (truncated):\n" + formatted(
             result.output, fmt, failed=False)
+    notes = [f"{t.topic}: {t.note}" for t in result.topics if t.note]
+    if notes:
+        data["output"] = "\n".join(notes) + ("\n\n" + data["output"] if "output" in data else "")
     return data
 
 

@@ -17,9 +17,13 @@ def to_text(result: SubmissionResult, width: int = 100) -> str:
              f"Device: {result.device}   profile: {result.profile}"
              + ISOLATION_NOTES.get(result.isolation, ""),
              ""]
+    if result.error:
+        lines += [f"GRADING ERROR (the grader's, not yours: tell the course staff): {result.error}", ""]
     failures = []
     for topic in result.topics:
         lines.append(f"{topic.topic} - {topic.title}: {_fmt(topic.score)} / {_fmt(topic.max_score)}")
+        if topic.note:
+            lines.append(f"  ({topic.note})")
         if topic.problem:
             # One reason for the whole module: listing each property again would only add noise.
             lines.extend(f"  !! {line}" for line in topic.problem.splitlines()[:8])
