@@ -302,9 +302,12 @@ def test_mini_batches_come_from_the_rng_argument(impl, m, seed):
                                                                  np.random.default_rng(seed))
         batches = call.value if isinstance(call.value, (list, tuple)) else []
         order.append(_column_ids(_unpack("random_mini_batches: each batch", b, 2)[0] for b in batches))
+    if sorted(order[0]) != list(range(m)):  # nothing to judge the order of
+        fail(f"the batches do not hold every example once (columns {listing(order[0], 10, sort=False)})",
+             describe(m=m, seed=seed))
     if order[0] != order[1]:
         fail("two generators in the same state gave different batches", describe(m=m, seed=seed))
-    if len(order[0]) > 1 and order[0] == sorted(order[0]):
+    if order[0] == sorted(order[0]):
         fail("the examples were not shuffled", describe(m=m, seed=seed))
 
 
