@@ -270,7 +270,9 @@ def grade_submission(
             args = [*map(str, files), "-c", str(INI), "--rootdir", str(tests),
                     "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:warnings",
                     f"--hypothesis-profile={profile}", "-q" if not quiet else "-qq",
-                    "--tb=short", "--no-header", "-s" if not quiet else "--capture=sys"]
+                    # Feedback comes from the exception itself; pytest's (and Hypothesis's, which
+                    # follows it) source-parsing traceback of every failure would double the time.
+                    "--tb=native", "--no-header", "-s" if not quiet else "--capture=sys"]
             if exitfirst:
                 args.append("-x")
             previous = os.environ.get("AUTOGRADER_ACTIVE")

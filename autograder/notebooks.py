@@ -193,8 +193,9 @@ functions you need go into the same answer cell. The cell after each answer runs
 hidden property tests that run **outside this notebook**: the grader takes the code of the
 answer cells (and the given cells, as released), puts it in `{topic}.py`, and compares it with
 PyTorch on many generated inputs, in a sandbox. Anything printed or changed in this kernel does
-not affect the grade. You can run the same public checks on a `.py` file with
-`python -m public_checks {topic}.py`."""
+not affect the grade. From a terminal, in this notebook's folder, in the bundle's `modules/` or
+at its top, `python -m public_checks` runs the same public checks on every exercise it finds
+there (`python -m public_checks {topic}`: this one, from `{topic}.ipynb` or `{topic}.py`)."""
 
 
 def _cell(kind: str, source: str, nbgrader: dict[str, Any] | None, cell_id: str) -> dict[str, Any]:
@@ -325,8 +326,9 @@ def plan_source(source: Path, solutions: Path | None = None, tests_dir: Path | N
 
 
 def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None = None,
-             topics: list[str] | None = None, check: bool = False) -> list[str]:
-    """Write (or with ``check``, compare) the course's source notebooks; returns stale paths."""
+             topics: list[str] | None = None, check: bool = False, prune: bool = True) -> list[str]:
+    """Write (or with ``check``, compare) the course's source notebooks; returns stale paths.
+    ``prune``: also remove (report) files of the assignments that nothing generates any more."""
     plan = plan_source(source, solutions, tests_dir, topics)
     stale = []
     for path, text in plan.files.items():
@@ -336,7 +338,7 @@ def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None
             if not check:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
-    if topics is None:
+    if topics is None and prune:
         # Files that no solution produces any more (a renamed helper, a deleted topic).
         planned = set(plan.files)
         for assignment in ASSIGNMENTS:
@@ -348,18 +350,58 @@ def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None
     return stale
 
 
-def make_course(course: Path, source: Path, assignments: list[str] | None = None) -> list[str]:
-    """An instructor's nbgrader course folder: its ``nbgrader_config.py`` and ``source/``."""
+def make_course(course: Path, source: Path, assignments: list[str] | None = None,
+                config: Path | None = None) -> list[str]:
+    """An instructor's nbgrader course folder: its ``nbgrader_config.py`` and ``source/``, from
+    the course ``source`` (its config in it or beside it, unless ``config`` says where)."""
+    if config is None:
+        from autograder.course_folder import course_of_source
+
+        config = course_of_source(source).config
     course.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source / "nbgrader_config.py", course / "nbgrader_config.py")
+    if config.resolve() != (course / "nbgrader_config.py").resolve():
+        shutil.copyfile(config, course / "nbgrader_config.py")
     made = []
     for assignment in assignments or list(ASSIGNMENTS):
         src = source / assignment
         if not src.is_dir():
             continue
         dest = course / "source" / assignment
+        if dest.resolve() == src.resolve():
+            made.append(assignment)  # the course itself
+            continue
         if dest.exists():
             shutil.rmtree(dest)
         shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         made.append(assignment)
     return made
+
+
+def module_of_notebook(notebook: dict[str, Any]) -> str:
+    """The solution module a source notebook was built from (markers kept, docstring and
+    teaching text left out): its given (locked) cells and solution cells, in order."""
+    parts = []
+    for cell in notebook.get("cells", []):
+        info = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") != "code" or not info or info.get("grade"):
+            continue
+        if info.get("solution") or info.get("locked"):
+            src = cell.get("source", "")
+            parts.append("".join(src) if isinstance(src, list) else src)
+    topic = notebook.get("metadata", {}).get("autograder", {}).get("topic", "")
+    head = f'"""{TOPICS[topic].title}: the exercises of {topic}.ipynb."""\n\n' if topic in TOPICS else ""
+    return head + "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
+
+
+def write_solution_modules(source: Path, into: Path) -> list[str]:
+    """``into/<topic>.py`` rebuilt from every ``source/<assignment>/<topic>.ipynb``; the topics."""
+    into.mkdir(parents=True, exist_ok=True)
+    written = []
+    for assignment, members in ASSIGNMENTS.items():
+        for topic in members:
+            path = source / assignment / f"{topic}.ipynb"
+            if path.is_file():
+                notebook = json.loads(path.read_text(encoding="utf-8"))
+                (into / f"{topic}.py").write_text(module_of_notebook(notebook), encoding="utf-8")
+                written.append(topic)
+    return written

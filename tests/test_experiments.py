@@ -33,7 +33,7 @@ def test_adam_clearly_beats_momentum_at_equal_epochs():
     opt = load("optimizers")
     runs, X, Y = ex.compare_optimizers(opt.initialize_momentum, opt.update_parameters_with_momentum,
                                        opt.initialize_adam, opt.update_parameters_with_adam,
-                                       epochs=300, random_mini_batches=opt.random_mini_batches)
+                                       opt.random_mini_batches, epochs=300)
     momentum, adam = runs
     assert adam.train_accuracy >= momentum.train_accuracy + 0.15, (momentum.train_accuracy, adam.train_accuracy)
     assert adam.train_accuracy > 0.85
@@ -60,3 +60,40 @@ def test_experiments_hold_no_exercise_solution():
     from autograder.stubs import leaks
 
     assert not leaks(SOLUTIONS.parent / "autograder" / "course", SOLUTIONS)
+
+
+def test_the_experiments_start_from_the_students_initializer_when_given_one():
+    opt, init = load("optimizers"), load("initialization")
+    runs, _, _ = ex.compare_optimizers(opt.initialize_momentum, opt.update_parameters_with_momentum,
+                                       opt.initialize_adam, opt.update_parameters_with_adam,
+                                       opt.random_mini_batches, epochs=300,
+                                       initialize_parameters=init.initialize_parameters_he)
+    assert runs[1].train_accuracy > runs[0].train_accuracy
+
+
+NOTEBOOK_RUN = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("solution", sys.argv[1])
+solution = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(solution)
+kernel = dict(vars(solution), display=lambda *args: None)  # the notebook's kernel, answered
+for cell in json.load(open(sys.argv[2]))["cells"]:
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    if "course.experiments" in source:
+        # Shorter runs: what is tested is that the cell passes the notebook's own functions.
+        exec(source.replace("epochs=3000", "epochs=20").replace("iterations=10000", "iterations=200"), kernel)
+        print("ran", sorted(name for name in ("runs",) if name in kernel))
+"""
+
+
+@pytest.mark.parametrize("assignment, topic", [("optimization", "optimizers"),
+                                               ("regularization", "regularization")])
+def test_the_notebooks_experiment_cells_run_on_the_notebooks_own_functions(assignment, topic):
+    import subprocess
+    import sys
+
+    folder = SOLUTIONS.parent / "source" / assignment
+    proc = subprocess.run([sys.executable, "-c", NOTEBOOK_RUN, str(SOLUTIONS / f"{topic}.py"),
+                           str(folder / f"{topic}.ipynb")], cwd=folder, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0 and "ran ['runs']" in proc.stdout, proc.stderr[-3000:]

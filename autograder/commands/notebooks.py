@@ -1,5 +1,5 @@
-"""``autograder notebooks``: build the nbgrader source notebooks from ``solutions/`` (or check
-them), or set up an instructor's course folder with ``--course DIR``."""
+"""``autograder notebooks``: build a course's nbgrader source notebooks from the solutions (or
+check them), or set up an instructor's course folder with ``--course DIR``."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ from pathlib import Path
 
 from autograder.commands import absolute
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("notebooks", help="generate the nbgrader source notebooks from the solutions",
                        description="Write source/<assignment>/<module>.ipynb for every solution module, "
-                                   "with the public checks and course helpers beside them.")
-    p.add_argument("--source", type=absolute, default=str(ROOT / "source"),
-                   help="the course's source folder")
-    p.add_argument("--solutions", type=absolute, default=str(ROOT / "solutions"))
+                                   "with the public checks and course helpers beside them, in the course "
+                                   "folder this runs in (else this package's).")
+    p.add_argument("--source", type=absolute, default=None,
+                   help="the course's source folder (default: that of the course folder this runs "
+                        "in or above it, else this package's)")
+    p.add_argument("--solutions", type=absolute, default=None,
+                   help="default: the course's solutions/, else this package's")
     p.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
     p.add_argument("--course", type=absolute, default=None, metavar="DIR",
                    help="instead: copy nbgrader_config.py and the assignments into the course folder DIR")
@@ -27,20 +28,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.notebooks import generate, make_course
+    from autograder.course_folder import PACKAGE_ROOT, course_of_source, find_course
+    from autograder.notebooks import ASSIGNMENTS, generate, make_course
 
-    source = Path(args.source)
+    course = course_of_source(args.source) if args.source else find_course()
     if args.course:
         wanted = [a.strip() for a in args.assignments.split(",")] if args.assignments else None
-        made = make_course(Path(args.course), source, wanted)
+        made = make_course(Path(args.course), course.source, wanted, course.config)
         print(f"course folder {args.course}: nbgrader_config.py and source/{{{','.join(made)}}}")
         first = made[0] if made else "ASSIGNMENT"
         print(f"next: cd {args.course} && nbgrader generate_assignment {first} --create")
         return 0
-    stale = generate(source, Path(args.solutions), check=args.check)
+    solutions = Path(args.solutions) if args.solutions else course.solutions or PACKAGE_ROOT / "solutions"
+    # An instructor's course: the assignments it has, and the files they added to them are theirs
+    # (pruned in this package only).
+    topics = None if course.is_package else \
+        [t for a, members in ASSIGNMENTS.items() if (course.source / a).is_dir() for t in members]
+    stale = generate(course.source, solutions, topics=topics, check=args.check, prune=course.is_package)
     verb = "stale" if args.check else "written"
     for path in stale:
         print(f"{verb}: {path}")
     if not stale:
-        print("notebooks are up to date")
+        print(f"notebooks of {course.source} are up to date")
     return 1 if (args.check and stale) else 0

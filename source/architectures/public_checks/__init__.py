@@ -1,24 +1,29 @@
 """Public checks: a few fixed examples per exercise that students run themselves.
 
 They catch common slips (shapes, a missing bias correction, modified inputs); the grade
-comes from hidden property tests. ``python -m public_checks optimizers.py conv.py`` runs the
-checks of each file's module; ``check_<name>(function)`` runs one function's checks. Your files
-are read as the grader reads them (no symbolic links, pipes or devices) and imported from a copy.
+comes from hidden property tests. ``python -m public_checks`` checks every exercise it finds from
+where you stand (the bundle's top, ``modules/`` or a notebook's folder); ``python -m public_checks
+optimizers`` one exercise (``optimizers.py`` or ``optimizers.ipynb`` here, else the bundle's
+``modules/optimizers.py``); files and folders work too. ``check_<name>(function)`` runs one
+function's checks. Your files are read as the grader reads them (no symbolic links, pipes or
+devices) and imported from a copy.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import shutil
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 
-from ._common import read_modules
+from ._common import NOTEBOOK, read_modules
 
-__all__ = ["run_checks"]
+__all__ = ["run_checks", "find_targets"]
+HERE = Path(__file__).resolve().parent
 
 
 def _load(path: Path):
@@ -35,17 +40,56 @@ def _load(path: Path):
     return module
 
 
-def _targets(paths: list[str]) -> list[tuple[Path, list[str] | None]]:
-    """(folder, the file names asked for there, or None for all its modules) per argument."""
-    return [(entry, None) if entry.is_dir() else (entry.parent, [entry.name])
-            for entry in map(Path, paths)]
+def _targets(paths: list[str]) -> list[tuple[Path, list[str] | None, str]]:
+    """(folder, the file names asked for there or None for all its modules, the argument)."""
+    return [(entry, None, arg) if entry.is_dir() else (entry.parent, [entry.name], arg)
+            for entry, arg in zip(map(Path, paths), paths)]
+
+
+def exercises_checked() -> list[str]:
+    """The exercise modules that have public checks (this package's ``<module>.py`` files)."""
+    return sorted(p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_"))
+
+
+def bundle_modules() -> Path | None:
+    """The bundle's ``modules/`` folder, found from where this package lies (the bundle's top,
+    ``modules/`` or a notebook's folder), or None outside a bundle."""
+    for folder in HERE.parents:
+        if (folder / "modules").is_dir() and (folder / "public_checks").is_dir():
+            return folder / "modules"
+    return None
+
+
+def find_targets(args: list[str], cwd: Path | None = None) -> list[str]:
+    """Paths to check for the command line's arguments: a file or folder as it is; an exercise
+    name (``optimizers``) as ``optimizers.py`` or ``optimizers.ipynb`` in ``cwd``, else the
+    bundle's ``modules/optimizers.py``; no argument: every exercise with checks found so.
+    Relative to the working directory unless ``cwd`` is given."""
+    here = cwd or Path(".")
+    modules = bundle_modules()
+    found = []
+    for arg in args or exercises_checked():
+        path = here / arg
+        if path.is_dir() or arg.endswith((".py", NOTEBOOK)) and (path.exists() or path.is_symlink()):
+            found.append(str(path))
+            continue
+        stem = arg[: -len(NOTEBOOK)] if arg.endswith(NOTEBOOK) else arg.removesuffix(".py")
+        places = [here / f"{stem}.py", here / f"{stem}{NOTEBOOK}"]
+        if modules is not None:
+            places.append(modules / f"{stem}.py" if cwd else Path(os.path.relpath(modules / f"{stem}.py")))
+        hit = next((p for p in places if p.exists() or p.is_symlink()), None)
+        if hit is not None:
+            found.append(str(hit))
+        elif args:
+            found.append(str(here / f"{stem}.py"))  # reported as not found
+    return found
 
 
 def run_checks(paths: list[str], out=None) -> int:
     """Run the public checks of every ``<module>.py`` in ``paths`` (files or folders); 0 if all pass."""
     out = out or sys.stdout
     failures = ran = 0
-    for folder, wanted in _targets(paths):
+    for folder, wanted, arg in _targets(paths):
         files, refused = read_modules(folder, wanted or ())
         if "" in refused:
             print(f"== {folder}\n  cannot check {folder}: {refused['']}", file=out)
@@ -55,7 +99,9 @@ def run_checks(paths: list[str], out=None) -> int:
         try:
             for name, content in files.items():
                 (private / name).write_bytes(content)
-            f, r = _check_folder(private, wanted or sorted({*files, *refused}), refused, out)
+            shown = {_module_name(n): arg for n in wanted or []}
+            names = [_module_name(n) for n in wanted] if wanted else sorted({*files, *refused})
+            f, r = _check_folder(private, names, refused, out, shown)
         finally:
             shutil.rmtree(private, ignore_errors=True)
         failures, ran = failures + f, ran + r
@@ -67,7 +113,12 @@ def run_checks(paths: list[str], out=None) -> int:
     return 1 if failures else 0
 
 
-def _check_folder(private: Path, names: list[str], refused: dict[str, str], out) -> tuple[int, int]:
+def _module_name(name: str) -> str:
+    return name[: -len(NOTEBOOK)] + ".py" if name.endswith(NOTEBOOK) else name
+
+
+def _check_folder(private: Path, names: list[str], refused: dict[str, str], out,
+                  shown: dict[str, str] | None = None) -> tuple[int, int]:
     """(failures, checks run) for the modules ``names``, imported from the private copy."""
     failures = ran = 0
     checked = []
@@ -79,7 +130,7 @@ def _check_folder(private: Path, names: list[str], refused: dict[str, str], out)
     exercises = {name for name, _ in checked}
     helpers = [why for name, why in refused.items() if name not in exercises]
     for name, checks in checked:
-        print(f"== {name}", file=out)
+        print(f"== {(shown or {}).get(name, name)}", file=out)
         if name in refused:
             print(f"  cannot check {name}: {refused[name]}", file=out)
             failures += 1

@@ -1,10 +1,12 @@
 """What the public checks share: a close-enough comparison, a success line, and reading the
-modules to check without following links."""
+modules (or notebooks) to check without following links."""
 
 from __future__ import annotations
 
 import errno
+import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -84,6 +86,9 @@ def tiny_network():
 # never waiting on a pipe or device, at most 1 MB each. The checks import private copies.
 MAX_FILE_BYTES = 1_000_000
 MAX_TOTAL_BYTES = 8_000_000
+MAX_NOTEBOOK_BYTES = 16_000_000  # outputs (plots) make a notebook far larger than its code
+NOTEBOOK = ".ipynb"
+MAGIC_RE = re.compile(r"^\s*[%!]")
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
     | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
@@ -105,7 +110,7 @@ def not_a_file(name, mode):
     return f"{name} is not a regular file: upload the file itself"
 
 
-def _read_file(path, room):
+def _read_file(path, room, limit=MAX_FILE_BYTES):
     """The bytes of ``path`` (a regular file of at most ``room`` bytes), or why not read."""
     name = path.name
     try:
@@ -132,16 +137,38 @@ def _read_file(path, room):
         return f"{name} could not be read ({exc.strerror})"
     finally:
         os.close(fd)
-    if got > MAX_FILE_BYTES:
-        return f"{name} is larger than 1 MB: it was not read"
+    if got > limit:
+        return f"{name} is larger than {limit // 1_000_000} MB: it was not read"
     if got > room:
         return f"the modules are larger than 8 MB in total; {name} was not read"
     return b"".join(chunks)
 
 
+def notebook_module(content, name):
+    """The module of a notebook, as the grader builds it: its given (locked) cells and answer
+    cells in order; grade cells (these checks) and cells without nbgrader metadata left out."""
+    try:
+        cells = json.loads(content.decode("utf-8")).get("cells", [])
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        return f"{name} is not a notebook Jupyter saved (not UTF-8 JSON with cells)"
+    parts = []
+    for cell in cells if isinstance(cells, list) else []:
+        info = (cell.get("metadata") or {}).get("nbgrader") if isinstance(cell, dict) else None
+        if cell.get("cell_type") != "code" or not isinstance(info, dict) or info.get("grade"):
+            continue
+        if info.get("solution") or info.get("locked"):
+            src = cell.get("source", "")
+            src = "".join(src) if isinstance(src, list) else str(src)
+            parts.append("\n".join("# " + line if MAGIC_RE.match(line) else line for line in src.splitlines()))
+    if not parts:
+        return f"{name} holds no answer cell (is it one of the course's notebooks?)"
+    return ("\n\n\n".join(parts) + "\n").encode("utf-8")
+
+
 def read_modules(folder, first=()):
-    """(bytes by file name, why-not-read by file name) of the ``*.py`` files at the top of
-    ``folder``, the names in ``first`` read first; a linked folder is not read at all."""
+    """(bytes by module file name, why-not-read by file name) of the ``*.py`` files at the top of
+    ``folder``, the names in ``first`` read first; a notebook named in ``first`` (``x.ipynb``)
+    is read as the module ``x.py``. A linked folder is not read at all."""
     folder = Path(folder)
     if folder.is_symlink():
         return {}, {"": f"the folder {folder.name} is a symbolic link: check the folder itself"}
@@ -151,10 +178,21 @@ def read_modules(folder, first=()):
         return {}, {"": f"the folder {folder} could not be read ({exc.strerror})"}
     files, refused, total = {}, {}, 0
     for name in dict.fromkeys([*first, *listed]):
-        content = _read_file(folder / name, min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - total))
+        if name.endswith(NOTEBOOK):
+            module = name[: -len(NOTEBOOK)] + ".py"
+            content = _read_file(folder / name, MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_BYTES)
+            if isinstance(content, bytes):
+                content = notebook_module(content, name)
+            if isinstance(content, bytes) and len(content) > min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - total):
+                content = f"the code of {name} is larger than 1 MB: it was not read"
+        else:
+            module = name
+            content = _read_file(folder / name, min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - total))
+        if module in files or module in refused:
+            continue  # x.py after x.ipynb: the one asked for first is checked
         if isinstance(content, bytes):
-            files[name] = content
+            files[module] = content
             total += len(content)
         else:
-            refused[name] = content
+            refused[module] = content
     return files, refused

@@ -1,8 +1,9 @@
 """The course's experiments on a generated two-moons dataset: momentum vs Adam, dropout vs L2.
 
-Every exercise function (optimizer steps, regularized passes) is an ARGUMENT, so the same
-experiment runs the student's code or a reference. This file is released to students: it holds
-a plain network (the course gives it too) and plots, and no exercise's solution.
+Every exercise function (optimizer steps, mini-batches, regularized passes, and the initializer
+if you pass one) is an ARGUMENT, so the same experiment runs the student's code or a reference.
+This file is released to students: it holds a plain network (the course gives it too) and plots,
+and no exercise's solution (the release grades each of its functions as every exercise to prove it).
 """
 
 # ruff: noqa: UP031 - "W%d" keys keep these lines distinct from the exercises' solutions
@@ -16,7 +17,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 __all__ = [
-    "make_moons", "split", "Run", "momentum_optimizer", "adam_optimizer", "train_minibatch",
+    "make_moons", "split", "starting_parameters", "Run", "momentum_optimizer", "adam_optimizer",
+    "train_minibatch",
     "compare_optimizers", "compare_regularization", "plot_decision_boundaries", "plot_losses",
 ]
 
@@ -48,14 +50,17 @@ def split(X, Y, test_fraction: float = 0.3):
 # ---------------------------------------------------------------------- a plain network
 
 
-def he_parameters(layer_sizes, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Gaussian weights scaled by sqrt(2 / fan_in), zero biases (the experiments' own start)."""
-    weights = {}
+def starting_parameters(layer_sizes, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The experiments' own start when no initializer is passed in: uniform weights of variance
+    2 / fan_in and biases of 0.01 (NOT the He initialization of ``initialization.py``, which draws
+    normal weights and zero biases: the exercise is yours)."""
+    start = {}
     for depth in range(1, len(layer_sizes)):
         fan_in, fan_out = layer_sizes[depth - 1], layer_sizes[depth]
-        weights["W%d" % depth] = rng.normal(0.0, (2.0 / fan_in) ** 0.5, size=(fan_out, fan_in))
-        weights["b%d" % depth] = np.zeros((fan_out, 1))
-    return weights
+        bound = (6.0 / fan_in) ** 0.5
+        start["W%d" % depth] = rng.uniform(-bound, bound, size=(fan_out, fan_in))
+        start["b%d" % depth] = np.full((fan_out, 1), 0.01)
+    return start
 
 
 def _forward(weights, inputs):
@@ -127,11 +132,6 @@ def adam_optimizer(initialize_adam, update_parameters_with_adam, learning_rate=0
     return Optimizer("Adam", initialize_adam, step)
 
 
-def _batches(X, Y, size, rng):
-    order = rng.permutation(X.shape[1])
-    return [(X[:, order[i:i + size]], Y[:, order[i:i + size]]) for i in range(0, X.shape[1], size)]
-
-
 @dataclass
 class Run:
     """One trained network: its parameters, the loss curve and its accuracies."""
@@ -145,21 +145,20 @@ class Run:
     forward: Callable | None = None
 
 
-def train_minibatch(X, Y, optimizer: Optimizer, layer_sizes=(2, 5, 2, 1), epochs=10000,
-                    mini_batch_size=64, seed=1, random_mini_batches=None, cost_every=100) -> Run:
-    """Mini-batch training of the plain network; ``random_mini_batches(X, Y, size, rng)`` if given."""
+def train_minibatch(X, Y, optimizer: Optimizer, random_mini_batches: Callable, layer_sizes=(2, 5, 2, 1),
+                    epochs=10000, mini_batch_size=64, seed=1, cost_every=100,
+                    initialize_parameters: Callable | None = None) -> Run:
+    """Mini-batch training of the plain network, cut by ``random_mini_batches(X, Y, size, rng)``,
+    from ``initialize_parameters(layer_sizes, rng)`` (default: ``starting_parameters``)."""
     rng = np.random.default_rng(seed)
-    params = he_parameters([X.shape[0], *layer_sizes[1:]], rng)
+    sizes = [X.shape[0], *layer_sizes[1:]]
+    params = (initialize_parameters or starting_parameters)(sizes, rng)
     state = optimizer.init(params)
     t = 0
     costs = []
     for epoch in range(epochs):
-        if random_mini_batches is not None:
-            batches = random_mini_batches(X, Y, mini_batch_size, rng)
-        else:
-            batches = _batches(X, Y, mini_batch_size, rng)
         total = 0.0
-        for xb, yb in batches:
+        for xb, yb in random_mini_batches(X, Y, mini_batch_size, rng):
             output, activations = _forward(params, xb)
             total += _cross_entropy(output, yb) * xb.shape[1]
             t += 1
@@ -170,19 +169,19 @@ def train_minibatch(X, Y, optimizer: Optimizer, layer_sizes=(2, 5, 2, 1), epochs
 
 
 def compare_optimizers(initialize_momentum, update_parameters_with_momentum, initialize_adam,
-                       update_parameters_with_adam, epochs=10000, learning_rate=0.0007, beta=0.9,
-                       n_samples=300, noise=0.2, seed=1,
-                       random_mini_batches=None) -> tuple[list[Run], Any, Any]:
-    """The course's experiment: the same 2-5-2-1 network, data and batches, trained with
-    momentum and with Adam for the same number of epochs. Returns ``(runs, X, Y)``."""
+                       update_parameters_with_adam, random_mini_batches, epochs=10000,
+                       learning_rate=0.0007, beta=0.9, n_samples=300, noise=0.2, seed=1,
+                       initialize_parameters: Callable | None = None) -> tuple[list[Run], Any, Any]:
+    """The course's experiment: the same 2-5-2-1 network, data and batches (your
+    ``random_mini_batches``), trained with momentum and with Adam for the same number of epochs.
+    Returns ``(runs, X, Y)``."""
     X, Y = make_moons(n_samples, noise, np.random.default_rng(seed + 2))
-    runs = [
-        train_minibatch(X, Y, momentum_optimizer(initialize_momentum, update_parameters_with_momentum,
-                                                 beta, learning_rate),
-                        epochs=epochs, seed=seed, random_mini_batches=random_mini_batches),
-        train_minibatch(X, Y, adam_optimizer(initialize_adam, update_parameters_with_adam, learning_rate),
-                        epochs=epochs, seed=seed, random_mini_batches=random_mini_batches),
+    optimizers = [
+        momentum_optimizer(initialize_momentum, update_parameters_with_momentum, beta, learning_rate),
+        adam_optimizer(initialize_adam, update_parameters_with_adam, learning_rate),
     ]
+    runs = [train_minibatch(X, Y, optimizer, random_mini_batches, epochs=epochs, seed=seed,
+                            initialize_parameters=initialize_parameters) for optimizer in optimizers]
     return runs, X, Y
 
 
@@ -190,9 +189,9 @@ def compare_optimizers(initialize_momentum, update_parameters_with_momentum, ini
 
 
 def _train_full_batch(name, X, Y, Xt, Yt, forward, cost, backward, iterations, learning_rate,
-                      seed, cost_every, evaluate_forward) -> Run:
+                      seed, cost_every, evaluate_forward, initialize_parameters) -> Run:
     rng = np.random.default_rng(seed)
-    params = he_parameters([X.shape[0], 20, 3, 1], rng)
+    params = (initialize_parameters or starting_parameters)([X.shape[0], 20, 3, 1], rng)
     costs = []
     for i in range(iterations):
         output, cache = forward(X, params, rng)
@@ -208,9 +207,11 @@ def compare_regularization(forward_propagation, compute_cost, compute_cost_with_
                            backward_propagation_with_regularization, forward_propagation_with_dropout,
                            backward_propagation_with_dropout, iterations=30000, learning_rate=0.3,
                            lambd=0.7, keep_prob=0.86, n_samples=300, noise=0.3, seed=1,
-                           cost_every=1000) -> tuple[list[Run], tuple, tuple]:
+                           cost_every=1000, initialize_parameters: Callable | None = None,
+                           ) -> tuple[list[Run], tuple, tuple]:
     """The course's experiment: a 2-20-3-1 network trained by full-batch gradient descent
     without regularization, with L2 (``lambd``) and with dropout (``keep_prob``).
+    ``initialize_parameters(layer_sizes, rng)``: the start (default: ``starting_parameters``).
     Returns ``(runs, (X_train, Y_train), (X_test, Y_test))``."""
     X, Y = make_moons(n_samples, noise, np.random.default_rng(seed + 2))
     (Xtr, Ytr), (Xte, Yte) = split(X, Y)
@@ -222,17 +223,20 @@ def compare_regularization(forward_propagation, compute_cost, compute_cost_with_
         _train_full_batch("no regularization", Xtr, Ytr, Xte, Yte,
                           lambda X_, p, rng: forward_propagation(X_, p),
                           lambda A, Y_, p: compute_cost(A, Y_), plain_backward,
-                          iterations, learning_rate, seed, cost_every, forward_propagation),
+                          iterations, learning_rate, seed, cost_every, forward_propagation,
+                          initialize_parameters),
         _train_full_batch(f"L2 (lambda={lambd})", Xtr, Ytr, Xte, Yte,
                           lambda X_, p, rng: forward_propagation(X_, p),
                           lambda A, Y_, p: compute_cost_with_regularization(A, Y_, p, lambd),
                           lambda X_, Y_, cache: backward_propagation_with_regularization(X_, Y_, cache, lambd),
-                          iterations, learning_rate, seed, cost_every, forward_propagation),
+                          iterations, learning_rate, seed, cost_every, forward_propagation,
+                          initialize_parameters),
         _train_full_batch(f"dropout (keep_prob={keep_prob})", Xtr, Ytr, Xte, Yte,
                           lambda X_, p, rng: forward_propagation_with_dropout(X_, p, keep_prob, rng),
                           lambda A, Y_, p: compute_cost(A, Y_),
                           lambda X_, Y_, cache: backward_propagation_with_dropout(X_, Y_, cache, keep_prob),
-                          iterations, learning_rate, seed, cost_every, forward_propagation),
+                          iterations, learning_rate, seed, cost_every, forward_propagation,
+                          initialize_parameters),
     ]
     return runs, (Xtr, Ytr), (Xte, Yte)
 

@@ -1,11 +1,19 @@
-"""``python -m public_checks FILE_OR_FOLDER ...``: run the public checks on your modules."""
+"""``python -m public_checks [EXERCISE | FILE | FOLDER ...]``: run the public checks on your work.
+
+With no argument, every exercise found from here: its ``.py`` or ``.ipynb`` in this folder, else
+the bundle's ``modules/``. The same command works at the bundle's top, in ``modules/`` and in
+each notebook's folder.
+"""
 
 import sys
 
-from . import run_checks
+from . import exercises_checked, find_targets, run_checks
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        print("usage: python -m public_checks optimizers.py [more files or folders]")
-        sys.exit(2)
-    sys.exit(run_checks(sys.argv[1:]))
+    if any(arg in ("-h", "--help") for arg in sys.argv[1:]):
+        print(__doc__.strip())
+        sys.exit(0)
+    if not exercises_checked():
+        print("the exercises here have no public checks yet: try your functions on small examples")
+        sys.exit(1)
+    sys.exit(run_checks(find_targets(sys.argv[1:])))
