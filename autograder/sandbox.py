@@ -147,16 +147,31 @@ def worker_cgroups(uid: int, nproc: int, memory_mb: int | None = None) -> list[s
         base = os.path.join(CGROUP_V1, controller)
         if not os.path.isfile(os.path.join(base, "cgroup.procs")):
             continue
-        group = os.path.join(base, _own_cgroup(controller).lstrip("/"), "autograder", f"uid-{uid}")
+        # One memory group per limit: a group keeps the page cache its last worker touched
+        # (torch's libraries), and a limit below that usage could not be set.
+        name = f"uid-{uid}" + (f"-{memory_mb}m" if controller == "memory" else "")
+        group = os.path.join(base, _own_cgroup(controller).lstrip("/"), "autograder", name)
         try:
             os.makedirs(group, exist_ok=True)
-            for name, value in settings.items():
-                with open(os.path.join(group, name), "w") as f:
-                    f.write(value)
+            for setting, value in settings.items():
+                _write_setting(group, setting, value)
         except OSError:
             continue
         groups.append(group)
     return groups
+
+
+def _write_setting(group: str, setting: str, value: str) -> None:
+    try:
+        with open(os.path.join(group, setting), "w") as f:
+            f.write(value)
+    except OSError as exc:
+        if exc.errno != errno.EBUSY or setting != "memory.limit_in_bytes":
+            raise
+        with open(os.path.join(group, "memory.force_empty"), "w") as f:  # no task is left in it
+            f.write("0")
+        with open(os.path.join(group, setting), "w") as f:
+            f.write(value)
 
 
 def _own_cgroup(controller: str) -> str:

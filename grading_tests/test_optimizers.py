@@ -195,10 +195,14 @@ def _side_effect_free_step(fn, kind, names, dims, seed, device, hp, with_t=False
     for name, before, after in zip(["parameters", "gradients", *names], args, call.args):
         check_unchanged(name, before, after, context)
     returned = out[0]
-    if not isinstance(returned, dict) or set(returned) != set(params):
-        keys = listing(returned) if isinstance(returned, dict) else type(returned).__name__
-        fail(f"{fn._path}: returned parameters {keys}; expected a new dict with the keys "
-             f"{listing(params)}", context)
+    if not isinstance(returned, dict):
+        fail(f"{fn._path}: returned {type(returned).__name__} as the parameters; expected a new "
+             f"dict with the keys {listing(params)}", context, final=flooded(returned))
+    missing = [key for key in params if key not in returned]
+    extra = [key for key in returned if key not in params]
+    if missing or extra:
+        fail(f"{fn._path}: parameters: keys differ: missing {listing(missing)}, unexpected "
+             f"{listing(extra)}", context, final=flooded(returned))
     moved = [k for k in params if not (isinstance(returned[k], np.ndarray)
                                       and returned[k].shape == params[k].shape
                                       and np.array_equal(returned[k], params[k]))]
