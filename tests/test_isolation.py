@@ -355,23 +355,29 @@ needs_memory_cgroup = pytest.mark.skipif(
 @needs_memory_cgroup
 def test_memory_hungry_children_share_the_workers_memory_limit(tmp_path):
     hog = '''
-    import os, time
+    import os, select, time
     def fill():
         pids = []
+        ready, tell = os.pipe()
         for _ in range(6):  # 6 x 600 MiB touched: far past the 2 GiB of one NumPy worker
             pid = os.fork()
             if pid == 0:
                 block = bytearray(600 << 20)
                 block[::4096] = b"x" * len(block[::4096])
-                time.sleep(30)
+                os.write(tell, b"!")
+                time.sleep(60)
                 os._exit(0)
             pids.append(pid)
-        time.sleep(4)
-        alive = 0
-        for pid in pids:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            alive += done == 0
-        return alive
+        os.close(tell)
+        # However loaded the machine: wait until every child has filled its block or died.
+        filled, dead, until = 0, set(), time.monotonic() + 50
+        while filled + len(dead) < 6 and time.monotonic() < until:
+            if select.select([ready], [], [], 0.2)[0]:
+                filled += len(os.read(ready, 16))
+            for pid in pids:
+                if pid not in dead and os.waitpid(pid, os.WNOHANG)[0]:
+                    dead.add(pid)
+        return len([pid for pid in pids if pid not in dead and not os.waitpid(pid, os.WNOHANG)[0]])
     '''
     with start(tmp_path, "hog", hog, True, timeout=60) as worker:
         assert worker._slot is not None
