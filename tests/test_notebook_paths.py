@@ -29,22 +29,12 @@ from autograder.notebook_module import (
 from autograder.results import PropertyResult
 from autograder.submission import Submission
 from tests.conftest import ROOT
+from tests.test_nbgrader_e2e import BUGGY_MOMENTUM  # the course's in-place momentum
 
 pytest.importorskip("nbgrader")
 
 BIN = Path(sys.executable).parent
 NOT_JSON = "{ this is not a notebook"
-BUGGY_MOMENTUM = '''\
-def update_parameters_with_momentum(parameters, gradients, v, beta, learning_rate):
-    # Right values, but the caller's dicts are updated in place: one property fails.
-    L = len(parameters) // 2
-    for l in range(L):
-        for p in ("W", "b"):
-            key = p + str(l + 1)
-            v["d" + key] = beta * v["d" + key] + (1 - beta) * gradients["d" + key]
-            parameters[key] = parameters[key] - learning_rate * v["d" + key]
-    return parameters, v
-'''
 # A correct answer in a cell the student added: never part of the graded module.
 EXTRA_CELL = '''\
 def step_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
