@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -14,9 +15,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from autograder import protocol, sandbox
 
@@ -78,6 +82,106 @@ class CallResult:
     args: list[Any]
     kwargs: dict[str, Any]
     output: str
+
+
+# ---------------------------------------------------------------------------- call recording
+
+MAX_RECORDS = 200  # calls kept per example; a reproducer needing an older one is not written
+MAX_RECORDED_NUMBERS = 100_000  # numbers copied per call; a larger argument is only marked
+
+
+class Unrecorded:
+    """An argument the log did not copy (too large, or not plain data)."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def __repr__(self) -> str:
+        return f"<unrecorded: {self.why}>"
+
+
+@dataclass
+class CallRecord:
+    """One request to the student's code: what the grader sent (copied when it was sent) and what
+    came back. ``sent`` keeps the grader's own objects, so that an argument that IS an earlier
+    call's result can be told apart from a copy of it."""
+
+    kind: str  # "call" or "get" (an attribute read)
+    root: str | int  # a module name, or the id of a handle in the worker
+    path: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    sent: tuple[tuple[Any, ...], dict[str, Any]]
+    inspect: bool = False  # an inspect_call: the property looks at the arguments afterwards
+    result: Any = None
+    raised: str = ""  # the type name of what the call raised (the student's error, a timeout)
+    done: bool = False
+
+    def track(self, request: Callable[[], Any]) -> Any:
+        try:
+            result = request()
+        except BaseException as exc:
+            self.raised = type(exc).__name__
+            raise
+        self.result = result.value if isinstance(result, CallResult) else result
+        self.done = True
+        return result
+
+
+class CallLog:
+    """The calls one property example made to the student's code, oldest first.
+
+    The engine clears it before each example, so after a failure it holds the failing example's
+    calls: what ``autograder.reproduce`` turns into a snippet the student can run."""
+
+    def __init__(self) -> None:
+        self.records: list[CallRecord] = []
+        self.dropped = 0  # records dropped off the front (beyond MAX_RECORDS)
+
+    def clear(self) -> None:
+        self.records = []
+        self.dropped = 0
+
+    def add(self, kind: str, root: str | int, path: str, args: tuple[Any, ...],
+            kwargs: dict[str, Any], inspect: bool = False) -> CallRecord:
+        budget = [MAX_RECORDED_NUMBERS]
+        record = CallRecord(kind, root, path, tuple(_snapshot(a, budget) for a in args),
+                            {k: _snapshot(v, budget) for k, v in kwargs.items()},
+                            (tuple(args), dict(kwargs)), inspect)
+        self.records.append(record)
+        if len(self.records) > MAX_RECORDS:
+            del self.records[0]
+            self.dropped += 1
+        return record
+
+
+def _snapshot(value: Any, budget: list[int], depth: int = 0) -> Any:
+    """A copy of a value as the grader sends it, so later changes to it do not alter the record;
+    a generator becomes its state at this moment (what the worker receives)."""
+    if depth > protocol.MAX_DEPTH:
+        return Unrecorded("nested too deep")
+    if value is None or type(value) in (bool, int, float, str, complex):
+        return value
+    if isinstance(value, np.generic):
+        return value
+    if isinstance(value, np.ndarray):
+        budget[0] -= value.size
+        return value.copy() if budget[0] >= 0 else Unrecorded(f"an array of {value.size:,} numbers")
+    if isinstance(value, np.random.Generator):
+        return protocol.RNGState(copy.deepcopy(dict(value.bit_generator.state)))
+    if isinstance(value, (protocol.RNGState, protocol.HandleRef)):
+        return value
+    if type(value) in (list, tuple):
+        budget[0] -= len(value)
+        items = [_snapshot(v, budget, depth + 1) for v in value]
+        return items if type(value) is list else tuple(items)
+    if type(value) is dict:
+        budget[0] -= len(value)
+        return {k: _snapshot(v, budget, depth + 1) for k, v in value.items()}
+    return Unrecorded(f"a value of type {type(value).__name__}")
+
+
+CALLS = CallLog()  # the grader runs one property at a time
 
 
 class Worker:
@@ -363,14 +467,18 @@ class Remote:
         return Remote(self._session, self._root, path)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._session.call(self._root, self._path, args, kwargs)
+        record = CALLS.add("call", self._root, self._path, args, kwargs)
+        return record.track(lambda: self._session.call(self._root, self._path, args, kwargs))
 
     def inspect_call(self, *args: Any, **kwargs: Any) -> CallResult:
         """Call and also return the arguments as they were left, to detect in-place changes."""
-        return self._session.call(self._root, self._path, args, kwargs, return_args=True)
+        record = CALLS.add("call", self._root, self._path, args, kwargs, inspect=True)
+        return record.track(lambda: self._session.call(self._root, self._path, args, kwargs,
+                                                       return_args=True))
 
     def get(self) -> Any:
-        return self._session.get(self._root, self._path)
+        record = CALLS.add("get", self._root, self._path, (), {})
+        return record.track(lambda: self._session.get(self._root, self._path))
 
     @property
     def handle(self) -> protocol.HandleRef:

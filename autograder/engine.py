@@ -8,6 +8,7 @@ against a ``Submission`` whose code only ever runs in sandboxed workers, and col
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
@@ -17,10 +18,11 @@ from typing import Any
 
 import pytest
 
-from autograder import sandbox
+from autograder import reproduce, sandbox
 from autograder.blame import StudentRaised
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET, BudgetExhausted, Budgets
 from autograder.client import (
+    CALLS,
     GraderFault,
     NotImplementedYet,
     StudentAbort,
@@ -193,9 +195,32 @@ class EnginePlugin:
         # Before the fixtures (and the module's import): a property after the budget fails here,
         # at once, and the first property of a topic starts the topic's clock.
         exercise = item.get_closest_marker("exercise")
+        CALLS.clear()
         if exercise is not None:
             self.submission.budgets.start_topic(exercise.args[0])
         self.submission.budgets.check()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: Any) -> Any:
+        # Each Hypothesis example starts a fresh call log, so that after a failure the log holds
+        # the failing example's calls (Hypothesis replays it last) for the reproducer.
+        # ``inner_test`` is Hypothesis' documented hook for wrapping each example.
+        hypothesis: Any = getattr(item.obj, "hypothesis", None)
+        inner = getattr(hypothesis, "inner_test", None)
+        if hypothesis is None or inner is None:
+            yield
+            return
+
+        @functools.wraps(inner)
+        def each_example(*args: Any, **kwargs: Any) -> Any:
+            CALLS.clear()
+            return inner(*args, **kwargs)
+
+        hypothesis.inner_test = each_example
+        try:
+            yield
+        finally:
+            hypothesis.inner_test = inner
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
@@ -226,9 +251,20 @@ class EnginePlugin:
                     and "not implemented" not in text and diagnosis != GRADER_FAULT:
                 text += f"\nHint: {hint.args[0]}"
             status = "error" if diagnosis == GRADER_FAULT else "failed"
+            snippet = self._reproducer(module, exc, text) if status == "failed" else ""
             result = PropertyResult(module, function, _readable(item.name), item.nodeid,
-                                    max_score, 0.0, status, text, device, diagnosis)
+                                    max_score, 0.0, status, text, device, diagnosis, snippet)
         self.results.append(result)
+
+
+    def _reproducer(self, module: str, exc: BaseException, text: str) -> str:
+        """Code that repeats the failing example's last call to the student's code, or ""."""
+        leaf = _leaves(exc)[0]
+        if isinstance(leaf, (ModuleProblem, BudgetExhausted, NotImplementedYet)):
+            return ""  # no call of the student's explains these
+        kind = TOPICS[module].kind if module in TOPICS else "numpy"
+        return reproduce.snippet(list(CALLS.records), module=module, kind=kind, check=text,
+                                 source=self.submission.source(module))
 
 
 def grade_submission(

@@ -24,6 +24,12 @@ MAX_FEEDBACK = 8_000  # one property's feedback, one topic's problem
 MAX_TOPIC_FEEDBACK = 16_000  # the feedback of all a topic's properties together
 MIN_FEEDBACK = 500  # what each failing property keeps when its topic's feedback is shared out
 MAX_LABEL = 200  # a diagnosis
+# A failing property's reproducer (autograder.reproduce) is code: never clipped, only left out.
+MAX_REPRODUCE = 6_000
+MAX_TOPIC_REPRODUCE = 16_000
+REPRODUCE_LEFT_OUT = ("# The code to reproduce this failure was left out: the topic's failures "
+                      "together had too much of it.\n")
+REPRODUCE_INTRO = "To reproduce this failure, run this code in Python:"
 _TAIL = 4  # a clipped text keeps 1/_TAIL of its room for its end: the input and the hint
 
 
@@ -83,10 +89,21 @@ class PropertyResult:
     feedback: str = ""
     device: str = "cpu"
     diagnosis: str = ""  # a recognised misconception, when the failure matches one
+    # Code the student can run to see the failing call (autograder.reproduce), or "".
+    reproduce: str = ""
 
     def __post_init__(self) -> None:
         self.feedback = clip(self.feedback, MAX_FEEDBACK)
         self.diagnosis = self.diagnosis[:MAX_LABEL]
+        if stored_size(self.reproduce) > MAX_REPRODUCE:
+            self.reproduce = REPRODUCE_LEFT_OUT
+
+    @property
+    def full_feedback(self) -> str:
+        """The feedback, then the code that reproduces the failure (unindented, to paste)."""
+        if not self.reproduce:
+            return self.feedback
+        return f"{self.feedback}\n\n{REPRODUCE_INTRO}\n{self.reproduce.rstrip()}"
 
     @property
     def passed(self) -> bool:
@@ -115,6 +132,13 @@ class TopicResult:
             for prop, size in zip(self.properties, sizes):
                 if size > share:
                     prop.feedback = clip(prop.feedback, share)
+        # Reproducers are code, so the longest are left out whole until the rest fits.
+        total = sum(stored_size(p.reproduce) for p in self.properties)
+        for prop in sorted(self.properties, key=lambda p: -stored_size(p.reproduce)):
+            if total <= MAX_TOPIC_REPRODUCE or not prop.reproduce:
+                break
+            total -= stored_size(prop.reproduce) - stored_size(REPRODUCE_LEFT_OUT)
+            prop.reproduce = REPRODUCE_LEFT_OUT
 
     @property
     def score(self) -> float:

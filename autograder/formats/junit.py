@@ -70,7 +70,7 @@ def to_junit(result: SubmissionResult) -> str:
                 failure = ET.SubElement(case, "error" if prop.grading_error else "failure",
                                         message=_clean(first),
                                         type=_clean(prop.diagnosis or "property failed"))
-                failure.text = _clean(prop.feedback)
+                failure.text = _clean(prop.full_feedback)
         if i == 0 and result.output:
             out = ET.SubElement(suite, "system-out")
             out.text = _clean(result.output)

@@ -1,8 +1,9 @@
-"""A readable report: a table per topic, then each failure with its smallest input and hint."""
+"""A readable report: a table per topic, then each failure with its smallest input, its hint
+and the code that reproduces it."""
 
 from __future__ import annotations
 
-from autograder.results import BUDGET_EXHAUSTED, SubmissionResult
+from autograder.results import BUDGET_EXHAUSTED, REPRODUCE_INTRO, SubmissionResult
 
 ISOLATION_NOTES = {"uid": "   (sandbox: own uid, no namespaces, see README)",
                    "limits": "   (sandbox: resource limits only, see README)"}
@@ -54,6 +55,8 @@ def to_text(result: SubmissionResult, width: int = 100) -> str:
         for prop in failures:
             lines.append(f"\n[{prop.topic}.{prop.function}] {prop.name}")
             lines.extend("  " + line for line in prop.feedback.splitlines())
+            if prop.reproduce:  # not indented: it is pasted into Python as it stands
+                lines += ["", f"  {REPRODUCE_INTRO}", *prop.reproduce.rstrip().splitlines()]
     not_impl = sorted({f"{p.topic}.{p.function}" for t in result.topics for p in t.properties
                        if p.diagnosis == "not implemented"})
     if not_impl:

@@ -1,1 +1,0 @@
-"""The course's helpers: experiments and demos."""
