@@ -297,7 +297,8 @@ def _copy_tree_text(src: Path, dest: Path, plan: Plan) -> None:
 
 def plan_source(source: Path, solutions: Path | None = None, tests_dir: Path | None = None,
                 topics: list[str] | None = None) -> Plan:
-    """What ``source/`` should hold for the solutions present (or ``topics`` only)."""
+    """The notebooks and config ``source/`` should hold for the solutions present (or ``topics``
+    only). The copies beside them (``support_files``) are not part of it: git does not keep them."""
     solutions = solutions or ROOT / "solutions"
     wanted = [t for t in (topics or list(TOPICS)) if (solutions / f"{t}.py").exists()]
     points = hidden_points(wanted, tests_dir)
@@ -306,28 +307,59 @@ def plan_source(source: Path, solutions: Path | None = None, tests_dir: Path | N
     if config.exists():
         plan.files[config] = config.read_text(encoding="utf-8")
     for assignment, members in ASSIGNMENTS.items():
-        present = [t for t in members if t in wanted]
-        if not present:
-            continue
         folder = source / assignment
-        for topic in present:
+        for topic in [t for t in members if t in wanted]:
             text = (solutions / f"{topic}.py").read_text(encoding="utf-8")
             plan.files[folder / f"{topic}.ipynb"] = dumps(build_notebook(topic, text, points.get(topic, {})))
-            check = PUBLIC_CHECKS / f"{topic}.py"
-            if check.exists():
-                plan.files[folder / "public_checks" / f"{topic}.py"] = check.read_text(encoding="utf-8")
-        for name in ("__init__.py", "__main__.py", "_common.py"):
-            plan.files[folder / "public_checks" / name] = (PUBLIC_CHECKS / name).read_text(encoding="utf-8")
-        plan.files[folder / "course" / "__init__.py"] = '"""The course\'s helpers: experiments and demos."""\n'
-        for helper in HELPER_FILES:
-            if (COURSE_HELPERS / helper).exists():
-                plan.files[folder / "course" / helper] = (COURSE_HELPERS / helper).read_text(encoding="utf-8")
     return plan
+
+
+# Copies of package files that an assignment's notebooks need beside them (nbgrader releases a
+# notebook's folder as it is). Generated, never kept in git (.gitignore): written when notebooks
+# are built and when a course folder or a release is made.
+SUPPORT_DIRS = ("public_checks", "course")
+HELPERS_INIT = '"""The course\'s helpers: experiments and demos."""\n'
+
+
+def support_files(assignment: str, folder: Path) -> dict[Path, str]:
+    """Paths (relative to the assignment's folder) and texts of the copies its notebooks use: the
+    public checks, which every notebook tells students to run (the framework and the checks of
+    the assignment's topics), and each course helper that one of its notebooks imports."""
+    notebooks = "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.ipynb")))
+    files: dict[Path, str] = {}
+    if not notebooks:
+        return files
+    for name in ("__init__.py", "__main__.py", "_common.py"):
+        files[Path("public_checks", name)] = (PUBLIC_CHECKS / name).read_text(encoding="utf-8")
+    for topic in ASSIGNMENTS.get(assignment, []):
+        check = PUBLIC_CHECKS / f"{topic}.py"
+        if check.exists() and (folder / f"{topic}.ipynb").exists():
+            files[Path("public_checks", check.name)] = check.read_text(encoding="utf-8")
+    used = [h for h in HELPER_FILES if re.search(
+        rf"\bcourse\.{h[:-3]}\b|from course import [^\n]*\b{h[:-3]}\b", notebooks)]
+    if used:
+        files[Path("course", "__init__.py")] = HELPERS_INIT
+    for helper in used:
+        files[Path("course", helper)] = (COURSE_HELPERS / helper).read_text(encoding="utf-8")
+    return files
+
+
+def write_support(assignment: str, folder: Path) -> list[str]:
+    """Write the ``support_files`` missing in ``folder``, keeping the copies there (an
+    instructor's edit); returns the paths written."""
+    written = []
+    for rel, text in support_files(assignment, folder).items():
+        if not (folder / rel).exists():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(text, encoding="utf-8")
+            written.append(str(folder / rel))
+    return written
 
 
 def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None = None,
              topics: list[str] | None = None, check: bool = False, prune: bool = True) -> list[str]:
-    """Write (or with ``check``, compare) the course's source notebooks; returns stale paths.
+    """Write (or with ``check``, compare) the course's source notebooks and the copies beside
+    them; returns stale paths. A missing copy is written, never stale: git does not keep them.
     ``prune``: also remove (report) files of the assignments that nothing generates any more."""
     plan = plan_source(source, solutions, tests_dir, topics)
     stale = []
@@ -338,9 +370,19 @@ def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None
             if not check:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
+    planned = set(plan.files)
+    for assignment in ASSIGNMENTS:
+        folder = source / assignment
+        for rel, text in support_files(assignment, folder).items() if folder.is_dir() else []:
+            path = folder / rel
+            planned.add(path)
+            if path.exists() and path.read_text(encoding="utf-8") != text:
+                stale.append(str(path))
+            if not check and (not path.exists() or path.read_text(encoding="utf-8") != text):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
     if topics is None and prune:
-        # Files that no solution produces any more (a renamed helper, a deleted topic).
-        planned = set(plan.files)
+        # Files that nothing produces any more (a renamed helper, a deleted topic).
         for assignment in ASSIGNMENTS:
             for path in sorted((source / assignment).rglob("*")) if (source / assignment).exists() else []:
                 if path.is_file() and "__pycache__" not in path.parts and path not in planned:
@@ -368,11 +410,13 @@ def make_course(course: Path, source: Path, assignments: list[str] | None = None
             continue
         dest = course / "source" / assignment
         if dest.resolve() == src.resolve():
+            write_support(assignment, dest)
             made.append(assignment)  # the course itself
             continue
         if dest.exists():
             shutil.rmtree(dest)
         shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        write_support(assignment, dest)
         made.append(assignment)
     return made
 

@@ -18,11 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autograder.course_folder import Course, course_of_source, solution_modules
-from autograder.notebooks import ASSIGNMENTS, make_course
+from autograder.notebooks import ASSIGNMENTS, HELPERS_INIT, make_course, support_files
 from autograder.stubs import leaks, strip_solution
 from autograder.topics import TOPICS
 
-HELPERS_INIT = '"""The course\'s helpers: experiments and demos."""\n'
 CHECK_COMMAND = "python -m public_checks"
 STUDENT_README = f"""\
 # Deep learning for image classification: exercises
@@ -130,7 +129,10 @@ def _build(out: Path, source: Path, solutions: Path, assignments: list[str] | No
     # to the top and into modules/ too (nbgrader releases them beside each notebook), so that
     # `python -m public_checks` works in each of those folders.
     for assignment in wanted:
-        _copy_python(source / assignment / "public_checks", out / "public_checks")
+        for rel, text in support_files(assignment, source / assignment).items():  # not in git
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            (out / rel).write_text(text, encoding="utf-8")
+        _copy_python(source / assignment / "public_checks", out / "public_checks")  # the course's win
         _copy_python(source / assignment / "course", out / "course")
     if not (out / "course" / "__init__.py").exists():
         (out / "course" / "__init__.py").write_text(HELPERS_INIT, encoding="utf-8")

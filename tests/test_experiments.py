@@ -88,11 +88,17 @@ for cell in json.load(open(sys.argv[2]))["cells"]:
 
 @pytest.mark.parametrize("assignment, topic", [("optimization", "optimizers"),
                                                ("regularization", "regularization")])
-def test_the_notebooks_experiment_cells_run_on_the_notebooks_own_functions(assignment, topic):
+def test_the_notebooks_experiment_cells_run_on_the_notebooks_own_functions(tmp_path, assignment, topic):
     import subprocess
     import sys
 
-    folder = SOLUTIONS.parent / "source" / assignment
+    from autograder.notebooks import make_course
+
+    # A course folder, as instructors make one: the helpers are written beside the notebooks
+    # there (git keeps only the notebooks).
+    make_course(tmp_path, SOLUTIONS.parent / "source", [assignment])
+    folder = tmp_path / "source" / assignment
+    assert (folder / "course" / "experiments.py").is_file()
     proc = subprocess.run([sys.executable, "-c", NOTEBOOK_RUN, str(SOLUTIONS / f"{topic}.py"),
                            str(folder / f"{topic}.ipynb")], cwd=folder, capture_output=True, text=True,
                           timeout=300)
