@@ -73,10 +73,23 @@ class HandleRef:
 
 
 @dataclass(frozen=True)
+class PyplotUse:
+    """What the call that returned a figure did with pyplot, as the worker counted it:
+    ``plt.show()`` calls, pyplot figures left open besides the one returned, and what of
+    pyplot's machinery it replaced (``""`` when nothing)."""
+
+    show_calls: int = 0
+    extra_figures: int = 0
+    tampered: str = ""
+
+
+@dataclass(frozen=True)
 class FigureInfo:
-    """What the worker read off a matplotlib Figure: plain data, safe to inspect."""
+    """What the worker read off a matplotlib Figure: plain data, safe to inspect. ``pyplot``
+    is None when the figure is not what a call returned (an attribute, one inside a list)."""
 
     data: dict[str, Any]
+    pyplot: PyplotUse | None = None
 
 
 @dataclass(frozen=True)
@@ -241,7 +254,7 @@ class _Decoder:
             data = self.value(tree["$figure"], depth + 1)
             if not isinstance(data, dict):
                 raise ProtocolError("bad figure")
-            return FigureInfo(data)
+            return FigureInfo(data, _pyplot_use(tree["pyplot"]) if "pyplot" in tree else None)
         if tag == "$foreign":
             return Foreign(_name(tree["$foreign"]))
         raise ProtocolError(f"unknown tag {tag[:40]!r}")
@@ -295,6 +308,19 @@ class _Decoder:
             for k, v in tree.items():
                 _string(k)
                 self.plain(v, depth + 1)
+
+
+def _pyplot_use(tree: Any) -> PyplotUse:
+    """A figure's ``pyplot`` record: two counts and a short text, nothing else."""
+    if not isinstance(tree, dict) or set(tree) != {"show_calls", "extra_figures", "tampered"}:
+        raise ProtocolError("bad pyplot record")
+    counts = [_int(tree["show_calls"]), _int(tree["extra_figures"])]
+    if min(counts) < 0:
+        raise ProtocolError("bad pyplot record")
+    tampered = tree["tampered"]
+    if not isinstance(tampered, str):
+        raise ProtocolError("bad pyplot record")
+    return PyplotUse(counts[0], counts[1], _string(tampered)[:1000])
 
 
 def _string(text: str) -> str:

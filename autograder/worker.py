@@ -20,7 +20,7 @@ import sys
 import traceback
 from typing import Any
 
-from autograder import blame
+from autograder import blame, worker_pyplot
 from autograder.blame import StudentValue, student_code
 
 MAX_CAPTURE = 4000
@@ -61,7 +61,11 @@ def _hook(obj: Any, arrays: list[bytes]) -> Any:
         return {"$tensor": len(arrays) - 1, "dtype": str(obj.dtype), "device": str(obj.device)}
     figure_mod = sys.modules.get("matplotlib.figure")
     if figure_mod is not None and isinstance(obj, figure_mod.Figure):
-        return {"$figure": protocol.encode(_describe_figure(obj), arrays)}
+        tree = {"$figure": protocol.encode(_describe_figure(obj), arrays)}
+        use = worker_pyplot.report_for(obj)
+        if use is not None:
+            tree["pyplot"] = use  # plain JSON: what the call that returned it did with pyplot
+        return tree
     # A named tuple is a tuple, an OrderedDict a dict: their items travel as plain containers
     # (converted here, in the student's process; the grader never calls their methods).
     if isinstance(obj, tuple):
@@ -157,11 +161,25 @@ def op_call(req: dict[str, Any]) -> Any:
     target = _resolve(req["root"], req.get("path", ""))
     args = _materialize(req.get("args", []))
     kwargs = _materialize(req.get("kwargs", {}))
-    with student_code():
-        result = target(*args, **kwargs)
+    result = None
+    worker_pyplot.start_call()
+    try:
+        with student_code():
+            result = target(*args, **kwargs)
+    finally:  # count the shows and the figures left open, and close those, even after a raise
+        worker_pyplot.finish_call(result, _canvas_figure)
     if req.get("return_args"):
         return StudentValue({"value": result, "args": list(args), "kwargs": kwargs})
     return StudentValue(result)
+
+
+def _canvas_figure(manager: Any) -> Any:
+    """The figure a pyplot figure manager holds (the student's objects; None when reading fails)."""
+    try:
+        with student_code():
+            return manager.canvas.figure
+    except blame.StudentRaised:
+        return None
 
 
 def op_get(req: dict[str, Any]) -> Any:
@@ -329,6 +347,7 @@ def main() -> None:
     os.dup2(_capture_fd, 2)
     sys.stdout = open(1, "w", buffering=1, closefd=False)
     sys.stderr = open(2, "w", buffering=1, closefd=False)
+    worker_pyplot.install()  # before any student code: plt.show() calls and open figures are counted
     if cfg.get("block"):
         sys.meta_path.insert(0, _BlockForeign(cfg["block"]))
     sys.path.insert(0, subdir)

@@ -1,6 +1,9 @@
 """Feature-map plots, graded by inspecting the returned Figure (Agg backend, in the worker):
 one Axes per map showing that map in grey, no ticks, and the given titles in order.
 
+The worker also counts, during each call, the plt.show() calls and the pyplot figures left open
+besides the one returned (``FigureInfo.pyplot``); the SPEC allows neither.
+
 The picture is what counts: an image counts as showing a map when its colours, after the
 image's own colour limits, are the map's (so imshow of the map itself and of a min-max
 normalized copy both pass).
@@ -29,14 +32,18 @@ def _maps(seed, shape):
     return maps
 
 
-def _figure(impl, maps, titles=None):
+def _returned(impl, maps, titles=None) -> FigureInfo:
     fig = impl.visualization.plot_feature_maps(maps) if titles is None else \
         impl.visualization.plot_feature_maps(maps, titles)
     if not isinstance(fig, FigureInfo):
         fail(f"plot_feature_maps: returned {type_name(fig)}; expected a matplotlib Figure",
              describe(feature_maps=maps),
              "build it with fig, axes = plt.subplots(1, F) (or Figure()) and return fig")
-    return fig.data
+    return fig
+
+
+def _figure(impl, maps, titles=None):
+    return _returned(impl, maps, titles).data
 
 
 def _image_axes(info, maps):
@@ -64,7 +71,7 @@ def _picture(data, clim):
     return np.clip((data - low) / (high - low), 0.0, 1.0)
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 @pytest.mark.exercise(M, "plot_feature_maps")
 @pytest.mark.hint('axes[i].imshow(feature_maps[:, :, i], cmap="gray"): map i in Axes i, in order, '
                   "the (H, W) slice as it is (not transposed)")
@@ -115,3 +122,40 @@ def test_plot_titles_each_map_in_order(impl, shape, seed, data):
     got = [ax.get("title", "") for ax in panels]
     if got != titles:
         fail(f"plot_feature_maps: titles {listing(got, sort=False)}; expected {titles}", describe(feature_maps=maps, titles=titles))
+
+
+def _showed(count: int) -> str:
+    if count == 1:
+        return "plot_feature_maps called plt.show(); the SPEC says to return the figure without showing it"
+    return (f"plot_feature_maps called plt.show() {count} times; the SPEC says to return the figure "
+            "without showing it")
+
+
+def _left_open(count: int) -> str:
+    if count == 1:
+        return ("plot_feature_maps left 1 extra pyplot figure open besides the one it returned; "
+                "create one figure (plt.subplots) and return it")
+    return (f"plot_feature_maps left {count} extra pyplot figures open besides the one it returned; "
+            "create one figure (plt.subplots) and return it")
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "plot_feature_maps")
+@pytest.mark.hint("return the figure and let the caller show or save it: no plt.show() inside the "
+                  "function, and plt.close(other) for any other figure it opens (or open none)")
+@given(shape=distinct_sizes(3, 1, 6), seed=seeds, titled=st.booleans())
+def test_plot_returns_its_figure_without_showing_it_or_leaving_others_open(impl, shape, seed, titled):
+    maps = _maps(seed, shape)
+    titles = [f"map {i + 1}" for i in range(shape[2])] if titled else None
+    use = _returned(impl, maps, titles).pyplot
+    context = describe(feature_maps=maps, titles=titles)
+    if use is None:
+        fail("plot_feature_maps: the grader got no record of what the call did with pyplot", context)
+    if use.tampered:
+        fail(f"plot_feature_maps changed pyplot's own machinery ({short(use.tampered, 300)}), so the "
+             "grader cannot tell whether it shows figures or leaves them open", context,
+             "draw into a figure and return it; leave matplotlib's functions and classes as they are")
+    if use.show_calls:
+        fail(_showed(use.show_calls), context)
+    if use.extra_figures:
+        fail(_left_open(use.extra_figures), context)

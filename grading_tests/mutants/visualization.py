@@ -84,3 +84,32 @@ def plot_returns_nothing(feature_maps, titles=None):
     for i, ax in enumerate(axes):
         ax.imshow(feature_maps[:, :, i], cmap="gray")
         ax.axis("off")
+
+
+@mutant("plot_feature_maps", "plt.show() before returning the figure")
+def plot_calls_show(feature_maps, titles=None):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, feature_maps.shape[2], squeeze=False)
+    for i, ax in enumerate(axes[0]):
+        ax.imshow(feature_maps[:, :, i], cmap="gray")
+        ax.axis("off")
+        if titles is not None:
+            ax.set_title(titles[i])
+    plt.show()
+    return fig
+
+
+@mutant("plot_feature_maps", "plt.figure() and then plt.subplots(), which opens a second figure")
+def plot_leaves_a_figure_open(feature_maps, titles=None):
+    import matplotlib.pyplot as plt
+
+    plt.figure(figsize=(3 * feature_maps.shape[2], 3))
+    fig, axes = plt.subplots(1, feature_maps.shape[2], squeeze=False)
+    for i, ax in enumerate(axes[0]):
+        ax.imshow(feature_maps[:, :, i], cmap="gray")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(titles[i])
+    return fig
