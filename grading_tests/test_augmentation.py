@@ -49,7 +49,8 @@ def test_horizontal_flip_matches_torch_flip_on_the_width_axis(impl, device, shap
 # ----------------------------------------------------------------------------- random_crop
 
 
-def _crop(impl, img, size, seed):
+def _crop(impl, img, size, seed, *, unchanged=False):
+    """(crop, corner, context) of one call; ``unchanged``: also that img is left as it was."""
     context = describe(img=img, size=size, rng=f"default_rng({seed})")
     call = impl.augmentation.random_crop.inspect_call(img, size, np.random.default_rng(seed))
     value = call.value
@@ -59,8 +60,20 @@ def _crop(impl, img, size, seed):
     if not isinstance(corner, (tuple, list)) or len(corner) != 2 or \
             not all(isinstance(v, (int, np.integer)) for v in corner):
         fail(f"random_crop: corner {short(corner)}; expected a pair of ints (top, left)", context)
-    check_unchanged("img", img, call.args[0], context)
+    if unchanged:
+        check_unchanged("img", img, call.args[0], context)
     return crop, (int(corner[0]), int(corner[1])), context
+
+
+def _window_corner(img, crop, height, width):
+    """Where ``crop`` lies in ``img`` as a valid (height, width) window, or None (values are distinct)."""
+    if not isinstance(crop, np.ndarray) or crop.shape != (height, width, *img.shape[2:]):
+        return None
+    for top in range(img.shape[0] - height + 1):
+        for left in range(img.shape[1] - width + 1):
+            if np.array_equal(img[top:top + height, left:left + width], crop):
+                return top, left
+    return None
 
 
 @pytest.mark.points(2)
@@ -73,7 +86,7 @@ def test_random_crop_returns_the_window_at_a_valid_corner(impl, shape, data, see
     height, width = data.draw(st.integers(1, h), label="height"), data.draw(st.integers(1, w), label="width")
     size = height if height == width and data.draw(st.booleans(), label="as int") else (height, width)
     img = _image(seed, shape)
-    crop, (top, left), context = _crop(impl, img, size, seed)
+    crop, (top, left), context = _crop(impl, img, size, seed, unchanged=True)
     if not (0 <= top <= h - height and 0 <= left <= w - width):
         fail(f"random_crop: corner (top={top}, left={left}) is out of range; valid: 0 <= top <= {h - height}, "
              f"0 <= left <= {w - width}", context)
@@ -103,17 +116,26 @@ def test_random_crop_draws_from_its_rng_argument(impl, shape, seed):
 @pytest.mark.exercise(M, "random_crop")
 @pytest.mark.hint("rng.integers(low, high) excludes high: use H - height + 1 to reach the last corner")
 def test_random_crop_reaches_every_corner_equally_often(impl):
-    # 3 x 4 = 12 corners, 1200 draws: chi-square with 11 d.o.f. above 50 has p < 1e-6.
+    # Only how the windows are spread: each crop counts where it lies in the image, and a crop
+    # that is no valid window (or a corner reported wrongly) is the valid-corner property's.
+    # 3 x 4 = 12 corners, 1200 draws: chi-square with 11 d.o.f. above 50 has p < 1e-6 (at least
+    # 60 windows, 5 expected per corner, for the chi-square to hold).
     img = _image(7, (5, 7, 2))
     counts: Counter[tuple[int, int]] = Counter()
     master = np.random.default_rng(20261129)
     for _ in range(1200):
-        counts[_crop(impl, img, (3, 4), int(master.integers(2**32)))[1]] += 1
+        corner = _window_corner(img, _crop(impl, img, (3, 4), int(master.integers(2**32)))[0], 3, 4)
+        if corner is not None:
+            counts[corner] += 1
+    windows = sum(counts.values())
+    if windows < 60:
+        fail(f"random_crop: only {windows} of 1200 crops are 3x4 windows of the image: too few to judge "
+             "how the corners are spread (image 5x7, crop 3x4)")
     valid = {(t, left) for t in range(3) for left in range(4)}
-    missing, outside = sorted(valid - set(counts)), sorted(set(counts) - valid)
-    if missing or outside:
-        fail(f"random_crop: corners never drawn {missing}, out of range {outside} (image 5x7, crop 3x4)")
-    chi2 = sum((counts[c] - 100) ** 2 / 100 for c in valid)
+    missing = sorted(valid - set(counts))
+    if missing:
+        fail(f"random_crop: corners never drawn {missing} in {windows} crops (image 5x7, crop 3x4)")
+    chi2 = sum((counts[c] - windows / 12) ** 2 / (windows / 12) for c in valid)
     if chi2 > 50:
         fail(f"random_crop: corners are not uniform (chi-square {chi2:.0f} on 11 degrees of freedom): "
              f"{dict(sorted(counts.items()))}")

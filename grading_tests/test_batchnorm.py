@@ -25,13 +25,13 @@ def _mutants(target):
 
 
 @st.composite
-def bn_inputs(draw, min_batch: int = 2):
+def bn_inputs(draw, min_batch: int = 2, min_n: int = 1):
     """x (N, D) or (N, C, H, W) with per-feature offsets and scales down to 1e-4 (variances far
-    below eps), gamma, beta, and running statistics (C,)."""
+    below eps), gamma, beta, and running statistics (C,). N * H * W >= min_batch, N >= min_n."""
     four_d = draw(st.booleans())
     if four_d:
         n, c, h, w = draw(distinct_sizes(4, 1, 5))
-        n = max(n, min_batch) if h * w == 1 else n
+        n = max(n, min_batch) if h * w == 1 else max(n, min_n)
         shape = (n, c, h, w)
     else:
         n, c = draw(distinct_sizes(2, min_batch, 7))
@@ -62,8 +62,9 @@ def _lazy(fn, *args, index):
     return value
 
 
-def _check_forward(impl, device, inputs, training, momentum, eps, context):
-    """One call; the returned (out, running_mean, running_var, cache) checked against torch."""
+def _check_forward(impl, device, inputs, training, momentum, eps, context, checked):
+    """One call; of the returned (out, running_mean, running_var, cache) the ``checked`` ones
+    ("out", "running") against torch: each property judges only what it is named for."""
     x, gamma, beta, rm, rv = inputs
     args = (x, gamma, beta, rm, rv, training, momentum, eps)
     call = impl.batchnorm.batchnorm_forward.inspect_call(*copy_tree(args))
@@ -72,10 +73,9 @@ def _check_forward(impl, device, inputs, training, momentum, eps, context):
     mutants = _mutants("batchnorm_forward")
     for label, got, expected, index in (("out", out, exp_out, 0), ("running_mean", new_rm, exp_rm, 1),
                                         ("running_var", new_rv, exp_rv, 2)):
-        diagnoses = {m.description: _lazy(m.func, *args, index=index) for m in mutants}
-        check_array(f"batchnorm_forward: {label}", got, expected, context=context, diagnoses=diagnoses)
-    for name, before, after in zip(["x", "gamma", "beta", "running_mean", "running_var"], args, call.args):
-        check_unchanged(name, before, after, context)
+        if ("out" if index == 0 else "running") in checked:
+            diagnoses = {m.description: _lazy(m.func, *args, index=index) for m in mutants}
+            check_array(f"batchnorm_forward: {label}", got, expected, context=context, diagnoses=diagnoses)
     return out, new_rm, new_rv, cache
 
 
@@ -87,7 +87,7 @@ def _check_forward(impl, device, inputs, training, momentum, eps, context):
 @given(inputs=bn_inputs(), momentum=momenta, eps=epsilons)
 def test_training_forward_matches_torch_batch_norm(impl, device, inputs, momentum, eps):
     context = describe(x=inputs[0], training=True, momentum=momentum, eps=eps)
-    _check_forward(impl, device, inputs, True, momentum, eps, context)
+    _check_forward(impl, device, inputs, True, momentum, eps, context, {"out"})
 
 
 @pytest.mark.points(2)
@@ -100,9 +100,8 @@ def test_running_statistics_follow_torch_over_several_calls(impl, device, inputs
     for step in range(calls):
         batch = x * rng.uniform(0.5, 2.0) + rng.standard_normal() if step else x
         context = describe(x=batch, training=True, momentum=momentum, call=step + 1, of_calls=calls)
-        _, rm, rv, _ = _check_forward(impl, device, (batch, gamma, beta, rm, rv), True, momentum, 1e-5, context)
-    context = describe(x=x, training=False, after_calls=calls)
-    _check_forward(impl, device, (x, gamma, beta, rm, rv), False, momentum, 1e-5, context)
+        _, rm, rv, _ = _check_forward(impl, device, (batch, gamma, beta, rm, rv), True, momentum, 1e-5, context,
+                                      {"running"})
 
 
 @pytest.mark.points(2)
@@ -112,7 +111,32 @@ def test_running_statistics_follow_torch_over_several_calls(impl, device, inputs
 @given(inputs=bn_inputs(min_batch=1), momentum=momenta, eps=epsilons)
 def test_eval_forward_uses_the_running_statistics_and_keeps_them(impl, device, inputs, momentum, eps):
     context = describe(x=inputs[0], training=False, momentum=momentum, eps=eps)
-    _check_forward(impl, device, inputs, False, momentum, eps, context)
+    _check_forward(impl, device, inputs, False, momentum, eps, context, {"out", "running"})
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "batchnorm_forward")
+@pytest.mark.hint("compute new arrays for the running statistics ((1 - momentum) * running_mean + ...); "
+                  "running_mean *= ... or running_mean[...] = ... changes the caller's arrays")
+# A batch of two or more: whichever axes a student's statistics run over, there is a value to
+# normalise with (one that raises for N = 1 is the value properties' concern).
+@given(inputs=bn_inputs(min_n=2), training=st.booleans(), momentum=momenta)
+def test_batchnorm_forward_leaves_its_arguments_unchanged(impl, inputs, training, momentum):
+    x, gamma, beta, rm, rv = inputs
+    args = (x, gamma, beta, rm, rv, training, momentum, 1e-5)
+    context = describe(x=x, training=training, momentum=momentum)
+    call = impl.batchnorm.batchnorm_forward.inspect_call(*copy_tree(args))
+    for name, before, after in zip(["x", "gamma", "beta", "running_mean", "running_var"], args, call.args):
+        check_unchanged(name, before, after, context)
+    # Only that, of a real answer: the values are the other properties'.
+    out, new_rm, new_rv, _ = _unpack("batchnorm_forward", call.value, 4, context)
+    for label, got, shape in (("out", out, x.shape), ("running_mean", new_rm, rm.shape),
+                              ("running_var", new_rv, rv.shape)):
+        if not isinstance(got, np.ndarray) or got.shape != shape:
+            found = got.shape if isinstance(got, np.ndarray) else type(got).__name__
+            fail(f"batchnorm_forward: {label} is {found}; expected a new np.ndarray of shape {shape}", context)
+    if np.array_equal(out, x):  # gamma is never 1 and beta never 0 here
+        fail("batchnorm_forward: out equals x: nothing was normalised", context)
 
 
 @pytest.mark.points(1)

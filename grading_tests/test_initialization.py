@@ -42,12 +42,18 @@ def _expected_shapes(dims):
             for name, shape in ((f"W{l}", (dims[l], dims[l - 1])), (f"b{l}", (dims[l], 1)))}
 
 
-def _check_structure(label, got, dims, context):
-    """Right keys, float64 arrays of the right shapes, biases exactly zero."""
+def _check_structure(label, got, dims, context, *, weights_only=False):
+    """Right keys, float64 arrays of the right shapes, biases exactly zero. ``weights_only``: just
+    the weights' keys and shapes, what a property about the weights' values needs to judge them
+    (the biases and dtypes are the structure property's)."""
     shapes = _expected_shapes(dims)
+    if weights_only:
+        shapes = {name: shape for name, shape in shapes.items() if name.startswith("W")}
     if not isinstance(got, dict):
-        fail(f"{label}: returned {type(got).__name__}, expected a dict with keys {sorted(shapes)}", context)
-    missing, extra = [k for k in shapes if k not in got], [k for k in got if k not in shapes]
+        fail(f"{label}: returned {type(got).__name__}, expected a dict with keys {sorted(shapes)}", context,
+             final=flooded(got))
+    missing = [k for k in shapes if k not in got]
+    extra = [] if weights_only else [k for k in got if k not in shapes]
     if missing or extra:
         fail(f"{label}: keys differ: missing {listing(missing)}, unexpected {listing(extra)}", context,
              "one W and one b per layer: W1..WL, b1..bL with L = len(layer_dims) - 1", final=flooded(got))
@@ -60,6 +66,8 @@ def _check_structure(label, got, dims, context):
             note = " (transposed?)" if value.shape == shape[::-1] else ""
             fail(f"{label}[{name!r}]: shape {value.shape} expected {shape}{note}", context,
                  f"W{name[1:]} is (layer_dims[l], layer_dims[l-1]) and b{name[1:]} is (layer_dims[l], 1)")
+        if weights_only:
+            continue
         if name.startswith("b"):
             check_array(f"{label}[{name!r}]", value, np.zeros(shape), context=context,
                         hint="biases start at zero; only the weights are random")
@@ -104,7 +112,7 @@ def _check_normal_sample(label, w, std, formula, candidates, context):
 def _distribution_test(fn, kind, formula):
     context = describe(layer_dims=BIG_DIMS, rng=f"default_rng({STAT_SEED})")
     got = fn(BIG_DIMS, np.random.default_rng(STAT_SEED))
-    _check_structure(fn_label(kind), got, BIG_DIMS, context)
+    _check_structure(fn_label(kind), got, BIG_DIMS, context, weights_only=True)
     for l in range(1, len(BIG_DIMS)):
         fan_in, fan_out = BIG_DIMS[l - 1], BIG_DIMS[l]
         std = ref.weight_std(kind, (fan_out, fan_in))
@@ -131,14 +139,16 @@ def _rng_test(fn, label, dims, seed):
     first = fn(dims, np.random.default_rng(seed))
     again = fn(dims, np.random.default_rng(seed))
     other = fn(dims, np.random.default_rng(seed + 1))
-    _check_structure(label, first, dims, context)
-    for name in first:
-        if name.startswith("W"):
-            check_array(f"{label}: {name} from a second generator in the same state", again.get(name),
-                        first[name], context=context,
-                        hint="draw every weight from the rng argument (rng.standard_normal / rng.normal), "
-                             "never from np.random's global generator")
-    if all(np.array_equal(first[k], other.get(k)) for k in first if k.startswith("W")):
+    # Only where the weights come from: the biases and dtypes are the structure property's.
+    _check_structure(label, first, dims, context, weights_only=True)
+    weights = [f"W{l}" for l in range(1, len(dims))]
+    for name in weights:
+        check_array(f"{label}: {name} from a second generator in the same state",
+                    again.get(name) if isinstance(again, dict) else again, first[name],
+                    context=context, dtype_kind="fiu",  # identical, whatever the dtype
+                    hint="draw every weight from the rng argument (rng.standard_normal / rng.normal), "
+                         "never from np.random's global generator")
+    if all(isinstance(other, dict) and np.array_equal(first[k], other.get(k)) for k in weights):
         fail(f"{label}: generators with different seeds gave identical weights", context,
              "use the rng you are given; do not create a generator with a fixed seed inside the function")
 
@@ -264,3 +274,17 @@ def test_standardize_inputs_leaves_its_arguments_unchanged(impl, sets):
     context = describe(X_train=X_train, X_test=X_test)
     check_unchanged("X_train", X_train, call.args[0], context)
     check_unchanged("X_test", X_test, call.args[1], context)
+    # Only that, of a real answer: whether the values are right is the other property's, but a
+    # function that returns nothing, or its inputs as they were, has left nothing to judge.
+    got = call.value
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        fail(f"standardize_inputs: returned {type(got).__name__}; expected a tuple (X_train_std, X_test_std)",
+             context, final=flooded(got))
+    for name, value, given_array in (("X_train_std", got[0], X_train), ("X_test_std", got[1], X_test)):
+        if not isinstance(value, np.ndarray) or value.shape != given_array.shape:
+            shape = value.shape if isinstance(value, np.ndarray) else type(value).__name__
+            fail(f"standardize_inputs: {name} is {shape}; expected a new np.ndarray of shape {given_array.shape}",
+                 context)
+    if np.array_equal(got[0], X_train) and np.array_equal(got[1], X_test):
+        fail("standardize_inputs: returned the inputs as they were: nothing was standardized", context,
+             "compute new arrays (X - mu) / sqrt(var + epsilon) and return them")

@@ -11,7 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grading_tests.compare import check_array, check_scalar, check_unchanged, describe, expect_raises, fail
+from grading_tests.compare import (
+    check_array,
+    check_scalar,
+    check_unchanged,
+    describe,
+    expect_raises,
+    fail,
+    flooded,
+    listing,
+)
 from grading_tests.references import regularization as ref
 from grading_tests.strategies import copy_tree, distinct_sizes, seeds
 
@@ -64,6 +73,22 @@ def _check_gradients(label, got, expected, context, diagnoses, hint=""):
         check_array(f"{label}[{key!r}]", got[key], expected[key], context=context, diagnoses=per_key, hint=hint)
 
 
+def _check_gradient_shapes(label, got, expected, context):
+    """A dict holding every expected gradient as an array of its shape: what a property that is
+    not about the values still needs (a function that returns nothing has done nothing)."""
+    if not isinstance(got, dict):
+        fail(f"{label}: returned {type(got).__name__}, expected a dict with keys {list(expected)}", context,
+             final=flooded(got))
+    missing = [k for k in expected if k not in got]
+    if missing:
+        fail(f"{label}: keys {listing(missing)} are missing (expected {list(expected)})", context)
+    for key, value in expected.items():
+        shape = np.shape(value)
+        if not isinstance(got[key], np.ndarray) or got[key].shape != shape:
+            found = got[key].shape if isinstance(got[key], np.ndarray) else type(got[key]).__name__
+            fail(f"{label}[{key!r}]: is {found}; expected an np.ndarray of shape {shape}", context)
+
+
 def _safe(fn, *args):
     """A mutant's output on copies of the arguments, computed only if a diagnosis is needed."""
     cache: dict[str, object] = {}
@@ -88,13 +113,16 @@ def _check_mask(label, mask, shape, keep_prob, context):
         fail(f"{label}: holds values {values[:6]}; a keep mask holds only 0 (dropped) and 1 (kept)", context,
              "keep the 0/1 mask itself; the division by keep_prob belongs to the activations",
              "the mask stored already divided by keep_prob" if scaled else "")
-    if keep_prob == 1.0 and not np.all(mask == 1):
-        fail(f"{label}: with keep_prob = 1 every unit must be kept, but {int(np.sum(mask == 0))} were dropped",
-             context, "keep a unit when rng.random() < keep_prob: always true when keep_prob = 1")
 
 
 def _check_keep_rate(label, mask, keep_prob, context):
-    """Keep rate within 6 sigma of keep_prob; decisions independent across both axes."""
+    """Keep rate within 6 sigma of keep_prob; decisions independent across both axes; with
+    keep_prob = 1 every unit kept."""
+    if keep_prob == 1.0:
+        if not np.all(mask == 1):
+            fail(f"{label}: with keep_prob = 1 every unit must be kept, but {int(np.sum(mask == 0))} were dropped",
+                 context, "keep a unit when rng.random() < keep_prob: always true when keep_prob = 1")
+        return
     d = np.asarray(mask, dtype=np.float64).reshape(mask.shape[0], -1)
     agree_prob = keep_prob**2 + (1 - keep_prob) ** 2
     for axis, what in ((1, "examples (columns)"), (0, "units (rows)")):
@@ -167,12 +195,15 @@ def test_regularized_backward_matches_autograd_of_cross_entropy_plus_l2(impl, de
 def test_regularized_backward_leaves_its_arguments_unchanged(impl, net, lambd):
     X, Y, params = net
     values, _ = ref.run(X, Y, params, "cpu")
+    _, expected = ref.run(X, Y, params, "cpu", lambd=lambd)
     cache = _cache(values, ref.CACHE_NAMES)
     call = impl.regularization.backward_propagation_with_regularization.inspect_call(X, Y, copy_tree(cache), lambd)
     context = describe(X=X, lambd=lambd)
     check_unchanged("X", X, call.args[0], context)
     check_unchanged("Y", Y, call.args[1], context)
     check_unchanged("cache", list(cache), list(call.args[2]), context)
+    # Only that, of a real answer: the values are the other property's.
+    _check_gradient_shapes("backward_propagation_with_regularization", call.value, expected, context)
 
 
 # ----------------------------------------------------------------------------- dropout network
@@ -224,7 +255,7 @@ def _big_network(seed):
                   "rng.random(A.shape) < keep_prob")
 def test_dropout_forward_pass_keeps_units_independently_at_rate_keep_prob(impl):
     X, params = _big_network(7)
-    for keep_prob in STAT_KEEP_PROBS:
+    for keep_prob in (*STAT_KEEP_PROBS, 1.0):
         context = describe(X=X, parameters=params, keep_prob=keep_prob)
         result = impl.regularization.forward_propagation_with_dropout(X, params, keep_prob, np.random.default_rng(11))
         _, cache = _unpack("forward_propagation_with_dropout", result, 2, context)
@@ -282,11 +313,13 @@ def test_dropout_backward_matches_autograd_through_the_cached_masks(impl, device
 @given(net=networks(), seed=seeds)
 def test_dropout_backward_leaves_its_arguments_unchanged(impl, net, seed):
     X, Y, params = net
-    cache, _ = _dropout_cache(X, Y, params, 0.7, seed, "cpu")
+    cache, expected = _dropout_cache(X, Y, params, 0.7, seed, "cpu")
     call = impl.regularization.backward_propagation_with_dropout.inspect_call(X, Y, copy_tree(cache), 0.7)
     context = describe(X=X, keep_prob=0.7)
     check_unchanged("X", X, call.args[0], context)
     check_unchanged("cache", list(cache), list(call.args[2]), context)
+    # Only that, of a real answer: the values are the other property's.
+    _check_gradient_shapes("backward_propagation_with_dropout", call.value, expected, context)
 
 
 # ----------------------------------------------------------------------------- dropout layer
@@ -312,7 +345,24 @@ def test_dropout_forward_scales_the_kept_entries_by_one_over_keep_prob(impl, dev
                  for m in _mutants("dropout_forward")}
     check_array("dropout_forward: out", out, ref.dropout_apply(A, mask, keep_prob, device), context=context,
                 diagnoses=diagnoses)
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "dropout_forward")
+@pytest.mark.hint("out = A * mask / keep_prob makes a new array; A *= ... or A[...] = ... changes the caller's A")
+@given(A=activations(), keep_prob=st.floats(0.3, 0.95), seed=seeds)
+def test_dropout_forward_leaves_its_argument_unchanged(impl, A, keep_prob, seed):
+    context = describe(A=A, keep_prob=keep_prob)
+    call = impl.regularization.dropout_forward.inspect_call(A.copy(), keep_prob, np.random.default_rng(seed))
     check_unchanged("A", A, call.args[0], context)
+    # Only that, of a real answer: the values are the other properties'.
+    out, _ = _unpack("dropout_forward", call.value, 2, context)
+    if not isinstance(out, np.ndarray) or out.shape != A.shape:
+        found = out.shape if isinstance(out, np.ndarray) else type(out).__name__
+        fail(f"dropout_forward: out is {found}; expected a new np.ndarray of shape {A.shape}", context)
+    if np.array_equal(out, A):  # keep_prob < 1 and no zero in A: a real dropout changes every entry
+        fail("dropout_forward: out equals A: nothing was dropped or scaled", context,
+             "out = A * mask / keep_prob")
 
 
 @pytest.mark.points(2)
@@ -320,7 +370,7 @@ def test_dropout_forward_scales_the_kept_entries_by_one_over_keep_prob(impl, dev
 @pytest.mark.hint("each entry is kept independently with probability keep_prob: rng.random(A.shape) < keep_prob")
 def test_dropout_forward_keeps_entries_independently_at_rate_keep_prob(impl):
     A = np.random.default_rng(3).standard_normal((40, 30, 25, 8))
-    for keep_prob in STAT_KEEP_PROBS:
+    for keep_prob in (*STAT_KEEP_PROBS, 1.0):
         context = describe(A=A, keep_prob=keep_prob)
         out, mask = _unpack("dropout_forward", impl.regularization.dropout_forward(A, keep_prob, np.random.default_rng(5)),
                             2, context)

@@ -1,7 +1,8 @@
 """Misconceptions about batch normalization that the properties must catch.
 
 Each mutant is pasted alone after the solution module: it may use np and ``_feature_view``,
-and the backward mutants read the solution's cache ``(x_hat, inv_std, gamma, axes)``.
+and the backward mutants read the solution's cache ``(x_hat, inv_std, gamma, axes)``. Each holds
+one mistake: the rest (the ValueError for a single value per feature) is as the contract says.
 """
 
 import numpy as np
@@ -26,6 +27,8 @@ def bn_unbiased_normalisation(x, gamma, beta, running_mean, running_var, trainin
         out = gamma.reshape(view) * (x - running_mean.reshape(view)) / np.sqrt(running_var.reshape(view) + eps)
         return out + beta.reshape(view), running_mean.copy(), running_var.copy(), None
     n = x.size // x.shape[1]
+    if n < 2:
+        raise ValueError("need more than one value per feature")
     mean = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True, ddof=1)
     x_hat = (x - mean) / np.sqrt(var + eps)
@@ -42,6 +45,9 @@ def bn_biased_running_var(x, gamma, beta, running_mean, running_var, training=Tr
     if not training:
         out = gamma.reshape(view) * (x - running_mean.reshape(view)) / np.sqrt(running_var.reshape(view) + eps)
         return out + beta.reshape(view), running_mean.copy(), running_var.copy(), None
+    n = x.size // x.shape[1]
+    if n < 2:
+        raise ValueError("need more than one value per feature")
     mean = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True)
     x_hat = (x - mean) / np.sqrt(var + eps)
@@ -59,6 +65,8 @@ def bn_eps_outside(x, gamma, beta, running_mean, running_var, training=True, mom
         out = gamma.reshape(view) * (x - running_mean.reshape(view)) / (np.sqrt(running_var.reshape(view)) + eps)
         return out + beta.reshape(view), running_mean.copy(), running_var.copy(), None
     n = x.size // x.shape[1]
+    if n < 2:
+        raise ValueError("need more than one value per feature")
     mean = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True)
     x_hat = (x - mean) / (np.sqrt(var) + eps)
@@ -76,6 +84,8 @@ def bn_momentum_swapped(x, gamma, beta, running_mean, running_var, training=True
         out = gamma.reshape(view) * (x - running_mean.reshape(view)) / np.sqrt(running_var.reshape(view) + eps)
         return out + beta.reshape(view), running_mean.copy(), running_var.copy(), None
     n = x.size // x.shape[1]
+    if n < 2:
+        raise ValueError("need more than one value per feature")
     mean = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True)
     x_hat = (x - mean) / np.sqrt(var + eps)

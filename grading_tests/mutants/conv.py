@@ -4,8 +4,6 @@ Mutants take the solution's cache layout ``(x, w, b, (sh, sw), (ph, pw))``; thei
 (``_pair``, ``zero_pad``) have the same names and meaning as the solution's.
 """
 
-import sys
-
 import numpy as np
 
 from grading_tests.mutants import mutant
@@ -201,6 +199,8 @@ def conv_backward_dw_flipped(dout, cache):
 
 @mutant("conv", "the course's error handling: print a message and sys.exit() instead of raising ValueError")
 def conv_course_exit(img, conv_filter):
+    import sys  # the solution module does not import it, and the mutant is pasted alone after it
+
     if img.ndim != conv_filter.ndim - 1:
         print("Error: Number of dimensions in conv filter and image do not match.")
         sys.exit()
