@@ -2,7 +2,8 @@
 
 Order of checks: type, shape, dtype, finiteness, values. One tolerance table, no literals in tests.
 Each failure raises ``PropertyFailure`` with a labelled message, the input context, and, when the
-wrong value matches a known misconception, a diagnosis.
+wrong value matches a known misconception, a diagnosis; when none matches, a generic relation
+(grading_tests/relations.py: a factor, a transpose, a shift...) as a "looks like:" line.
 """
 
 from __future__ import annotations
@@ -18,14 +19,31 @@ import numpy as np
 
 from autograder.client import Remote, StudentAbort
 from autograder.protocol import FigureInfo, Foreign, HandleRef
+from grading_tests import relations
 
-# torch's defaults for float32; float64 a little looser than torch's 1e-7 rtol for sums of
-# many terms computed in a different order.
+# Tolerances per quantity: ``rtol`` per entry, and ``atol`` times the scale of the quantity (the
+# largest magnitude of the expected array), so that a gradient of size 1e-6 is checked as closely
+# as one of size 1 (the absolute 1e-9 used before let a 1e-6 gradient be 0.1% wrong, and rejected
+# correct sums of 1e8-sized terms whose result cancels to near 0). An entry near 0 by cancellation
+# keeps the room that rounding in another order needs: about eps times the terms summed, far
+# below 1e-9 of the largest entry. ``ATOL_FLOOR`` matters only where every expected value is 0.
+# float32: torch's defaults, made relative; "loose64" for long chains (batch norm's backward).
 TOLERANCES = {
     "float64": {"rtol": 1e-7, "atol": 1e-9},
     "float32": {"rtol": 1.3e-6, "atol": 1e-5},
     "loose64": {"rtol": 1e-6, "atol": 1e-8},
 }
+ATOL_FLOOR = 1e-30
+
+
+def tolerance(tol: str, expected: Any) -> dict[str, float]:
+    """``rtol`` and the absolute ``atol`` for comparing with the trusted ``expected`` (never with
+    the student's value: a huge answer must not widen its own tolerance)."""
+    t = TOLERANCES[tol]
+    exp = np.asarray(expected, dtype=np.float64)
+    finite = np.abs(exp[np.isfinite(exp)])
+    scale = float(finite.max()) if finite.size else 0.0
+    return {"rtol": t["rtol"], "atol": max(ATOL_FLOOR, t["atol"] * scale)}
 
 
 # A student's value goes into a message as a few items and a count, never whole: a reply may
@@ -39,30 +57,39 @@ _CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
 class PropertyFailure(AssertionError):
-    def __init__(self, message: str, diagnosis: str = "") -> None:
+    """``diagnosis``: a named misconception (the record's field, counted by the class report);
+    ``relation``: a generic relation to the expected value, shown in the message only."""
+
+    def __init__(self, message: str, diagnosis: str = "", relation: str = "") -> None:
         super().__init__(message)
         self.diagnosis = diagnosis
+        self.relation = relation
 
 
 class PropertyAbort(StudentAbort):
     """A property failure that no smaller input would explain better: Hypothesis does not shrink it."""
 
-    def __init__(self, message: str, diagnosis: str = "") -> None:
+    def __init__(self, message: str, diagnosis: str = "", relation: str = "") -> None:
         super().__init__(message)
         self.diagnosis = diagnosis
+        self.relation = relation
 
 
 def fail(message: str, context: str = "", hint: str = "", diagnosis: str = "", *,
-         final: bool = False) -> None:
-    """Raise the property's failure; ``final`` (a flood) skips shrinking, see ``FLOOD``."""
+         final: bool = False, relation: str = "") -> None:
+    """Raise the property's failure; ``final`` (a flood) skips shrinking, see ``FLOOD``.
+    ``relation`` (grading_tests/relations.py) shows only when no ``diagnosis`` names the mistake."""
     parts = [message]
     if context:
         parts.append(f"  for input: {context}")
     if diagnosis:
         parts.append(f"  diagnosis: this is exactly what {diagnosis} gives")
+    elif relation:
+        parts.append(f"  looks like: {relation}")
     if hint:
         parts.append(f"  hint: {hint}")
-    raise (PropertyAbort if final else PropertyFailure)("\n".join(parts), diagnosis)
+    raise (PropertyAbort if final else PropertyFailure)("\n".join(parts), diagnosis,
+                                                        "" if diagnosis else relation)
 
 
 def flooded(value: Any) -> bool:
@@ -133,12 +160,24 @@ def fmt(arr: Any, limit: int = 6) -> str:
     return "[" + ", ".join(f"{x:.6g}" for x in flat) + f", ...] ({a.size} values)"
 
 
-def _matches(got: np.ndarray, value: Any, tol: dict[str, float]) -> bool:
+def _matches(got: np.ndarray, value: Any, tol: str) -> bool:
     try:
         cand = np.asarray(value() if callable(value) else value, dtype=np.float64)
     except Exception:  # noqa: BLE001 - a diagnosis that cannot be computed is no diagnosis
         return False
-    return cand.shape == got.shape and bool(np.allclose(got, cand, equal_nan=False, **tol))
+    return cand.shape == got.shape and bool(np.allclose(got, cand, equal_nan=False,
+                                                        **tolerance(tol, cand)))
+
+
+def _expected_of(values: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
+    """The other results' expected arrays (a swap of two results shows), those that convert."""
+    found = {}
+    for name, value in (values or {}).items():
+        try:
+            found[name] = np.asarray(value, dtype=np.float64)
+        except Exception:  # noqa: BLE001 - what does not convert cannot have been swapped in
+            continue
+    return found
 
 
 def check_array(
@@ -151,8 +190,14 @@ def check_array(
     hint: str = "",
     diagnoses: Mapping[str, Any] | None = None,
     dtype_kind: str = "f",
+    factors: Mapping[str, float] | None = None,
+    others: Mapping[str, Any] | None = None,
 ) -> np.ndarray:
-    """``got`` must be a float64 ndarray equal to ``expected`` within the table's tolerance."""
+    """``got`` must be a float64 ndarray equal to ``expected`` within the table's tolerance.
+
+    When it is not and no ``diagnoses`` entry matches, the message says how it relates to the
+    expected array; ``factors`` ({"m": m, "keep_prob": kp}) name the constants a wrong factor may
+    be, ``others`` ({"'db1'": expected_db1}) the other results it may have been swapped with."""
     exp = np.asarray(expected, dtype=np.float64 if dtype_kind == "f" else None)
     if isinstance(got, Foreign):
         extra = " NumPy exercises return np.ndarray" if "Tensor" in got.kind or "subclass" in got.kind else ""
@@ -162,8 +207,9 @@ def check_array(
         fail(f"{label}: returned {type_name(got)}, expected an np.ndarray of shape {exp.shape}",
              context, hint, final=flooded(got))
     if got.shape != exp.shape:
-        note = " (transposed?)" if got.shape == exp.shape[::-1] and got.ndim == 2 else ""
-        fail(f"{label}: shape {got.shape} expected {exp.shape}{note}", context, hint)
+        found = relations.relation(got, exp) if got.dtype.kind in "biuf" else ""
+        note = " (transposed?)" if got.shape == exp.shape[::-1] and got.ndim == 2 and not found else ""
+        fail(f"{label}: shape {got.shape} expected {exp.shape}{note}", context, hint, relation=found)
     if dtype_kind == "f" and got.dtype != np.float64:
         fail(f"{label}: dtype {got.dtype} expected float64", context,
              hint or "create arrays with float64 (np.zeros(shape) is float64; np.zeros_like of an int array is not)")
@@ -174,14 +220,16 @@ def check_array(
             bad = np.argwhere(got != exp)
             idx = tuple(int(i) for i in bad[0])
             fail(f"{label}: {len(bad)} of {exp.size} entries differ; first at {idx}: "
-                 f"expected {exp[idx]}, got {got[idx]}", context, hint)
+                 f"expected {exp[idx]}, got {got[idx]}", context, hint,
+                 relation=relations.relation(got, exp, factors, _expected_of(others)))
         return got
-    t = TOLERANCES[tol]
+    t = tolerance(tol, exp)
     if np.isnan(got).any() and not np.isnan(exp).any():
         where = tuple(int(i) for i in np.argwhere(np.isnan(got))[0])
         fail(f"{label}: contains NaN (first at {where}) where the reference has none", context,
-             hint or "look for 0/0, sqrt of a negative number, or log(0)")
-    close = np.isclose(got, exp, **t)
+             hint or "look for 0/0, sqrt of a negative number, or log(0)",
+             relation=relations.relation(got, exp, factors))
+    close = np.isclose(got, exp, rtol=t["rtol"], atol=t["atol"])
     if not close.all():
         diff = np.abs(got - exp)
         diff[np.isnan(diff)] = np.inf
@@ -193,22 +241,25 @@ def check_array(
         )
         diagnosis = ""
         for name, value in (diagnoses or {}).items():
-            if _matches(got, value, TOLERANCES["loose64"]):
+            if _matches(got, value, "loose64"):
                 diagnosis = name
                 break
-        fail(message, context, hint, diagnosis)
+        found = "" if diagnosis else relations.relation(got, exp, factors, _expected_of(others))
+        fail(message, context, hint, diagnosis, relation=found)
     return got
 
 
 def check_scalar(label: str, got: Any, expected: float, *, tol: str = "float64", context: str = "",
-                 hint: str = "", diagnoses: Mapping[str, Any] | None = None) -> float:
-    """A real number (Python or NumPy scalar, or a 0-d float array) equal to ``expected``."""
+                 hint: str = "", diagnoses: Mapping[str, Any] | None = None,
+                 factors: Mapping[str, float] | None = None) -> float:
+    """A real number (Python or NumPy scalar, or a 0-d float array) equal to ``expected``; a
+    wrong one that is the expected times 2, 1/2, -1, a count or one of ``factors`` is told so."""
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "fiu":
         got = got[()]
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Real):
         fail(f"{label}: returned {type_name(got)}, expected a float", context, hint, final=flooded(got))
     value = float(got)
-    t = TOLERANCES[tol]
+    t = tolerance(tol, expected)
     if math.isnan(value) or not math.isclose(value, expected, rel_tol=t["rtol"], abs_tol=t["atol"]):
         diagnosis = ""
         for name, cand in (diagnoses or {}).items():
@@ -216,17 +267,21 @@ def check_scalar(label: str, got: Any, expected: float, *, tol: str = "float64",
                 cval = float(cand() if callable(cand) else cand)
             except Exception:  # noqa: BLE001
                 continue
-            if math.isclose(value, cval, rel_tol=1e-6, abs_tol=1e-12):
+            near = tolerance("loose64", cval)
+            if math.isclose(value, cval, rel_tol=near["rtol"], abs_tol=near["atol"]):
                 diagnosis = name
                 break
-        fail(f"{label}: expected {expected:.10g}, got {value:.10g}", context, hint, diagnosis)
+        found = "" if diagnosis else relations.scalar_relation(value, expected, factors)
+        fail(f"{label}: expected {expected:.10g}, got {value:.10g}", context, hint, diagnosis,
+             relation=found)
     return value
 
 
 def check_dict(label: str, got: Any, expected: Mapping[str, Any], *, context: str = "",
                hint: str = "", diagnoses: Mapping[str, Mapping[str, Any]] | None = None,
-               tol: str = "float64") -> dict[str, Any]:
-    """A dict with exactly ``expected``'s keys, each value an array checked by ``check_array``."""
+               tol: str = "float64", factors: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """A dict with exactly ``expected``'s keys, each value an array checked by ``check_array``
+    (a value that is another key's expected one is told so; ``factors`` as for check_array)."""
     if not isinstance(got, dict):
         fail(f"{label}: returned {type_name(got)}, expected a dict with keys {sorted(expected)}",
              context, hint, final=flooded(got))
@@ -237,8 +292,9 @@ def check_dict(label: str, got: Any, expected: Mapping[str, Any], *, context: st
              context, hint, final=flooded(got))
     for key in expected:
         per_key = {name: _lazy_item(d, key) for name, d in (diagnoses or {}).items()}
+        others = {repr(k): v for k, v in expected.items() if k != key}
         check_array(f"{label}[{key!r}]", got[key], expected[key], context=context, hint=hint,
-                    diagnoses=per_key, tol=tol)
+                    diagnoses=per_key, tol=tol, factors=factors, others=others)
     return got
 
 

@@ -1,0 +1,329 @@
+"""Generic relations between a wrong result and the expected one, for when no named misconception
+matches: a constant factor or offset, a transpose, a shift or flip, another order, some entries.
+
+Runs in the grader on values already decoded; each finder is O(n log n) at most, skips arrays
+above ``MAX_VALUES`` values and never raises: a relation that cannot be worked out is none.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+MAX_VALUES = 1_000_000  # larger arrays get no relation (its search would cost seconds)
+MAX_NDIM = 6
+# A relation holds within a tolerance looser than grading's (the student's arithmetic is not the
+# mutant's) but far tighter than any difference that would make it a different relation.
+RTOL = 1e-6
+ATOL = 1e-9  # times the scale (the largest magnitude) of the array compared with
+TINY = 1e-300
+# Factors the finder names without being told: value -> (name, what it suggests).
+_NAMED = (
+    (-1.0, "-1", "with its sign flipped (times -1: a minus sign missing or extra?)"),
+    (2.0, "2", "times 2 (a factor of 2: a factor 1/2 missing, or an extra 2?)"),
+    (0.5, "1/2", "times 0.5 (a factor of 1/2: missing or extra factor 2?)"),
+    (-2.0, "-2", "times -2 (a factor of 2 and the sign both wrong?)"),
+    (-0.5, "-1/2", "times -0.5 (a factor of 1/2 and the sign both wrong?)"),
+)
+MAX_COUNT = 1024  # integer factors up to this read as counts (m, N, H * W, ...)
+
+Factors = Mapping[str, float] | None
+
+
+def _guard(find: Callable[[], str]) -> str:
+    try:
+        return find()
+    except Exception:  # noqa: BLE001 - a relation that cannot be worked out is no relation
+        return ""
+
+
+def _scale(a: np.ndarray) -> float:
+    """The largest finite magnitude in ``a`` (0 when there is none)."""
+    if a.size == 0:
+        return 0.0
+    hi, lo = float(np.max(a)), float(np.min(a))
+    if math.isfinite(hi) and math.isfinite(lo):
+        return max(hi, -lo)
+    finite = a[np.isfinite(a)]
+    return float(np.max(np.abs(finite))) if finite.size else 0.0
+
+
+def _close(got: np.ndarray, cand: np.ndarray, scale: float | None = None) -> np.ndarray:
+    """Entries of ``got`` equal to the trusted ``cand`` (whose largest magnitude is ``scale``)
+    within the relation tolerance."""
+    atol = max(ATOL * (_scale(cand) if scale is None else scale), TINY)
+    return np.isclose(got, cand, rtol=RTOL, atol=atol)
+
+
+SAMPLE = 256  # entries compared first: most candidates fail on them, before a full pass
+
+
+def _same(got: np.ndarray, cand: np.ndarray) -> bool:
+    if got.shape != cand.shape:
+        return False
+    scale = _scale(cand)
+    if got.size > 16 * SAMPLE:
+        idx = np.linspace(0, got.size - 1, SAMPLE).astype(np.int64)
+        if not _close(got.flat[idx], cand.flat[idx], scale).all():
+            return False
+    return bool(_close(got, cand, scale).all())
+
+
+def _num(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _index(idx: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(i) for i in idx) + ("," if len(idx) == 1 else "") + ")"
+
+
+def factor_name(c: float, factors: Factors = None, *, counts: bool = True) -> str:
+    """How a factor ``c`` reads: 'times keep_prob = 0.8 (got = expected * keep_prob)', ... or ''."""
+    for name, value in (factors or {}).items():
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            continue
+        if not math.isfinite(v) or v == 0 or math.isclose(abs(v), 1.0):
+            continue
+        if math.isclose(c, v, rel_tol=RTOL):
+            return f"times {name} = {_num(v)} (got = expected * {name})"
+        if math.isclose(c, 1 / v, rel_tol=RTOL):
+            return f"divided by {name} = {_num(v)} (got = expected / {name})"
+        if math.isclose(c, -v, rel_tol=RTOL):
+            return f"times -{name} = {_num(-v)} (got = -expected * {name}: the sign is wrong too)"
+        if math.isclose(c, -1 / v, rel_tol=RTOL):
+            return f"divided by -{name} (got = -expected / {name}: the sign is wrong too)"
+    for value, _, words in _NAMED:
+        if math.isclose(c, value, rel_tol=RTOL):
+            return words
+    if counts and abs(c) >= 1:
+        n = round(c)
+        if 3 <= abs(n) <= MAX_COUNT and math.isclose(c, n, rel_tol=RTOL):
+            return (f"times {n} (got = expected * {n}: a sum where a mean is expected, or an "
+                    f"extra count such as m?)")
+    if counts and 0 < abs(c) < 1:
+        n = round(1 / c)
+        if 3 <= abs(n) <= MAX_COUNT and math.isclose(c, 1 / n, rel_tol=RTOL):
+            return (f"divided by {n} (got = expected / {n}: a mean where a sum is expected, or a "
+                    f"division by a count such as m once too often?)")
+    return ""
+
+
+def scalar_relation(got: float, expected: float, factors: Factors = None) -> str:
+    """A named relation between two numbers (one number fits any factor: only named ones count)."""
+    return _guard(lambda: _scalar(float(got), float(expected), factors))
+
+
+def _scalar(got: float, expected: float, factors: Factors) -> str:
+    if not math.isfinite(got) and math.isfinite(expected):
+        return f"{got} where a finite value is expected (an overflow, 0/0, log(0) or sqrt of a negative?)"
+    if math.isfinite(got) and not math.isfinite(expected):
+        return f"a finite value where {expected} is expected"
+    if not math.isfinite(got) or expected == 0:
+        return "0 where a non-zero value is expected" if got == 0 and expected != 0 else ""
+    if got == 0:
+        return "0 where a non-zero value is expected (a term left out, or a result never assigned?)"
+    words = factor_name(got / expected, factors)
+    return f"the expected value {words}" if words else ""
+
+
+def relation(got: np.ndarray, expected: np.ndarray, factors: Factors = None,
+             others: Mapping[str, np.ndarray] | None = None) -> str:
+    """The simplest relation found between ``got`` and ``expected`` (numeric arrays), as the end
+    of a sentence ('every value is the expected one times 0.5 (...)'), or '' when none holds.
+    ``others``: the expected values of the other results, by name (a swap shows)."""
+    return _guard(lambda: _relation(got, expected, factors, others))
+
+
+def _relation(got: np.ndarray, expected: np.ndarray, factors: Factors,
+              others: Mapping[str, np.ndarray] | None) -> str:
+    g = np.asarray(got)
+    e = np.asarray(expected, dtype=np.float64)
+    if g.dtype.kind not in "biuf" or g.size > MAX_VALUES or e.size > MAX_VALUES or e.ndim > MAX_NDIM:
+        return ""
+    g = g.astype(np.float64)
+    if g.shape != e.shape:
+        return _reshaped(g, e)
+    if e.size == 0:
+        return ""
+    if e.size == 1:
+        return _scalar(float(g.ravel()[0]), float(e.ravel()[0]), factors)
+    finite_e, finite_g = np.isfinite(e), np.isfinite(g)
+    if not (finite_e == finite_g).all() or not (finite_e.all() or _same_nonfinite(g, e)):
+        return _nonfinite(g, e, finite_g, finite_e)
+    if not finite_e.all():
+        g, e = g[finite_e], e[finite_e]  # only the finite entries can relate; their positions do not
+        return _elementwise(g, e, factors)
+    for name, other in (others or {}).items():
+        o = np.asarray(other, dtype=np.float64)
+        if _same(g, o) and not _same(e, o):
+            return f"every value is the expected {name} (two results swapped, or the wrong one returned?)"
+    return (_elementwise(g, e, factors) or _rearranged(g, e) or _some_entries(g, e, factors))
+
+
+def _same_nonfinite(g: np.ndarray, e: np.ndarray) -> bool:
+    bad = ~np.isfinite(e)
+    return bool(np.array_equal(g[bad], e[bad], equal_nan=True))
+
+
+def _nonfinite(g: np.ndarray, e: np.ndarray, finite_g: np.ndarray, finite_e: np.ndarray) -> str:
+    both = finite_g & finite_e
+    rest = ("the other entries are right" if both.any() and _close(g[both], e[both]).all()
+            else "the other entries differ too")
+    wrong = ~finite_g & finite_e
+    if wrong.any():
+        first = tuple(int(i) for i in np.argwhere(wrong)[0])
+        kinds = sorted({"NaN" if np.isnan(x) else "inf" for x in g[wrong][:1000]})
+        return (f"{' or '.join(kinds)} at {int(wrong.sum())} of {e.size} entries (the first at "
+                f"{_index(first)}) where the expected values are finite; {rest} (an overflow, "
+                f"0/0, log(0) or sqrt of a negative?)")
+    missing = finite_g & ~finite_e
+    if missing.any():
+        first = tuple(int(i) for i in np.argwhere(missing)[0])
+        return (f"finite values at {int(missing.sum())} of {e.size} entries (the first at "
+                f"{_index(first)}) where the expected value is {e[first]}; {rest}")
+    signs = ~np.isfinite(e) & ~np.isclose(g, e, equal_nan=True)
+    first = tuple(int(i) for i in np.argwhere(signs)[0])
+    return f"{g[first]} at {_index(first)} where {e[first]} is expected; {rest}"
+
+
+def _elementwise(g: np.ndarray, e: np.ndarray, factors: Factors) -> str:
+    """All zeros, a constant factor, a constant offset."""
+    scale = _scale(e)
+    if scale == 0:
+        first = float(g.ravel()[0])
+        if g.size >= 2 and first != 0 and bool(np.all(g == first)):
+            return f"every value is {_num(first)}, where every expected value is 0 (filled with a constant instead of zeros?)"
+        return ""
+    if not g.any():
+        return "every value is 0 (nothing computed, or a result never assigned?)"
+    c = float(np.dot(g.ravel(), e.ravel()) / np.dot(e.ravel(), e.ravel()))
+    informative = int((np.abs(e) > ATOL * scale).sum())
+    if math.isfinite(c) and not math.isclose(c, 1.0, rel_tol=RTOL) and _same(g, c * e):
+        words = factor_name(c, factors)
+        if words:
+            return f"every value is the expected one {words}"
+        if informative >= 2:
+            return f"every value is the expected one times a constant factor {_num(c)} (got = {_num(c)} * expected)"
+    d = float(np.mean(g - e))
+    if e.size >= 2 and math.isfinite(d) and not _same(e, np.full_like(e, e.ravel()[0])) \
+            and _same(g, e + d) and abs(d) > ATOL * scale:
+        named = ""
+        for name, value in (factors or {}).items():
+            try:
+                if math.isclose(abs(d), abs(float(value)), rel_tol=RTOL):
+                    named = f", which is {'-' if d < 0 else ''}{name}"
+            except (TypeError, ValueError):
+                continue
+        sign = "plus" if d > 0 else "minus"
+        return (f"every value is the expected one {sign} {_num(abs(d))}{named} (off by a constant: a "
+                f"term added or left out everywhere?)")
+    return ""
+
+
+def _reshaped(g: np.ndarray, e: np.ndarray) -> str:
+    """A result of another shape that holds the expected values: axes reordered, or reshaped."""
+    if g.size != e.size or g.size == 0 or e.ndim > MAX_NDIM:
+        return ""
+    if sorted(g.shape) == sorted(e.shape) and e.ndim <= 4:
+        for perm in itertools.permutations(range(e.ndim)):
+            cand = e.transpose(perm)
+            if cand.shape == g.shape and _same(g, cand):
+                if e.ndim == 2:
+                    return "the expected array transposed (rows and columns swapped)"
+                return f"the expected values with the axes in another order (expected.transpose{perm})"
+    if _same(g, e.reshape(g.shape)):
+        return (f"the expected values in the shape {g.shape} (a reshape, a missing keepdims or an "
+                f"extra axis?)")
+    return ""
+
+
+def _rearranged(g: np.ndarray, e: np.ndarray) -> str:
+    """The expected values moved: axes swapped, flipped, shifted by one, or in another order."""
+    if 2 <= e.ndim <= 4:
+        for perm in itertools.permutations(range(e.ndim)):
+            if perm == tuple(range(e.ndim)):
+                continue
+            cand = e.transpose(perm)
+            if cand.shape == e.shape and _same(g, cand) and not _same(e, cand):
+                if e.ndim == 2:
+                    return "the expected array transposed (rows and columns swapped)"
+                return f"the expected values with two axes swapped (expected.transpose{perm})"
+    flips: list[tuple[tuple[int, ...], str]] = []
+    if e.ndim >= 2:
+        flips.append(((e.ndim - 2, e.ndim - 1), "along the last two axes, rotated by 180 degrees "
+                      "(a flipped kernel: a true convolution instead of a cross-correlation?)"))
+    flips += [((k,), f"along axis {k} (that axis reversed)") for k in range(e.ndim)]
+    for axes, words in flips:
+        if all(e.shape[k] >= 2 for k in axes):
+            cand = np.flip(e, axes)
+            if _same(g, cand) and not _same(e, cand):
+                return f"the expected array flipped {words}"
+    for k in range(e.ndim):
+        if e.shape[k] < 3:
+            continue
+        head = tuple(slice(None) if j != k else slice(None, -1) for j in range(e.ndim))
+        tail = tuple(slice(None) if j != k else slice(1, None) for j in range(e.ndim))
+        if _same(e[tail], e[head]):
+            continue  # the expected values do not change along the axis: a shift would not show
+        if _same(g[tail], e[head]):
+            return (f"the expected values shifted by one along axis {k} (got[i] = expected[i - 1]: "
+                    f"an index off by one?)")
+        if _same(g[head], e[tail]):
+            return (f"the expected values shifted by one along axis {k} (got[i] = expected[i + 1]: "
+                    f"an index off by one?)")
+    moments = [(float(np.sum(a)), float(np.sum(a * a))) for a in (g, e)]
+    if math.isclose(moments[0][1], moments[1][1], rel_tol=RTOL) \
+            and math.isclose(moments[0][0], moments[1][0], rel_tol=RTOL, abs_tol=RTOL * math.sqrt(moments[1][1])) \
+            and len(np.unique(e)) >= 3 and _same(np.sort(g, axis=None), np.sort(e, axis=None)):
+        return ("the right values in another order (axes mixed up in a reshape or a transpose, or "
+                "the wrong index order?)")
+    return ""
+
+
+def _some_entries(g: np.ndarray, e: np.ndarray, factors: Factors) -> str:
+    """Only some entries wrong: one, one index along an axis, the border, the zeros."""
+    bad = ~_close(g, e)
+    count = int(bad.sum())
+    if count == 0 or count == bad.size:
+        return ""
+    there = _elementwise(g[bad], e[bad], factors) if count >= 2 else ""
+    there = f"; there, {there.replace('every value is', 'each is')}" if there else ""
+    right = f"the other {bad.size - count} are right"
+    if count == 1:
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        return f"only one entry is wrong, at {_index(idx)} (expected {e[idx]:.6g}, got {g[idx]:.6g}); {right}"
+    fixed = []
+    for k in range(e.ndim):
+        along = np.unique(np.nonzero(bad)[k])
+        fixed.append(int(along[0]) if len(along) == 1 and e.shape[k] >= 2 else None)
+    if any(i is not None for i in fixed):
+        parts = [":" if i is None else str(i) for i in fixed]
+        while parts and parts[-1] == ":":
+            parts.pop()
+        where = ", ".join(f"index {i} along axis {k}" + _end(i, e.shape[k])
+                          for k, i in enumerate(fixed) if i is not None)
+        return f"only the entries [{', '.join(parts)}] are wrong ({where}){there}; {right}"
+    if e.ndim >= 2 and e.shape[-1] >= 3 and e.shape[-2] >= 3:
+        interior = np.zeros(e.shape[-2:], dtype=bool)
+        interior[1:-1, 1:-1] = True
+        if not (bad & interior).any():
+            return (f"only entries on the border (the first or last row or column of the last two "
+                    f"axes) are wrong: {count} of {bad.size}{there}; {right} (padding, or the edge "
+                    f"windows?)")
+    zero_e = np.abs(e) <= ATOL * _scale(e)
+    if (bad <= zero_e).all():
+        return (f"wrong only where the expected value is 0 ({count} of {bad.size} entries): a mask "
+                f"or the zero side of a ReLU not applied?; {right}")
+    if (bad <= (g == 0)).all():
+        return (f"0 at {count} of {bad.size} entries where the expected value is not: entries "
+                f"dropped or masked that should not be?; {right}")
+    return ""
+
+
+def _end(i: int, n: int) -> str:
+    return " (the first)" if i == 0 else " (the last)" if i == n - 1 else ""
