@@ -48,7 +48,7 @@ from autograder.notebook_module import (
     module_from_notebook,
     parse_notebook,
 )
-from autograder.results import TopicResult
+from autograder.results import REPRODUCE_INTRO, TopicResult
 from autograder.staging import read_submission, refusal
 from autograder.topics import TOPICS
 
@@ -57,20 +57,30 @@ FEEDBACK_LIMIT = 6000
 
 
 def feedback_for(function: str, topic: TopicResult, score: float, points: float) -> str:
+    """A grade cell's output: each property's mark and feedback (indented), then the code that
+    reproduces each failure (unindented, to paste), whole or left out with a note, never cut."""
     props = [r for r in topic.properties if r.function == function]
     lines = [f"Hidden tests for {function}: {score:g} / {points:g} points",
              "(graded outside your kernel, from the code of the answer cells)"]
     if not props:
         reason = f": {topic.problem}" if topic.problem else ""
         lines.append("  no hidden test ran for this function" + reason)
+    snippets = []
     for r in props:
         mark = "PASS" if r.passed else "FAIL"
         lines.append(f"  {mark} {r.score:g}/{r.max_score:g}  {r.name}")
         if not r.passed and r.feedback:
             lines.extend("      " + line for line in r.feedback.splitlines())
+        if not r.passed and r.reproduce:
+            snippets.append(f"# {r.name}. {REPRODUCE_INTRO}\n{r.reproduce.rstrip()}")
     text = "\n".join(lines)
     if len(text) > FEEDBACK_LIMIT:
         text = text[:FEEDBACK_LIMIT] + "\n  ... (feedback cut)"
+    for snippet in snippets:
+        if len(text) + len(snippet) > 2 * FEEDBACK_LIMIT:
+            text += "\n\n# (more code to reproduce the failures: run `autograder grade` on your module)"
+            break
+        text += "\n\n" + snippet
     return text + "\n"
 
 

@@ -237,3 +237,26 @@ def test_a_topic_leaves_out_whole_snippets_when_they_are_too_many():
     assert sum(len(k) for k in kept) <= MAX_TOPIC_REPRODUCE
     assert all(k in (long, REPRODUCE_LEFT_OUT) for k in kept) and long in kept
     assert failing("# " + "y" * 10_000).reproduce == REPRODUCE_LEFT_OUT
+
+
+def test_an_nbgrader_grade_cell_ends_with_the_code_that_reproduces_its_failure():
+    from autograder.nbgrader_grade import FEEDBACK_LIMIT, feedback_for
+    from autograder.results import PropertyResult, TopicResult
+
+    def prop(name: str, passed: bool, reproduce: str = "", feedback: str = "wrong") -> PropertyResult:
+        return PropertyResult("optimizers", "f", name, name, 2, 2 if passed else 0,
+                              "passed" if passed else "failed", "" if passed else feedback, reproduce=reproduce)
+
+    snippet = "import numpy as np\nfrom optimizers import f\nprint(f(np.array([1.0])))"
+    topic = TopicResult("optimizers", "Optimizers", [prop("a", True), prop("b", False, snippet)])
+    text = feedback_for("f", topic, 2, 4)
+    assert "      wrong" in text and text.rstrip().endswith(snippet)
+    assert "\nfrom optimizers import f\n" in text  # unindented: it pastes as it is
+    # Feedback that fills the cell cuts the feedback, never a snippet: left out whole, with a note.
+    flood = TopicResult("optimizers", "Optimizers",
+                        [prop("c", False, snippet, "x" * 3 * FEEDBACK_LIMIT)] +
+                        [prop(f"d{i}", False, snippet + "\n" + "#" * 3000) for i in range(5)])
+    text = feedback_for("f", flood, 0, 12)
+    assert "(feedback cut)" in text and "run `autograder grade` on your module" in text
+    assert all(part.endswith("#" * 3000) or "import numpy" not in part
+               for part in text.split("\n\n# d")[1:-1])
