@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.stubs import BEGIN
-from autograder.topics import TOPICS
+from autograder.topics import ASSIGNMENTS, TOPICS
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -27,13 +27,6 @@ PUBLIC_CHECKS = PACKAGE / "public_checks"
 COURSE_HELPERS = PACKAGE / "course"
 HELPER_FILES = ("experiments.py", "feature_maps.py")
 
-# The four nbgrader assignments, in teaching order; every SPEC module belongs to one.
-ASSIGNMENTS: dict[str, list[str]] = {
-    "optimization": ["optimizers", "initialization"],
-    "regularization": ["regularization", "batchnorm", "early_stopping", "augmentation"],
-    "cnn": ["conv", "pooling", "receptive_field", "visualization"],
-    "architectures": ["lenet", "inception", "resnet", "densenet", "vgg"],
-}
 SCHEMA_VERSION = 3
 SECTION_RE = re.compile(r"^<!--\s*@(\S+)\s*-->\s*$")
 RUN_FENCE = "```python run"

@@ -1,8 +1,12 @@
-"""The course's graded topics: one SPEC module each, in the order the course teaches them."""
+"""The catalog: the course's graded topics (one SPEC module each, in the order the course
+teaches them), the nbgrader assignments they belong to, the Hypothesis profiles and devices.
+Everything that lists topics, assignments or profiles reads them here; ``missing_parts`` says
+what a topic still lacks (``tests/test_catalog.py`` fails with that list)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,53 @@ TOPICS: dict[str, Topic] = {
         Topic("vgg", "torch", "VGG-16 and AlexNet"),
     ]
 }
+
+
+# The four nbgrader assignments, in teaching order; every SPEC module belongs to one.
+ASSIGNMENTS: dict[str, list[str]] = {
+    "optimization": ["optimizers", "initialization"],
+    "regularization": ["regularization", "batchnorm", "early_stopping", "augmentation"],
+    "cnn": ["conv", "pooling", "receptive_field", "visualization"],
+    "architectures": ["lenet", "inception", "resnet", "densenet", "vgg"],
+}
+
+# Hypothesis example counts (grading_tests/conftest.py registers them): the ones a user picks,
+# and "mutation" (ci's examples, no shrinking), which the mutant self-check and the release's
+# answer check use.
+PROFILES = ("grading", "ci", "dev")
+ALL_PROFILES = (*PROFILES, "mutation")
+DEVICES = ("cpu", "cuda", "auto")
+
+
+def missing_parts(root: Path, name: str) -> list[str]:
+    """What the topic ``name`` lacks in the checkout ``root``, as paths or facts (empty: complete).
+    Public checks are not required yet (a notebook without one says so in its check cell)."""
+    missing = [] if name in TOPICS else ["an entry in autograder/topics.py TOPICS"]
+    owners = [a for a, members in ASSIGNMENTS.items() if name in members]
+    if len(owners) != 1:
+        missing.append(f"membership of exactly one assignment in autograder/topics.py ASSIGNMENTS "
+                       f"(now {owners or 'none'})")
+    files = [f"solutions/{name}.py", f"assignments/{name}.py", f"grading_tests/test_{name}.py",
+             f"grading_tests/mutants/{name}.py", f"autograder/course/text/{name}.md"]
+    files += [f"source/{a}/{name}.ipynb" for a in owners[:1]]
+    missing += [f for f in files if not (root / f).is_file()]
+    tests = root / "grading_tests" / f"test_{name}.py"
+    if tests.is_file() and "pytest.mark.exercise(" not in tests.read_text(encoding="utf-8"):
+        missing.append(f"grading_tests/test_{name}.py: a property marked @pytest.mark.exercise")
+    return missing
+
+
+def parts_without_topic(root: Path) -> list[str]:
+    """Files of a topic that the catalog does not know (a topic half-removed or misspelt)."""
+    found = []
+    for folder, pattern in (("solutions", "*.py"), ("assignments", "*.py"), ("grading_tests", "test_*.py"),
+                            ("grading_tests/mutants", "*.py"), ("autograder/course/text", "*.md"),
+                            ("grading_tests/references", "*.py")):
+        for path in sorted((root / folder).glob(pattern)):
+            name = path.stem.removeprefix("test_") if folder == "grading_tests" else path.stem
+            if name not in TOPICS and not name.startswith("_"):
+                found.append(f"{folder}/{path.name}")
+    return found
 
 
 def parse_topics(spec: str | None) -> list[str]:

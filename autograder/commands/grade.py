@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from autograder.commands import absolute
+from autograder.topics import PROFILES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output", "-o", type=absolute, default=None,
                    help="write here instead of standard output")
     p.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
-    p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"],
+    p.add_argument("--profile", default="grading", choices=PROFILES,
                    help="Hypothesis example counts: grading (thorough), ci (fast), dev")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
     add_budget_arguments(p)
