@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.batch_samples import write_class  # noqa: E402
+from tests.batch_samples import write_class  # noqa: E402
 
 
 def load_average() -> str:

@@ -32,7 +32,7 @@ from autograder.batch import (
     student_of,
     valid_record,
 )
-from autograder.batch_samples import write_class
+from tests.batch_samples import write_class
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ("exponential_decay", "step_decay", "update_parameters_with_momentum")
