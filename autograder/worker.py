@@ -250,14 +250,19 @@ def _read_captured() -> str:
         return ""
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _is_grader_file(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR)
+
+
 def _error_info(exc: BaseException, *, grader: bool = False) -> dict[str, Any]:
     """The reply for an exception: the student's (their frames only: the worker's own are noise
     to them), or, with ``grader``, the grader's own, whole traceback for the staff."""
     tb = list(traceback.extract_tb(exc.__traceback__))
-    if not grader:
-        tb = [f for f in tb if not f.filename.endswith(("autograder/worker.py",
-                                                        "autograder/worker_torch.py",
-                                                        "autograder/blame.py"))]
+    if not grader:  # every frame of this package is the grader's, whatever its files are called
+        tb = [f for f in tb if not _is_grader_file(f.filename)]
     lines = traceback.format_list(tb[-6:])
     try:
         message = str(exc)[:2000]

@@ -212,3 +212,23 @@ def test_installed_folders_under_tmp_stay_visible_in_the_jail(tmp_path, monkeypa
     src = f"def read():\n    return open({str(shared / 'marker.txt')!r}).read()\n"
     with worker_for(tmp_path, src) as w:
         assert call(w, "read") == "visible"
+
+
+def test_a_students_traceback_shows_their_frames_and_none_of_the_graders(tmp_path):
+    worker = worker_for(tmp_path, """
+        import numpy as np
+
+        def helper(x):
+            return np.asarray(x).reshape(7)
+
+        def broken(x):
+            return helper(x) + 1
+        """)
+    try:
+        with pytest.raises(StudentCodeError) as raised:
+            call(worker, "broken", [1.0, 2.0])
+    finally:
+        worker.stop()
+    tb = raised.value.traceback
+    assert "probe.py" in tb and "helper(x)" in tb and "reshape(7)" in tb
+    assert "autograder" not in tb and "worker.py" not in tb and "blame.py" not in tb
