@@ -446,6 +446,17 @@ def describe_request(message: dict[str, Any]) -> str:
     return "the worker"
 
 
+def session_of(remote: Remote) -> Any:
+    """The worker session a handle or module name belongs to (a ``Remote``'s own attribute
+    names are the worker's names, so its fields are not read as attributes)."""
+    return object.__getattribute__(remote, "_session")
+
+
+def type_of(remote: Remote) -> str:
+    """The type name the worker gave the object behind ``remote`` ("" when unknown)."""
+    return str(object.__getattribute__(remote, "_type"))
+
+
 class Remote:
     """A name inside the worker: a module attribute or a path from a handle."""
 

@@ -16,7 +16,7 @@ import torch
 from hypothesis import Phase, settings
 
 from autograder import worker_torch
-from autograder.client import Remote
+from autograder.client import Remote, session_of
 from grading_tests.compare import check_array, describe, fail, short, type_name
 
 DTYPE = "float64"
@@ -39,7 +39,7 @@ def build(label: str, ctor: Any, *args: Any, context: str = "", **kwargs: Any) -
 def build_in_worker(label: str, impl: Any, module: str, name: str, *args: Any, context: str = "",
                     meta: bool = True, **kwargs: Any) -> StudentModule:
     """Like ``build``, through the worker's ``build`` action: big networks skip initialisation."""
-    session = object.__getattribute__(getattr(impl, module), "_session")
+    session = session_of(getattr(impl, module))
     made = session.torch("build", module=module, name=name, args=list(args), kwargs=kwargs,
                          meta=meta, timeout=60.0)
     module_ = StudentModule(Remote(session, int(made["handle"]), "", str(made["type"])))
@@ -56,7 +56,7 @@ class StudentModule:
     def __init__(self, remote: Remote) -> None:
         self.remote = remote
         self.id = remote.handle.id
-        self.session = object.__getattribute__(remote, "_session")
+        self.session = session_of(remote)
 
     def _torch(self, action: str, **fields: Any) -> Any:
         return self.session.torch(action, handle=self.id, **fields)
@@ -235,7 +235,7 @@ def grade_pass(label: str, impl_ctor: Any, ref_ctor: Any, args: Sequence[Any], *
 
 def inspect_new(impl: Any, module: str, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """Keys, shapes and counts of the student's ``module.name(*args, **kwargs)``, built on meta."""
-    session = object.__getattribute__(getattr(impl, module), "_session")
+    session = session_of(getattr(impl, module))
     return session.torch("inspect_new", module=module, name=name, args=list(args), kwargs=kwargs,
                          timeout=60.0)
 
@@ -282,5 +282,5 @@ def no_shrink(**kwargs: Any) -> settings:
 
 def call_on_layers(impl: Any, module: str, name: str, spec: list[list[Any]]) -> Any:
     """The student's ``module.name(model)`` on a model of real torch layers built in the worker."""
-    session = object.__getattribute__(getattr(impl, module), "_session")
+    session = session_of(getattr(impl, module))
     return session.torch("call_on_layers", module=module, name=name, spec=spec, timeout=60.0)
