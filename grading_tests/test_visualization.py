@@ -126,8 +126,8 @@ def test_plot_titles_each_map_in_order(impl, shape, seed, data):
 
 def _showed(count: int) -> str:
     if count == 1:
-        return "plot_feature_maps called plt.show(); the SPEC says to return the figure without showing it"
-    return (f"plot_feature_maps called plt.show() {count} times; the SPEC says to return the figure "
+        return "plot_feature_maps called plt.show(); the contract says to return the figure without showing it"
+    return (f"plot_feature_maps called plt.show() {count} times; the contract says to return the figure "
             "without showing it")
 
 

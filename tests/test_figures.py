@@ -223,7 +223,7 @@ def test_a_correct_pyplot_plot_keeps_full_marks(make_submission, name):
 
 
 @pytest.mark.parametrize("name,message", [
-    ("shows", "plot_feature_maps called plt.show(); the SPEC says to return the figure without showing it"),
+    ("shows", "plot_feature_maps called plt.show(); the contract says to return the figure without showing it"),
     ("leaks_three", "plot_feature_maps left 3 extra pyplot figures open besides the one it returned; "
                     "create one figure (plt.subplots) and return it"),
     ("silences_show_then_shows", "plot_feature_maps called plt.show();"),
