@@ -147,3 +147,8 @@ def densenet121_no_halving(num_classes=1000):
     model.features.norm5 = nn.BatchNorm2d(n + 16 * 32)
     model.classifier = nn.Linear(n + 16 * 32, num_classes)
     return model
+
+
+@mutant("densenet121", "the model built but not returned (no return statement)")
+def densenet121_without_return(num_classes=1000):
+    DenseNet(32, (6, 12, 24, 16), 64, 4, num_classes=num_classes)

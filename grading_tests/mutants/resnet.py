@@ -186,3 +186,8 @@ def resnet34_with_bottleneck(num_classes=1000):
 @mutant("resnet50", "BasicBlocks where ResNet-50 has Bottlenecks")
 def resnet50_with_basic_blocks(num_classes=1000):
     return ResNet(BasicBlock, [3, 4, 6, 3], num_classes=num_classes)
+
+
+@mutant("resnet34", "the model built but not returned (no return statement)")
+def resnet34_without_return(num_classes=1000):
+    ResNet(BasicBlock, [3, 4, 6, 3], num_classes=num_classes)

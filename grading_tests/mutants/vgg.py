@@ -55,3 +55,8 @@ def alexnet_stride2(num_classes=1000):
     model = AlexNet(num_classes=num_classes)
     model.features[0] = nn.Conv2d(3, 64, kernel_size=11, stride=2, padding=2)
     return model
+
+
+@mutant("alexnet", "the model built but not returned (no return statement)")
+def alexnet_without_return(num_classes=1000):
+    AlexNet(num_classes=num_classes)
