@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 TORCH  ?= torch==2.13.0
 PROFILE ?= ci
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench mutation clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,12 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_grading.py
+
+# Mechanical mutation score of the grading tests (long: not in CI; see docs/DEVELOPING.md).
+# e.g. make mutation MUTATION_ARGS="--topics conv pooling --max-mutants 80"
+MUTATION_ARGS ?=
+mutation: setup
+	nice -n 10 $(PY) scripts/mutation_score.py $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
