@@ -52,6 +52,16 @@ def test_mutant_loses_points_on_its_function(tmp_path, module, mutant):
     failed = [p for p in props if not p.passed]
     assert failed, f"{mutant.description!r} ({mutant.name}) passes every property of {mutant.target}"
     assert all(p.function == mutant.target for p in props)
+    _assert_failed_for_its_own_code(mutant, failed)
+
+
+def _assert_failed_for_its_own_code(mutant: Mutant, failed) -> None:
+    """A student's mistake is never shown as the grader's (issue 15), and a mutant fails by its
+    mistake, not because its pasted source names something the solution does not define."""
+    errors = [p.name for p in failed if p.grading_error or "grading error" in p.feedback.lower()]
+    assert errors == [], f"{mutant.name}: a grading error shown for the student's own code in {errors}"
+    broken = [p.name for p in failed if "NameError" in p.feedback]
+    assert broken == [], f"{mutant.name} does not run beside the solution (NameError) in {broken}"
 
 
 # One mistake, one penalty: a mutant may fail only the properties about its mistake (their
@@ -71,20 +81,129 @@ ABOUT_ITS_MISTAKE = {
         "batches_global_rng": {"come from the rng argument"},
         "batches_naive_shuffle": {"every ordering"},
     },
+    "initialization": {
+        **dict.fromkeys(["he_fan_out", "he_one_over_n", "he_no_sqrt", "he_uniform"], {"normal with variance"}),
+        "he_random_bias": {"zero biases"}, "he_global_rng": {"rng argument"},
+        **dict.fromkeys(["xavier_lecun", "xavier_half", "xavier_uniform"], {"normal with variance"}),
+        "xavier_fixed_seed": {"rng argument"}, "xavier_ones_bias": {"zero biases"},
+        **dict.fromkeys(["standardize_test_statistics", "standardize_unbiased", "standardize_eps_outside",
+                         "standardize_wrong_axis"], {"uses training statistics"}),
+        "standardize_in_place": {"leaves its arguments unchanged"},
+    },
+    "regularization": {
+        **dict.fromkeys(["backward_half_lambda", "backward_bias_decay", "backward_lambda_not_over_m",
+                         "backward_relu_of_gradient", "dropout_back_new_mask", "dropout_back_no_scaling",
+                         "dropout_back_no_mask"], {"matches autograd"}),
+        **dict.fromkeys(["dropout_net_no_scaling", "dropout_net_drops_output"], {"fed the same masks"}),
+        **dict.fromkeys(["dropout_net_greater", "dropout_net_shared_mask"], {"independently at rate"}),
+        "dropout_net_global_rng": {"rng argument"},
+        "dropout_forward_no_check": {"rejects keep prob"}, "dropout_forward_greater": {"independently at rate"},
+        "dropout_forward_no_scaling": {"scales the kept entries"},
+        "dropout_forward_in_place": {"leaves its argument unchanged"},
+    },
+    "batchnorm": {
+        # Statistics over the wrong axes, or epsilon in the wrong place, are wrong in every mode
+        # that computes with them.
+        "bn_unbiased_normalisation": {"training forward matches"},
+        "bn_biased_running_var": {"running statistics follow"},
+        "bn_eps_outside": {"training forward matches", "eval forward"},
+        "bn_momentum_swapped": {"running statistics follow"},
+        "bn_eval_uses_batch": {"eval forward"},
+        "bn_batch_axis_only": {"training forward matches", "running statistics follow"},
+        "bn_running_in_place": {"leaves its arguments unchanged"},
+    },
+    "early_stopping": {
+        **dict.fromkeys(["EarlyStoppingLessOrEqual", "EarlyStoppingNoReset", "EarlyStoppingOneLate",
+                         "EarlyStoppingOneEarly", "EarlyStoppingNoMinDelta", "EarlyStoppingOneBasedEpoch",
+                         "EarlyStoppingBestWithinDelta"], {"agrees with the rule"}),
+        "EarlyStoppingNoCheck": {"rejects a patience"},
+    },
+    "conv": {
+        **dict.fromkeys(["conv_course_exit", "conv_accepts_even"], {"raises value error"}),
+        **dict.fromkeys(["conv_first_channel", "conv_transposed_filter"], {"matches torch conv2d"}),
+    },
+    "pooling": {
+        **dict.fromkeys(["pool_forward_stride_one", "pool_forward_always_max", "pool_forward_square_kernel"],
+                        {"matches torch max and avg"}),
+        "pool_forward_any_mode": {"rejects an unknown mode"},
+        **dict.fromkeys(["pool_backward_avg_no_scale", "pool_backward_overwrite"], {"matches autograd"}),
+        "pool_backward_all_ties": {"tie to the first maximum"},
+        # Spread over the whole window, a max's gradient reaches every tied maximum too.
+        "pool_backward_max_as_avg": {"matches autograd", "tie to the first maximum"},
+    },
+    "receptive_field": dict.fromkeys(["rf_no_dilation", "rf_jump_too_early", "rf_start_without_padding",
+                                      "rf_no_jump_in_size"], {"matches the gradient probe"}),
+    "visualization": {
+        "plot_default_cmap": {"own grey axes"}, "plot_with_ticks": {"no ticks"},
+        "plot_transposed": {"own grey axes"}, "plot_reversed": {"own grey axes"},
+        "plot_no_titles": {"titles each map"}, "plot_fixed_clim": {"own grey axes"},
+        # No figure: nothing to judge, and nothing returned is what the last property is about.
+        "plot_returns_nothing": {"own grey axes", "no ticks", "titles each map", "returns its figure"},
+        "plot_calls_show": {"without showing it"}, "plot_leaves_a_figure_open": {"leaving others open"},
+    },
+    "augmentation": {
+        "crop_misses_last_corner": {"every corner equally often"}, "crop_global_random": {"rng argument"},
+        "crop_corner_swapped": {"at a valid corner"}, "crop_past_the_edge": {"at a valid corner"},
+    },
+    # A model of the wrong shape cannot run the reference's weights: its outputs are not judged.
+    "lenet": {
+        **dict.fromkeys(["count_all_parameters", "count_state_dict"], {"counts trainable parameters"}),
+        **dict.fromkeys(["LeNet5AvgPool", "LeNet5ReluOnScores", "LeNet5ChannelsLastFlatten"],
+                        {"output and gradients"}),
+        "LeNet5OneChannel": {"state dict", "output and gradients"},
+    },
+    "inception": {
+        **dict.fromkeys(["InceptionThreeForFive", "InceptionOneForFive", "DSCNoGroups", "DSCAlwaysBias"],
+                        {"state dict", "output and gradients"}),
+        **dict.fromkeys(["InceptionWrongOrder", "InceptionNoReduceRelu", "InceptionAvgPool", "DSCReluBetween"],
+                        {"output and gradients"}),
+    },
+    # A block's forward is the same computation in both modes: a wrong one is wrong in both.
+    "resnet": {
+        **dict.fromkeys(["BasicBlockReluBeforeAdd", "BasicBlockDownsampleOnlyOnStride", "BasicBlockWrongShortcut",
+                         "BottleneckStrideOnConv1", "BottleneckMissingMiddleRelu"], {"training mode", "eval mode"}),
+        "BasicBlockNoDownsampleBN": {"state dict", "training mode", "eval mode"},
+        "resnet34_layer2_no_stride": {"output and input gradient"},
+        **dict.fromkeys(["resnet34_with_bottleneck", "resnet50_with_basic_blocks"],
+                        {"keys shapes", "output and input gradient"}),
+        "resnet34_without_return": {"keys shapes", "output and input gradient"},
+    },
+    "densenet": {
+        "DenseLayerReturnsCat": {"returns only the new features"},
+        "DenseLayerPostActivation": {"state dict", "returns only the new features"},
+        **dict.fromkeys(["DenseBlockNewFirst", "DenseBlockDropsInput"], {"training mode", "eval mode"}),
+        **dict.fromkeys(["TransitionMaxPool", "TransitionReluFirst"], {"matches torchvision"}),
+        **dict.fromkeys(["densenet121_no_norm5", "densenet121_no_halving"], {"keys shapes", "output and input gradient"}),
+        # No model: nothing to judge in any property.
+        "densenet121_without_return": {"keys shapes", "output and input gradient", "one score per class"},
+    },
+    "vgg": {
+        # num_classes ignored: the classifier's shape, the scores and their number are all wrong.
+        **dict.fromkeys(["vgg16_fixed_classes", "alexnet_fixed_classes"],
+                        {"keys shapes", "output and input gradient", "one score per class"}),
+        "vgg16_no_classifier_relu": {"output and input gradient"},
+        # The output property's input needs the adaptive pooling (its features do not end at 6x6).
+        "alexnet_no_adaptive_pool": {"output and input gradient", "one score per class"},
+        "alexnet_stride2": {"output and input gradient"},
+        "alexnet_without_return": {"keys shapes", "output and input gradient", "one score per class"},
+    },
 }
 FOCUSED = [(module, m) for module, m in MUTANTS if m.name in ABOUT_ITS_MISTAKE.get(module, {})]
 
 
-def test_every_mutant_of_a_listed_module_says_what_it_is_about():
+def test_every_mutant_says_what_it_is_about():
+    """Every mutant of a function graded by several properties names the properties it may fail."""
     import re
 
-    for module, names in ABOUT_ITS_MISTAKE.items():
+    assert set(ABOUT_ITS_MISTAKE) <= {module for module, _ in MUTANTS}, "a listed module is gone"
+    for module in sorted({module for module, _ in MUTANTS}):
+        names = ABOUT_ITS_MISTAKE.get(module, {})
         tests = (GRADING_TESTS / f"test_{module}.py").read_text(encoding="utf-8")
         graded = re.findall(r'@pytest\.mark\.exercise\(M, "(\w+)"\)', tests)
         several = {f for f in graded if graded.count(f) > 1}
         unlisted = [m.name for m in for_module(module) if m.target in several and m.name not in names]
         assert unlisted == [], f"say which properties these {module} mutants may fail: {unlisted}"
-        assert set(names) <= {m.name for m in for_module(module)}, "a listed mutant is gone"
+        assert set(names) <= {m.name for m in for_module(module)}, f"a listed {module} mutant is gone"
 
 
 @pytest.mark.parametrize("module,mutant", FOCUSED, ids=[f"{m}-{x.name}" for m, x in FOCUSED])
@@ -92,7 +211,9 @@ def test_a_mutant_loses_points_only_on_the_properties_about_its_mistake(tmp_path
     (tmp_path / f"{module}.py").write_text(mutated_source(module, mutant), encoding="utf-8")
     result = grade_submission(tmp_path, [module], profile="mutation", functions={mutant.target})
     allowed = ABOUT_ITS_MISTAKE[module][mutant.name]
+    assert not result.topics[0].problem, result.topics[0].problem
     failed = [p.name for p in result.topics[0].properties if not p.passed]
     assert failed, f"{mutant.name} passes every property of {mutant.target}"
+    _assert_failed_for_its_own_code(mutant, [p for p in result.topics[0].properties if not p.passed])
     wrong = [name for name in failed if not any(a in name for a in allowed)]
     assert wrong == [], f"{mutant.description!r} also loses points on {wrong}"
