@@ -147,7 +147,7 @@ def _relation(got: np.ndarray, expected: np.ndarray, factors: Factors,
         return ""
     g = g.astype(np.float64)
     if g.shape != e.shape:
-        return _reshaped(g, e)
+        return _reshaped(g, e) or _part(g, e) or _summed(g, e)
     if e.size == 0:
         return ""
     if e.size == 1:
@@ -242,6 +242,75 @@ def _reshaped(g: np.ndarray, e: np.ndarray) -> str:
     return ""
 
 
+MAX_WINDOWS = 64  # placements of the smaller array inside the larger one that _part tries
+
+
+def _part(g: np.ndarray, e: np.ndarray) -> str:
+    """Arrays of the same rank where one is a window (or a strided sample) of the other."""
+    if g.ndim != e.ndim or g.size == 0 or e.size == 0 or e.ndim > MAX_NDIM or _scale(e) == 0:
+        return ""
+    larger_got = all(a >= b for a, b in zip(g.shape, e.shape))
+    if not larger_got and not all(a <= b for a, b in zip(g.shape, e.shape)):
+        return ""  # some axes longer, some shorter: no window
+    big, small = (g, e) if larger_got else (e, g)
+    if float(np.max(small)) == float(np.min(small)):
+        return ""  # a constant fits every window
+    options: list[list[tuple[slice, str]]] = []
+    for n, k in zip(big.shape, small.shape):
+        if n == k:
+            options.append([(slice(None), ":")])
+            continue
+        axis = [(slice(o, o + k), f"{o}:{o + k}") for o in range(n - k + 1)]
+        for step in (2, 3, 4):
+            for o in range(step):
+                if len(range(o, n, step)) == k:
+                    axis.append((slice(o, None, step), f"{o or ''}::{step}"))
+        options.append(axis)
+    if math.prod(len(o) for o in options) > MAX_WINDOWS:
+        return ""
+    for choice in itertools.product(*options):
+        window = big[tuple(sl for sl, _ in choice)]
+        if not _same(small if larger_got else window, window if larger_got else small):
+            continue
+        texts = [t for _, t in choice]
+        while texts and texts[-1] == ":":
+            texts.pop()
+        where = "[" + ", ".join(texts) + "]"
+        strided = any("::" in t for t in texts)
+        if larger_got:
+            why = ("a stride of 1 where a larger one is due?" if strided else
+                   "extra entries: padding, or a concatenation, where none is due?")
+            return f"got{where} holds the expected values and the rest is extra ({why})"
+        why = "every second window: a stride where none is due?" if strided else "a part left out?"
+        return f"only part of the expected array, expected{where} ({why})"
+    return ""
+
+
+def _summed(g: np.ndarray, e: np.ndarray) -> str:
+    """One array is the other summed (or averaged) over some of its axes."""
+    if _scale(e) == 0:
+        return ""
+    for a, b, words in ((g, e, "got"), (e, g, "the expected array")):
+        if a.ndim > 4 or a.ndim == 0 or a.size <= b.size or a.size > MAX_VALUES:
+            continue
+        for r in range(1, a.ndim + 1):
+            for axes in itertools.combinations(range(a.ndim), r):
+                kept = tuple(n for k, n in enumerate(a.shape) if k not in axes)
+                squeezed = tuple(n for n in b.shape if n != 1)
+                if tuple(n for n in kept if n != 1) != squeezed:
+                    continue
+                total = a.sum(axis=axes).reshape(b.shape)
+                count = math.prod(a.shape[k] for k in axes)
+                for reduced, how in ((total, "summed"), (total / count, "averaged")):
+                    if _same(b, reduced) if a is g else _same(reduced, b):
+                        if a is g:
+                            return (f"{words} {how} over the axes {axes} gives the expected values (a "
+                                    f"{'sum' if how == 'summed' else 'mean'} over too few axes?)")
+                        return (f"{words} {how} over the axes {axes} (a "
+                                f"{'sum' if how == 'summed' else 'mean'} over too many axes?)")
+    return ""
+
+
 def _rearranged(g: np.ndarray, e: np.ndarray) -> str:
     """The expected values moved: axes swapped, flipped, shifted by one, or in another order."""
     if 2 <= e.ndim <= 4:
@@ -316,12 +385,16 @@ def _some_entries(g: np.ndarray, e: np.ndarray, factors: Factors) -> str:
                     f"axes) are wrong: {count} of {bad.size}{there}; {right} (padding, or the edge "
                     f"windows?)")
     zero_e = np.abs(e) <= ATOL * _scale(e)
+    zero_g = g == 0
     if (bad <= zero_e).all():
         return (f"wrong only where the expected value is 0 ({count} of {bad.size} entries): a mask "
                 f"or the zero side of a ReLU not applied?; {right}")
-    if (bad <= (g == 0)).all():
+    if (bad <= zero_g).all():
         return (f"0 at {count} of {bad.size} entries where the expected value is not: entries "
                 f"dropped or masked that should not be?; {right}")
+    if (bad <= (zero_e | zero_g)).all():
+        return (f"wrong only where one of the two is 0 ({count} of {bad.size} entries): the zeros in "
+                f"other places, as with another mask?; {right}")
     return ""
 
 

@@ -32,11 +32,14 @@ VALUE_MISMATCH = re.compile(r"values differ from the reference|entries differ; f
                             r"|^[^\n]*: shape \([\d, ]*\) expected \([\d, ]*\)|: expected \S+, got \S+$")
 
 
+# The engine's own diagnoses, which name how grading ended rather than a misconception.
+ENGINE_DIAGNOSES = ("not implemented", "module not gradable", "crashed or timed out", "budget exhausted",
+                    "grading error")
+
+
 def classify(diagnosis: str, feedback: str) -> str:
     """named | relation | raised | none, for one failed property."""
-    from autograder.report import GENERIC_DIAGNOSES
-
-    if diagnosis and diagnosis not in GENERIC_DIAGNOSES and not diagnosis.startswith("raised "):
+    if diagnosis and diagnosis not in ENGINE_DIAGNOSES and not diagnosis.startswith("raised "):
         return "named"
     if RELATION_MARK in feedback:
         return "relation"

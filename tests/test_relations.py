@@ -72,6 +72,28 @@ def test_a_reshape_is_reported():
     assert "in the shape (12, 30)" in relation(E.reshape(12, 30), E)
 
 
+def test_extra_entries_around_the_expected_values_are_located():
+    padded = np.pad(E, ((0, 0), (0, 0), (0, 0), (1, 1)))
+    assert relation(padded, E).startswith("got[:, :, :, 1:7] holds the expected values and the rest is extra")
+    assert "got[:, 0:4] holds" in relation(np.concatenate([E, E[:, :1]], axis=1), E)
+    stride_one = RNG.standard_normal((3, 2, 6, 5))
+    assert "got[:, :, ::2] holds" in relation(stride_one, stride_one[:, :, ::2]) \
+        and "a stride of 1" in relation(stride_one, stride_one[:, :, ::2])
+
+
+def test_a_part_left_out_is_located():
+    assert "only part of the expected array, expected[:, 1:4]" in relation(E[:, 1:], E)
+
+
+def test_a_sum_over_too_few_or_too_many_axes_is_reported():
+    per_example = E.sum(axis=0)
+    total = E.sum(axis=(0, 2, 3))
+    assert "got summed over the axes (1, 2) gives the expected values (a sum over too few" in relation(per_example, total)
+    assert "the expected array summed over the axes (1, 2) (a sum over too many" in relation(total, per_example)
+    assert "averaged over the axes (0,)" in relation(E.mean(axis=0, keepdims=True), E)
+    assert relation(np.zeros((4, 3)), np.zeros(3)) == ""  # zeros fit anything: no relation
+
+
 def test_a_shift_by_one_along_an_axis_is_reported():
     assert "shifted by one along axis 2 (got[i] = expected[i - 1]" in relation(np.roll(E, 1, axis=2), E)
     shifted = E.copy()
@@ -135,6 +157,8 @@ def test_wrong_only_where_zero_is_expected_is_reported():
     assert "wrong only where the expected value is 0" in relation(got, expected)
     dropped = np.where(RNG.random(E.shape) < 0.3, 0.0, E)
     assert "0 at" in relation(dropped, E) and "where the expected value is not" in relation(dropped, E)
+    other_mask = np.where(RNG.random(E.shape) < 0.3, 0.0, E)
+    assert "wrong only where one of the two is 0" in relation(other_mask, expected)
 
 
 def test_another_result_in_the_place_of_this_one_is_reported():
@@ -157,6 +181,9 @@ def test_unrelated_random_arrays_have_no_relation(seed):
     g = rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 9)
     assert relation(g, e) == ""
     assert relation(e + 1e-3 * np.abs(e) * rng.standard_normal(shape), e) == ""  # noise, no pattern
+    longer = tuple(n + 2 if k == 0 else n for k, n in enumerate(shape))
+    assert relation(rng.standard_normal(longer), e) == ""  # no window of it is the expected array
+    assert relation(rng.standard_normal(shape + (3,)), e) == ""  # nor its sum over an axis
 
 
 def test_odd_input_gives_no_relation_and_never_raises():
