@@ -14,7 +14,7 @@ import os
 import re
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -31,11 +31,11 @@ from autograder.client import (
 )
 from autograder.notebook_module import scale_to_grade_cells
 from autograder.results import (
-    BUDGET_EXHAUSTED,
-    GRADER_FAULT,
+    Outcome,
     PropertyResult,
     SubmissionResult,
     TopicResult,
+    worker_failure_outcome,
 )
 from autograder.submission import ModuleProblem, Submission
 from autograder.topics import TOPICS, parse_topics
@@ -106,9 +106,27 @@ def _grading_error(fault: BaseException) -> str:
             "This property could not be graded; the course staff have to look into it.")
 
 
-def student_feedback(exc: BaseException) -> tuple[str, str]:
-    """(feedback text, diagnosis) for an exception a property raised; the diagnosis is
-    ``GRADER_FAULT`` when the grader itself failed."""
+class Verdict(NamedTuple):
+    """What a failing property's record says: its feedback, how it ended, the misconception it
+    shows ("" when none is named) and the type the student's code raised (outcome RAISED)."""
+
+    text: str
+    outcome: Outcome
+    diagnosis: str = ""
+    exception: str = ""
+
+
+# Failures that no hint helps with: nothing of the student's ran, or the grader failed.
+NO_HINT = (Outcome.NOT_GRADABLE, Outcome.BUDGET_EXHAUSTED, Outcome.NOT_IMPLEMENTED,
+           Outcome.GRADER_ERROR)
+# Failures that no call of the student's explains: no reproducer.
+NO_REPRODUCER = (Outcome.NOT_GRADABLE, Outcome.BUDGET_EXHAUSTED, Outcome.NOT_IMPLEMENTED,
+                 Outcome.GRADER_ERROR)
+
+
+def student_feedback(exc: BaseException) -> Verdict:
+    """The verdict on an exception a property raised; its outcome is ``GRADER_ERROR`` when the
+    grader itself failed."""
     notes = [n for n in getattr(exc, "__notes__", []) if isinstance(n, str)]
     drawn = [_drawn(n) for n in notes if not n.startswith("You can reproduce")]
     example = "\n".join(d for d in drawn if d.strip())
@@ -117,32 +135,35 @@ def student_feedback(exc: BaseException) -> tuple[str, str]:
         text = _grading_error(fault)
         if example:
             text += "\nFailing input:\n" + _indent(example)
-        return text, GRADER_FAULT
+        return Verdict(text, Outcome.GRADER_ERROR)
     exc = _leaves(exc)[0]  # of a group of the student's failures, the first
     diagnosis = str(getattr(exc, "diagnosis", "") or "")
+    exception = ""
     if isinstance(exc, ModuleProblem):
-        return str(exc), "module not gradable"
+        return Verdict(str(exc), Outcome.NOT_GRADABLE)
     if isinstance(exc, BudgetExhausted):
-        return str(exc), BUDGET_EXHAUSTED
+        return Verdict(str(exc), Outcome.BUDGET_EXHAUSTED)
     if isinstance(exc, NotImplementedYet):
-        return "not implemented yet (the function raises NotImplementedError)", "not implemented"
+        return Verdict("not implemented yet (the function raises NotImplementedError)",
+                       Outcome.NOT_IMPLEMENTED)
     if isinstance(exc, StudentCodeError):
         text = f"your code raised {exc.type_name}: {exc.message}"
         if exc.traceback:
             text += "\n" + exc.traceback.rstrip()
-        diagnosis = diagnosis or f"raised {exc.type_name}"
+        outcome, exception = Outcome.RAISED, exc.type_name
     elif isinstance(exc, WorkerFailure):
         text = str(exc)
-        diagnosis = diagnosis or "crashed or timed out"
+        outcome = worker_failure_outcome(text)
     elif isinstance(exc, (AssertionError, StudentAbort)):  # StudentAbort: a failure not shrunk
         text = str(exc).strip() or "a property does not hold"
-    else:
-        text = f"grading error ({type(exc).__name__}): {exc}"
+        outcome = Outcome.FAILED
+    else:  # grader_fault takes every other exception: kept in case STUDENT_OUTCOMES grows
+        return Verdict(f"grading error ({type(exc).__name__}): {exc}", Outcome.GRADER_ERROR)
     # A property that names its input (compare.fail's "for input:", in the exercise's words)
     # already shows the smallest example: Hypothesis' own note would repeat it in the test's.
     if example and not isinstance(exc, WorkerFailure) and not _NAMES_INPUT.search(text):
         text += "\nSmallest failing input Hypothesis found:\n" + _indent(example)
-    return text, diagnosis
+    return Verdict(text, outcome, diagnosis, exception)
 
 
 def _drawn(note: str) -> str:
@@ -245,23 +266,21 @@ class EnginePlugin:
                                     max_score, max_score, "passed", device=device)
         else:
             exc = call.excinfo.value if call.excinfo is not None else Exception(str(report.longrepr))
-            text, diagnosis = student_feedback(exc)
+            verdict = student_feedback(exc)
+            text = verdict.text
             hint = item.get_closest_marker("hint")
-            if hint and not isinstance(exc, (ModuleProblem, BudgetExhausted)) \
-                    and "not implemented" not in text and diagnosis != GRADER_FAULT:
+            if hint and verdict.outcome not in NO_HINT:
                 text += f"\nHint: {hint.args[0]}"
-            status = "error" if diagnosis == GRADER_FAULT else "failed"
-            snippet = self._reproducer(module, exc, text) if status == "failed" else ""
+            snippet = ("" if verdict.outcome in NO_REPRODUCER
+                       else self._reproducer(module, text))
             result = PropertyResult(module, function, _readable(item.name), item.nodeid,
-                                    max_score, 0.0, status, text, device, diagnosis, snippet)
+                                    max_score, 0.0, verdict.outcome.status, text, device,
+                                    verdict.diagnosis, snippet, verdict.outcome, verdict.exception)
         self.results.append(result)
 
 
-    def _reproducer(self, module: str, exc: BaseException, text: str) -> str:
+    def _reproducer(self, module: str, text: str) -> str:
         """Code that repeats the failing example's last call to the student's code, or ""."""
-        leaf = _leaves(exc)[0]
-        if isinstance(leaf, (ModuleProblem, BudgetExhausted, NotImplementedYet)):
-            return ""  # no call of the student's explains these
         kind = TOPICS[module].kind if module in TOPICS else "numpy"
         return reproduce.snippet(list(CALLS.records), module=module, kind=kind, check=text,
                                  source=self.submission.source(module))
@@ -311,15 +330,9 @@ def grade_submission(
                     "--tb=native", "--no-header", "-s" if not quiet else "--capture=sys"]
             if exitfirst:
                 args.append("-x")
-            previous = os.environ.get("AUTOGRADER_ACTIVE")
-            os.environ["AUTOGRADER_ACTIVE"] = "1"
             log = io.StringIO()
-            try:
-                with contextlib.redirect_stdout(log):
-                    code = pytest.main(args, plugins=[plugin])
-            finally:
-                if previous is None:
-                    os.environ.pop("AUTOGRADER_ACTIVE", None)
+            with contextlib.redirect_stdout(log):
+                code = pytest.main(args, plugins=[plugin])
             if code not in (0, 1, 5):
                 raise RuntimeError(
                     f"the grading tests could not run (pytest exit code {code}):\n{log.getvalue()[-4000:]}"
@@ -332,7 +345,7 @@ def grade_submission(
             props = scale_to_grade_cells([r for r in plugin.results if r.topic == name],
                                          sub.cell_points.get(name, {}))
             problem = ""
-            if props and all(r.diagnosis in ("module not gradable", BUDGET_EXHAUSTED)
+            if props and all(r.outcome in (Outcome.NOT_GRADABLE, Outcome.BUDGET_EXHAUSTED)
                              for r in props):
                 problem = props[0].feedback  # one reason for the whole topic
             elif not props and not sub.has_module(name):

@@ -19,23 +19,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from autograder.results import Outcome, read_outcome
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-# Diagnoses that say how a property failed, not which misconception caused it.
-GENERIC_DIAGNOSES = ("not implemented", "module not gradable", "crashed or timed out",
-                     "budget exhausted", "grading error")
-UNATTEMPTED = ("not implemented", "module not gradable")
-BUDGET = "budget exhausted"
 # Failures after which a student's work was not all graded (or not all done), in the words of
-# the "Did not finish" table.
+# the "Did not finish" table, in its order.
 UNFINISHED = {
-    "module not gradable": "module not gradable",
-    BUDGET: "time budget used up, not run",
-    "crashed or timed out": "crashed or timed out",
-    "grading error": "the grader failed, not the student",
-    "not implemented": "not implemented",
+    Outcome.NOT_GRADABLE: "module not gradable",
+    Outcome.BUDGET_EXHAUSTED: "time budget used up, not run",
+    Outcome.CRASHED: "crashed",
+    Outcome.TIMED_OUT: "timed out",
+    Outcome.GRADER_ERROR: "the grader failed, not the student",
+    Outcome.NOT_IMPLEMENTED: "not implemented",
 }
+# Outcomes that name no cause of their own: a passed property, or a property that does not hold
+# (its diagnosis, when it has one, names the misconception).
+NO_CAUSE = (Outcome.PASSED, Outcome.FAILED)
 TOP = 10
 LABEL_WIDTH = 60  # characters per line of a chart's label: longer ones wrap, never cut
 
@@ -66,23 +67,15 @@ class ClassSummary:
     # property, students failing it with code that ran (missing or unimportable code excluded)
     failing: list[tuple[str, int]] = field(default_factory=list)
     misconceptions: list[tuple[str, int]] = field(default_factory=list)  # diagnosis, students
-    causes: list[tuple[str, int]] = field(default_factory=list)  # generic diagnoses, students
+    causes: list[tuple[str, int]] = field(default_factory=list)  # outcomes' labels, students
     errors: list[str] = field(default_factory=list)  # students whose grading did not finish
     rows: list[StudentRow] = field(default_factory=list)  # every student, by name
     # every misconception diagnosed, most students first -> the students it was diagnosed in
     who: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _generic(diagnosis: str) -> bool:
-    return diagnosis in GENERIC_DIAGNOSES or diagnosis.startswith("raised ")
-
-
 def _first_line(text: Any) -> str:
     return (str(text or "").strip().splitlines() or [""])[0]
-
-
-def _diagnosis(prop: dict[str, Any]) -> str:
-    return "grading error" if prop.get("status") == "error" else str(prop.get("diagnosis") or "")
 
 
 def unfinished(data: dict[str, Any], topics: list[str] | None = None) -> list[str]:
@@ -96,12 +89,13 @@ def unfinished(data: dict[str, Any], topics: list[str] | None = None) -> list[st
         if topics is not None and name not in topics:
             continue
         props = topic.get("properties", [])
-        by_cause: dict[str, list[str]] = {}
+        by_cause: dict[Outcome, list[str]] = {}
         for prop in props:
-            if prop.get("status") != "passed" and _diagnosis(prop) in UNFINISHED:
-                by_cause.setdefault(_diagnosis(prop), []).append(str(prop.get("function", "")))
+            outcome = read_outcome(prop)[0]
+            if outcome in UNFINISHED:
+                by_cause.setdefault(outcome, []).append(str(prop.get("function", "")))
         problem = _first_line(topic.get("problem"))
-        if problem and set(by_cause) <= {"module not gradable", BUDGET}:
+        if problem and set(by_cause) <= {Outcome.NOT_GRADABLE, Outcome.BUDGET_EXHAUSTED}:
             if not problem.startswith("grading did not finish"):  # said once, above
                 reasons.append(f"{name}: {problem}")  # one reason for the whole module
             continue
@@ -136,6 +130,7 @@ def summarize(records: dict[str, dict[str, Any]], topics: list[str] | None = Non
         out.totals.append(row.percent)
         seen_props: set[str] = set()
         seen_diag: set[str] = set()
+        seen_causes: set[str] = set()
         for topic in data.get("topics", []):
             name = str(topic.get("topic", ""))
             if topics is not None and name not in topics:
@@ -146,20 +141,21 @@ def summarize(records: dict[str, dict[str, Any]], topics: list[str] | None = Non
                 topic_scores.setdefault(name, []).append(
                     100.0 * float(topic.get("score", 0.0)) / tmax)
             for prop in topic.get("properties", []):
-                if prop.get("status") == "passed":
+                outcome, diagnosis, exception = read_outcome(prop)
+                if outcome is Outcome.PASSED:
                     continue
-                diagnosis = _diagnosis(prop)
-                if diagnosis not in UNATTEMPTED:  # wrong work, not missing work
+                if not outcome.unattempted:  # wrong work, not missing work
                     seen_props.add(f"{name}.{prop.get('function', '')}: {prop.get('name', '')}")
-                if diagnosis:
-                    seen_diag.add(diagnosis if _generic(diagnosis)
-                                  else f"{name}.{prop.get('function', '')}: {diagnosis}")
+                if diagnosis:  # only ever a named misconception
+                    seen_diag.add(f"{name}.{prop.get('function', '')}: {diagnosis}")
+                if outcome not in NO_CAUSE:
+                    seen_causes.add(outcome.label(exception))
         failing.update(seen_props)
+        causes.update(seen_causes)
         for diagnosis in sorted(seen_diag):
-            (causes if _generic(diagnosis) else misconceptions)[diagnosis] += 1
-            if not _generic(diagnosis):
-                row.misconceptions.append(diagnosis)
-                who.setdefault(diagnosis, []).append(student)
+            misconceptions[diagnosis] += 1
+            row.misconceptions.append(diagnosis)
+            who.setdefault(diagnosis, []).append(student)
     order = topics if topics is not None else sorted(topic_scores)
     out.topic_means = {t: statistics.fmean(topic_scores[t]) for t in order if t in topic_scores}
 

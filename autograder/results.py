@@ -7,13 +7,103 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
 
-# The diagnosis of a property that a time budget (of its topic or submission) cut or never ran.
-BUDGET_EXHAUSTED = "budget exhausted"
-# The diagnosis of a property the grader itself failed to grade (its imports, a reference, its
-# protocol): status "error", never the student's fault; a batch grades it again on its next run.
-GRADER_FAULT = "grading error"
+
+class Outcome(str, Enum):
+    """How grading one property ended. Which misconception a failure shows is the record's
+    ``diagnosis``; how it ended is this, so that no format or report reads it from a phrase."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # the code ran and a property does not hold (a wrong value, say)
+    NOT_IMPLEMENTED = "not_implemented"  # the function still raises NotImplementedError
+    RAISED = "raised"  # the student's code raised (``exception`` names the type)
+    CRASHED = "crashed"  # the worker died, exited, or garbled the channel
+    TIMED_OUT = "timed_out"  # a call did not return in time (or the property's calls took too long)
+    NOT_GRADABLE = "not_gradable"  # the module is missing, has a syntax error or fails to import
+    BUDGET_EXHAUSTED = "budget_exhausted"  # a time budget (topic, submission) cut it or it never ran
+    # The grader itself failed (its imports, a reference, its protocol): status "error", never
+    # the student's fault; a batch grades it again on its next run.
+    GRADER_ERROR = "grader_error"
+
+    @property
+    def status(self) -> str:
+        """The record's older field: "passed", "failed" or "error" (the grader's fault)."""
+        if self is Outcome.PASSED:
+            return "passed"
+        return "error" if self is Outcome.GRADER_ERROR else "failed"
+
+    @property
+    def unattempted(self) -> bool:
+        """Missing work (nothing to run), not wrong work."""
+        return self in (Outcome.NOT_IMPLEMENTED, Outcome.NOT_GRADABLE)
+
+    def label(self, exception: str = "") -> str:
+        """How it ended, in a few words for the staff (a JUnit type, the class report's causes)."""
+        if self is Outcome.RAISED:
+            return f"raised {exception}" if exception else "raised an exception"
+        return _LABELS[self]
+
+
+_LABELS = {
+    Outcome.PASSED: "passed",
+    Outcome.FAILED: "property failed",
+    Outcome.NOT_IMPLEMENTED: "not implemented",
+    Outcome.CRASHED: "crashed",
+    Outcome.TIMED_OUT: "timed out",
+    Outcome.NOT_GRADABLE: "module not gradable",
+    Outcome.BUDGET_EXHAUSTED: "budget exhausted",
+    Outcome.GRADER_ERROR: "grading error",
+}
+
+_VALUES = frozenset(outcome.value for outcome in Outcome)
+
+# What the first versions stored in ``diagnosis`` instead of an outcome (read back only).
+LEGACY_DIAGNOSES = {
+    "not implemented": Outcome.NOT_IMPLEMENTED,
+    "module not gradable": Outcome.NOT_GRADABLE,
+    "budget exhausted": Outcome.BUDGET_EXHAUSTED,
+    "grading error": Outcome.GRADER_ERROR,
+    "crashed or timed out": Outcome.CRASHED,  # or TIMED_OUT: see worker_failure_outcome
+}
+# How autograder.client and autograder.submission word a WorkerFailure for a call they
+# stopped (one call too slow; a property's calls too slow in total). Any other is a crash.
+_TIMEOUT_WORDING = (" did not return within ", "; it is far too slow")
+
+
+def worker_failure_outcome(message: str) -> Outcome:
+    """TIMED_OUT or CRASHED for the message of a WorkerFailure (the worker was stopped)."""
+    first = message.split("\n", 1)[0]
+    return Outcome.TIMED_OUT if any(w in first for w in _TIMEOUT_WORDING) else Outcome.CRASHED
+
+
+def legacy_outcome(status: str, diagnosis: str, feedback: str = "") -> tuple[Outcome, str, str]:
+    """(outcome, misconception, exception type) of a record stored without an outcome, whose
+    ``diagnosis`` may hold how it ended ("not implemented", "raised ValueError", ...)."""
+    if status == "passed":
+        return Outcome.PASSED, "", ""
+    if status == "error":
+        return Outcome.GRADER_ERROR, "", ""
+    legacy = LEGACY_DIAGNOSES.get(diagnosis)
+    if legacy is Outcome.CRASHED:
+        return worker_failure_outcome(feedback), "", ""
+    if legacy is not None:
+        return legacy, "", ""
+    if diagnosis.startswith("raised "):
+        return Outcome.RAISED, "", diagnosis[len("raised "):]
+    return Outcome.FAILED, diagnosis, ""
+
+
+def read_outcome(prop: dict[str, Any]) -> tuple[Outcome, str, str]:
+    """(outcome, misconception, exception type) of a stored property record, of any version
+    (one it cannot read, of a later version, is read as its status and diagnosis say)."""
+    stored = prop.get("outcome")
+    if isinstance(stored, str) and stored in _VALUES:
+        return Outcome(stored), str(prop.get("diagnosis") or ""), str(prop.get("exception") or "")
+    return legacy_outcome(str(prop.get("status") or ""), str(prop.get("diagnosis") or ""),
+                          str(prop.get("feedback") or ""))
+
 
 # Feedback quotes student data, so whatever a submission returns, raises or prints, these caps
 # hold. Sizes are characters as results.json stores them (escapes such as \n or \u00e9 count
@@ -85,16 +175,29 @@ class PropertyResult:
     nodeid: str
     max_score: float
     score: float
-    status: str  # "passed" | "failed" | "error" (the grader failed: diagnosis GRADER_FAULT)
+    status: str  # "passed" | "failed" | "error" (the grader failed): ``outcome.status``
     feedback: str = ""
     device: str = "cpu"
-    diagnosis: str = ""  # a recognised misconception, when the failure matches one
+    diagnosis: str = ""  # a recognised misconception, when the failure matches one; else ""
     # Code the student can run to see the failing call (autograder.reproduce), or "".
     reproduce: str = ""
+    # How grading it ended. Left out (a record of an older version), __post_init__ reads it
+    # from status and diagnosis, so after construction it is always an Outcome.
+    outcome: Outcome = None  # type: ignore[assignment]
+    exception: str = ""  # the type the student's code raised (outcome RAISED), e.g. "ValueError"
 
     def __post_init__(self) -> None:
+        if self.outcome is None:
+            self.outcome, self.diagnosis, self.exception = legacy_outcome(
+                self.status, self.diagnosis, self.feedback)
+        else:
+            self.outcome = Outcome(self.outcome)  # its value, read back from JSON
+            if self.status != self.outcome.status:
+                raise ValueError(f"a property with outcome {self.outcome.value} has status "
+                                 f"{self.outcome.status!r}, not {self.status!r}")
         self.feedback = clip(self.feedback, MAX_FEEDBACK)
         self.diagnosis = self.diagnosis[:MAX_LABEL]
+        self.exception = self.exception[:MAX_LABEL]
         if stored_size(self.reproduce) > MAX_REPRODUCE:
             self.reproduce = REPRODUCE_LEFT_OUT
 
@@ -107,11 +210,11 @@ class PropertyResult:
 
     @property
     def passed(self) -> bool:
-        return self.status == "passed"
+        return self.outcome is Outcome.PASSED
 
     @property
     def grading_error(self) -> bool:
-        return self.status == "error"
+        return self.outcome is Outcome.GRADER_ERROR
 
 
 @dataclass
@@ -172,6 +275,9 @@ class SubmissionResult:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        for topic in data["topics"]:
+            for prop in topic["properties"]:
+                prop["outcome"] = prop["outcome"].value  # a plain string in JSON
         data["score"] = self.score
         data["max_score"] = self.max_score
         for topic, tdata in zip(self.topics, data["topics"]):

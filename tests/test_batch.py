@@ -100,7 +100,7 @@ def test_each_student_has_a_complete_record_and_the_loop_is_reported(mixed_class
         next(s for s in students if s.endswith("infinite_loop")))).read_text())
     failed = [p for t in looping["topics"] for p in t["properties"] if p["status"] == "failed"]
     assert [p["function"] for p in failed] == ["exponential_decay"]
-    assert "crashed or timed out" in failed[0]["diagnosis"]
+    assert (failed[0]["outcome"], failed[0]["diagnosis"]) == ("timed_out", "")
     assert (output / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not (output / ".work").exists()
 

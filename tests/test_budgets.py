@@ -21,7 +21,7 @@ from autograder.batch_child import build_parser as child_parser
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET, BudgetExhausted, Budgets
 from autograder.engine import grade_submission
 from autograder.formats.text import to_text
-from autograder.results import BUDGET_EXHAUSTED, PropertyResult, SubmissionResult, TopicResult
+from autograder.results import Outcome, PropertyResult, SubmissionResult, TopicResult
 from tests.conftest import SOLUTIONS
 
 # The grader's own work after a budget ends (stopping the worker, one reference computation,
@@ -67,7 +67,7 @@ def topic_starts(monkeypatch) -> dict[str, float]:
 
 
 def cut(topic: TopicResult) -> list[PropertyResult]:
-    return [p for p in topic.properties if p.diagnosis == BUDGET_EXHAUSTED]
+    return [p for p in topic.properties if p.outcome is Outcome.BUDGET_EXHAUSTED]
 
 
 def test_a_paced_topic_takes_at_most_its_budget_and_grading_goes_on(make_submission, topic_starts):
@@ -152,9 +152,9 @@ def test_the_text_report_names_a_partial_cut_once_and_lists_no_feedback_for_it()
     message = "time budget for optimizers (120 s) used up: this and the rest score 0"
     props = [PropertyResult("optimizers", "step_decay", "a", "a", 1, 1, "passed"),
              PropertyResult("optimizers", "step_decay", "b", "b", 1, 0, "failed", message,
-                            diagnosis=BUDGET_EXHAUSTED),
+                            outcome=Outcome.BUDGET_EXHAUSTED),
              PropertyResult("optimizers", "cosine_annealing", "c", "c", 1, 0, "failed", message,
-                            diagnosis=BUDGET_EXHAUSTED)]
+                            outcome=Outcome.BUDGET_EXHAUSTED)]
     text = to_text(SubmissionResult("s", [TopicResult("optimizers", "Optimizers", props)]))
     assert text.count(message) == 1 and "Feedback on failing properties" not in text
 

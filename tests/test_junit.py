@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from autograder.formats import render
-from autograder.results import PropertyResult, SubmissionResult, TopicResult
+from autograder.results import Outcome, PropertyResult, SubmissionResult, TopicResult
 
 HOSTILE = "bad \x00 bytes \x1b[31m <tag> & ]]> \ud800 end"
 
@@ -18,7 +18,7 @@ def sample() -> SubmissionResult:
                        0.0, "failed", "lr: expected 0.5, got 0.25\n" + HOSTILE,
                        diagnosis="dividing by the wrong epoch"),
         PropertyResult("optimizers", "cosine_annealing", "cosine annealing matches", "t::c", 2.0,
-                       0.0, "failed", "not implemented yet", diagnosis="not implemented"),
+                       0.0, "failed", "not implemented yet", outcome=Outcome.NOT_IMPLEMENTED),
     ]
     return SubmissionResult("sub", [
         TopicResult("optimizers", "Optimizers", props),

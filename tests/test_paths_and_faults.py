@@ -18,7 +18,7 @@ import pytest
 from autograder.batch import Job, Settings, make_record, retry_on_rerun, timeout_cause
 from autograder.client import GraderFault, StudentCodeError, Worker
 from autograder.formats import render
-from autograder.results import GRADER_FAULT, SubmissionResult
+from autograder.results import Outcome, SubmissionResult
 from tests.conftest import GRADING_TESTS, SOLUTIONS
 
 FAST = ["--topics", "optimizers", "--functions", "exponential_decay", "--profile", "dev",
@@ -113,7 +113,8 @@ def test_a_fault_of_the_grader_is_a_grading_error_and_the_next_batch_run_grades_
     props = {p.name: p for p in result.topics[0].properties}
     assert len(props) == 2
     for prop in props.values():
-        assert (prop.status, prop.diagnosis, prop.score) == ("error", GRADER_FAULT, 0)
+        assert (prop.status, prop.outcome, prop.diagnosis, prop.score) == (
+            "error", Outcome.GRADER_ERROR, "", 0)
         assert prop.feedback.startswith("grading error (not your code): ")
         assert "your code raised" not in prop.feedback and "Hint:" not in prop.feedback
     assert "RuntimeError: the reference is broken" in props[

@@ -14,22 +14,25 @@ import pytest
 
 from autograder.batch import RESULTS_DIR, Job, Settings, make_record, record_name
 from autograder.report import summarize, write_report
-from autograder.results import PropertyResult, SubmissionResult, TopicResult
+from autograder.results import Outcome, PropertyResult, SubmissionResult, TopicResult
 
 SETTINGS = Settings(topics=("optimizers",), profile="ci")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def record(student: str, adam: str, momentum: str, diagnosis: str = "") -> dict:
-    def prop(function: str, status: str, points: float, diag: str = "") -> PropertyResult:
+    def prop(function: str, status: str, points: float, diag: str = "",
+             outcome: Outcome | None = None) -> PropertyResult:
+        outcome = outcome or Outcome(status)
         return PropertyResult("optimizers", function, f"{function} matches torch", "id", points,
-                              points if status == "passed" else 0.0, status, "", "cpu", diag)
+                              points if status == "passed" else 0.0, status, "", "cpu", diag,
+                              outcome=outcome)
 
     result = SubmissionResult(student, [TopicResult("optimizers", "Optimizers", [
         prop("update_parameters_with_adam", adam, 4.0, diagnosis),
         prop("update_parameters_with_adam", adam, 2.0, diagnosis),  # same misconception again
         prop("update_parameters_with_momentum", momentum, 3.0,
-             "not implemented" if momentum == "failed" else ""),
+             outcome=Outcome.NOT_IMPLEMENTED if momentum == "failed" else None),
     ])])
     return make_record(Job(student, Path(student), student), SETTINGS, result.to_dict())
 
@@ -92,16 +95,19 @@ LONG = ("update_parameters_with_adam leaves the parameters it was given unchange
 
 def untidy_class() -> dict[str, dict]:
     """Long property names, a student out of time and one who submitted nothing."""
-    def prop(name: str, status: str, diagnosis: str = "") -> PropertyResult:
+    def prop(name: str, status: str, diagnosis: str = "",
+             outcome: Outcome | None = None) -> PropertyResult:
         return PropertyResult("optimizers", "update_parameters_with_adam", name, "id", 1.0,
-                              1.0 if status == "passed" else 0.0, status, "", "cpu", diagnosis)
+                              1.0 if status == "passed" else 0.0, status, "", "cpu", diagnosis,
+                              outcome=outcome or Outcome(status))
 
     results = {
         "fay": SubmissionResult("fay", [TopicResult("optimizers", "Optimizers", [
             prop(LONG, "failed", "Adam without bias correction"), prop("adam matches", "passed"),
-            prop("adam again", "failed", "budget exhausted")])]),
+            prop("adam again", "failed", outcome=Outcome.BUDGET_EXHAUSTED)])]),
         "gus": SubmissionResult("gus", [TopicResult("optimizers", "Optimizers", [
-            prop(LONG, "failed", "module not gradable")], "optimizers.py was not submitted")]),
+            prop(LONG, "failed", outcome=Outcome.NOT_GRADABLE)],
+            "optimizers.py was not submitted")]),
         "hal": SubmissionResult("hal", [TopicResult("optimizers", "Optimizers", [
             prop(LONG, "failed", "Adam without bias correction"), prop("adam matches", "passed"),
             prop("adam again", "passed")])]),

@@ -10,7 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from autograder.formats import register
-from autograder.results import SubmissionResult
+from autograder.results import Outcome, SubmissionResult
 
 # Characters XML 1.0 cannot hold even escaped; student output may contain any of them.
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -57,19 +57,20 @@ def to_junit(result: SubmissionResult) -> str:
                                  time="0")
             _properties(case, points="0", max_points="0")
             error = ET.SubElement(case, "error", message=_clean(topic.problem.splitlines()[0]),
-                                  type="module not gradable")
+                                  type=Outcome.NOT_GRADABLE.label())
             error.text = _clean(topic.problem)
         for prop in topic.properties:
             case = ET.SubElement(suite, "testcase", classname=f"{topic.topic}.{prop.function}",
                                  name=_clean(prop.name), time="0")
             _properties(case, points=_number(prop.score), max_points=_number(prop.max_score),
-                        device=prop.device, diagnosis=prop.diagnosis)
+                        device=prop.device, outcome=prop.outcome.value, diagnosis=prop.diagnosis)
             if not prop.passed:
                 # A grader fault is the CI's "error" (the check itself broke), not a failure.
                 first = (prop.feedback.strip().splitlines() or ["failed"])[0]
                 failure = ET.SubElement(case, "error" if prop.grading_error else "failure",
                                         message=_clean(first),
-                                        type=_clean(prop.diagnosis or "property failed"))
+                                        type=_clean(prop.diagnosis
+                                                    or prop.outcome.label(prop.exception)))
                 failure.text = _clean(prop.full_feedback)
         if i == 0 and result.output:
             out = ET.SubElement(suite, "system-out")

@@ -3,8 +3,10 @@ and the code that reproduces it."""
 
 from __future__ import annotations
 
-from autograder.results import BUDGET_EXHAUSTED, REPRODUCE_INTRO, SubmissionResult
+from autograder.results import REPRODUCE_INTRO, Outcome, SubmissionResult
 
+# Failures with nothing to explain one by one: listed ("Not implemented yet") or said once.
+NO_FEEDBACK = (Outcome.NOT_IMPLEMENTED, Outcome.NOT_GRADABLE, Outcome.BUDGET_EXHAUSTED)
 ISOLATION_NOTES = {"uid": "   (sandbox: own uid, no namespaces, see README)",
                    "limits": "   (sandbox: resource limits only, see README)"}
 
@@ -36,10 +38,9 @@ def to_text(result: SubmissionResult, width: int = 100) -> str:
             if len(label) > width - 20:
                 label = label[: width - 23] + "..."
             lines.append(f"  {mark}  {_fmt(prop.score):>4}/{_fmt(prop.max_score):<4} {label}")
-            if not prop.passed and prop.diagnosis not in ("not implemented", "module not gradable",
-                                                          BUDGET_EXHAUSTED):
+            if not prop.passed and prop.outcome not in NO_FEEDBACK:
                 failures.append(prop)
-        cut = [p for p in topic.properties if p.diagnosis == BUDGET_EXHAUSTED]
+        cut = [p for p in topic.properties if p.outcome is Outcome.BUDGET_EXHAUSTED]
         if cut:
             # Said once for the topic: the same reason under every property would only add noise.
             lines.append(f"  !! {cut[0].feedback.splitlines()[0]}")
@@ -58,7 +59,7 @@ def to_text(result: SubmissionResult, width: int = 100) -> str:
             if prop.reproduce:  # not indented: it is pasted into Python as it stands
                 lines += ["", f"  {REPRODUCE_INTRO}", *prop.reproduce.rstrip().splitlines()]
     not_impl = sorted({f"{p.topic}.{p.function}" for t in result.topics for p in t.properties
-                       if p.diagnosis == "not implemented"})
+                       if p.outcome is Outcome.NOT_IMPLEMENTED})
     if not_impl:
         lines += ["", "Not implemented yet: " + ", ".join(not_impl)]
     if result.output:
