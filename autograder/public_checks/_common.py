@@ -8,6 +8,7 @@ import json
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -55,9 +56,46 @@ def raises(label, exc_type, fn, *args, **kwargs):
         return
     except NotImplementedError:
         raise
+    except SystemExit as exc:  # sys.exit() would end the checks (and a notebook's kernel) here
+        raise CheckFailed(f"{label}: called sys.exit(); raise {exc_type.__name__} instead") from exc
     except Exception as exc:  # noqa: BLE001
         raise CheckFailed(f"{label}: raised {type(exc).__name__}, expected {exc_type.__name__}") from exc
     raise CheckFailed(f"{label}: expected {exc_type.__name__}, nothing was raised")
+
+
+def shape_is(label, got, expected, hint=""):
+    """Fail unless ``got`` (an array or a tensor) has the shape ``expected``."""
+    shape = getattr(got, "shape", None)
+    if shape is None:
+        raise CheckFailed(f"{label}: expected an array of shape {tuple(expected)}, got {type(got).__name__}. "
+                          f"{hint}".rstrip())
+    if tuple(shape) != tuple(expected):
+        raise CheckFailed(f"{label}: shape {tuple(shape)}, expected {tuple(expected)}. {hint}".rstrip())
+
+
+def state_shapes(label, module, expected, hint=""):
+    """Fail unless the ``state_dict`` of ``module`` has exactly the keys of ``expected`` (a dict
+    key -> shape), each with its shape."""
+    got = {key: tuple(value.shape) for key, value in module.state_dict().items()}
+    missing = [k for k in expected if k not in got]
+    extra = [k for k in got if k not in expected]
+    if missing or extra:
+        raise CheckFailed(f"{label}: state_dict keys missing {missing}, unexpected {extra}. {hint}".rstrip())
+    for key, shape in expected.items():
+        if got[key] != tuple(shape):
+            raise CheckFailed(f"{label}: {key} has shape {got[key]}, expected {tuple(shape)}. {hint}".rstrip())
+
+
+def sibling(fn, name):
+    """The function or class ``name`` defined beside ``fn`` (in its module or notebook), which a
+    check needs too (a backward pass needs its forward pass's cache)."""
+    namespace = getattr(fn, "__globals__", None)
+    if namespace is None:  # a class: its module's names
+        namespace = getattr(sys.modules.get(getattr(fn, "__module__", "")), "__dict__", {})
+    found = namespace.get(name)
+    if found is None:
+        raise CheckFailed(f"this check also calls your {name}, which is not defined next to {fn.__name__}")
+    return found
 
 
 def passed(name, quiet=False):
@@ -196,3 +234,19 @@ def read_modules(folder, first=()):
         else:
             refused[module] = content
     return files, refused
+
+
+def build_light(torch, factory, **kwargs):
+    """``factory(**kwargs)`` built on torch's meta device: no memory, no weights drawn, so even
+    VGG-16 builds in a moment (enough for its parameter count and state_dict shapes, not for a
+    forward pass); on the CPU when the model cannot be built there. ``torch`` is the torch
+    module (these helpers import no array library of their own)."""
+    try:
+        with torch.device("meta"):
+            model = factory(**kwargs)
+    except Exception:  # noqa: BLE001 - something the meta device lacks: build it for real
+        model = factory(**kwargs)
+    if model is None:
+        raise CheckFailed(f"{getattr(factory, '__name__', 'the constructor')}() returned None: return the "
+                          "model")
+    return model

@@ -1,0 +1,103 @@
+"""Public checks for inception.py: the Inception module's and the depthwise separable
+convolution's layers, output shapes, and outputs for weights set by hand."""
+
+import torch
+
+from ._common import CheckFailed, passed, shape_is, state_shapes
+
+# InceptionModule(8, ch1x1=4, ch3x3red=3, ch3x3=5, ch5x5red=2, ch5x5=6, pool_proj=7)
+INCEPTION_SHAPES = {
+    "branch1.0.weight": (4, 8, 1, 1),
+    "branch1.0.bias": (4,),
+    "branch2.0.weight": (3, 8, 1, 1),
+    "branch2.0.bias": (3,),
+    "branch2.2.weight": (5, 3, 3, 3),
+    "branch2.2.bias": (5,),
+    "branch3.0.weight": (2, 8, 1, 1),
+    "branch3.0.bias": (2,),
+    "branch3.2.weight": (6, 2, 5, 5),
+    "branch3.2.bias": (6,),
+    "branch4.1.weight": (7, 8, 1, 1),
+    "branch4.1.bias": (7,),
+}
+
+
+def check_InceptionModule(InceptionModule, quiet=False):
+    torch.manual_seed(0)
+    label = "InceptionModule(8, 4, 3, 5, 2, 6, 7)"
+    module = InceptionModule(8, 4, 3, 5, 2, 6, 7)
+    state_shapes(
+        label,
+        module,
+        INCEPTION_SHAPES,
+        "branch1 = (1x1, ReLU), branch2 = (1x1, ReLU, 3x3, ReLU), "
+        "branch3 = (1x1, ReLU, 5x5, ReLU), branch4 = (max pool, 1x1, ReLU), convolutions with bias.",
+    )
+    module.eval()
+    with torch.no_grad():
+        shape_is(
+            f"{label}(x of shape (2, 8, 9, 11))",
+            module(torch.randn(2, 8, 9, 11)),
+            (2, 22, 9, 11),
+            "4 + 5 + 6 + 7 channels, the size kept (3x3 padding 1, 5x5 padding 2, pooling stride 1 padding 1).",
+        )
+        # Every weight zero: each branch outputs relu(its last bias), so the channels show the branch order.
+        state = module.state_dict()
+        for value in state.values():
+            value.zero_()
+        for key, fill in (
+            ("branch1.0.bias", 1.0),
+            ("branch2.2.bias", 2.0),
+            ("branch3.2.bias", 3.0),
+            ("branch4.1.bias", 4.0),
+        ):
+            state[key].fill_(fill)
+        out = module(torch.randn(1, 8, 3, 3))[0, :, 1, 1]
+    expected = [1.0] * 4 + [2.0] * 5 + [3.0] * 6 + [4.0] * 7
+    if out.tolist() != expected:
+        raise CheckFailed(
+            f"with every weight zero and the branches' last biases 1, 2, 3, 4, {label} gave channels "
+            f"{out.tolist()}, expected {expected}: concatenate branch1..branch4 in this order"
+        )
+    passed("InceptionModule", quiet)
+
+
+def check_DepthwiseSeparableConv(DepthwiseSeparableConv, quiet=False):
+    torch.manual_seed(0)
+    conv = DepthwiseSeparableConv(4, 6)
+    state_shapes(
+        "DepthwiseSeparableConv(4, 6)",
+        conv,
+        {"depthwise.weight": (4, 1, 3, 3), "pointwise.weight": (6, 4, 1, 1)},
+        "depthwise: 3x3, groups = in_channels (one filter per channel); pointwise: 1x1; no bias by default.",
+    )
+    state_shapes(
+        "DepthwiseSeparableConv(4, 6, bias=True)",
+        DepthwiseSeparableConv(4, 6, bias=True),
+        {
+            "depthwise.weight": (4, 1, 3, 3),
+            "depthwise.bias": (4,),
+            "pointwise.weight": (6, 4, 1, 1),
+            "pointwise.bias": (6,),
+        },
+    )
+    with torch.no_grad():
+        shape_is(
+            "DepthwiseSeparableConv(4, 6, stride=2)(x of shape (2, 4, 9, 11))",
+            DepthwiseSeparableConv(4, 6, stride=2)(torch.randn(2, 4, 9, 11)),
+            (2, 6, 5, 6),
+        )
+        # Depthwise weights -1, pointwise weights 1, an image of ones: inside, each channel gives -9,
+        # and the pointwise sum of 4 channels -36 (in a corner, -4 per channel: -16). Nothing in between.
+        conv.depthwise.weight.fill_(-1.0)
+        conv.pointwise.weight.fill_(1.0)
+        out = conv(torch.ones(1, 4, 5, 5))
+    inside, corner = out[0, :, 2, 2].tolist(), out[0, :, 0, 0].tolist()
+    if inside != [-36.0] * 6 or corner != [-16.0] * 6:
+        raise CheckFailed(
+            f"with depthwise weights -1 and pointwise weights 1 on an image of ones, "
+            f"DepthwiseSeparableConv(4, 6) gave {inside[0]} inside and {corner[0]} in a corner, "
+            "expected "
+            "-36 and -16: depthwise (padding 1) then pointwise, no activation in between"
+        )
+    passed("DepthwiseSeparableConv", quiet)
