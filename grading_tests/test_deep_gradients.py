@@ -1,0 +1,297 @@
+"""Deep gradients: an L-layer network (depth 2-8, distinct widths) with relu, sigmoid and tanh
+hidden layers, its output and every dWl, dbl against torch autograd of the mean cross-entropy
+(pre-activations shifted away from the ReLU kink), and per-layer Frobenius norms in layer order."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grading_tests.compare import (
+    check_array,
+    check_scalar,
+    check_unchanged,
+    describe,
+    expect_raises,
+    fail,
+    flooded,
+    lazy,
+    listing,
+    type_name,
+)
+from grading_tests.references import deep_gradients as ref
+from grading_tests.strategies import copy_tree, distinct_sizes, seeds
+
+M = "deep_gradients"
+ACTIVATIONS = ("relu", "sigmoid", "tanh")
+# Weight scale times 1/sqrt(fan_in): below 1 the signal fades with depth, above it grows.
+gains = st.sampled_from([0.6, 1.0, 1.5, 2.2])
+UNKNOWN = st.sampled_from(["softmax", "ReLU", "linear", "leaky_relu", ""])
+# Every hidden pre-activation at least this far (times the layer's RMS) from the ReLU kink.
+KINK_MARGIN = 0.02
+# The output's |ZL| at most this: AL stays away from 0 and 1, so that a backward pass written
+# through dAL = -(Y / AL - (1 - Y) / (1 - AL)) is as exact as one written dZL = AL - Y.
+OUTPUT_BOUND = 4.0
+
+
+def _mutants(target):
+    from grading_tests.mutants import for_module
+
+    return [m for m in for_module(M) if m.target == target]
+
+
+def _act(Z, activation):
+    if activation == "relu":
+        return np.maximum(Z, 0)
+    if activation == "tanh":
+        return np.tanh(Z)
+    return 1 / (1 + np.exp(-Z))
+
+
+def _away_from_kink(Z, margin):
+    """Per unit (row), the smallest shift on a grid of step 2 * margin that keeps every entry at
+    least ``margin`` from 0: m entries rule out at most m grid points, so m + 1 tries suffice."""
+    shifts = np.zeros((Z.shape[0], 1))
+    for i, row in enumerate(Z):
+        for k in range(2 * Z.shape[1] + 2):
+            s = (k + 1) // 2 * (1 if k % 2 else -1) * 2 * margin
+            if np.min(np.abs(row + s)) >= margin:
+                shifts[i, 0] = s
+                break
+    return shifts
+
+
+@st.composite
+def architectures(draw, min_layers: int = 2, max_layers: int = 8):
+    """(dims [n_x, n_1, ..., n_{L-1}, 1], m, seed, gain): n_x, the hidden widths and m all different."""
+    L = draw(st.integers(min_layers, max_layers))
+    sizes = draw(distinct_sizes(L + 1, 2, 12))
+    return [*sizes[:-1], 1], sizes[-1], draw(seeds), draw(gains)
+
+
+def build(architecture, activation):
+    """(X, Y, parameters) for one activation: for relu, each hidden unit's bias shifted so that no
+    pre-activation lies near the kink; the output layer scaled so that |ZL| <= OUTPUT_BOUND."""
+    dims, m, seed, gain = architecture
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((dims[0], m))
+    Y = rng.integers(0, 2, size=(1, m)).astype(np.float64)
+    L = len(dims) - 1
+    params = {}
+    A = X
+    for l in range(1, L + 1):
+        W = rng.standard_normal((dims[l], dims[l - 1])) * (gain / math.sqrt(dims[l - 1]))
+        b = rng.standard_normal((dims[l], 1)) * 0.3
+        Z = W @ A + b
+        if l < L and activation == "relu":
+            b = b + _away_from_kink(Z, KINK_MARGIN * float(np.sqrt(np.mean(Z**2))))
+            Z = W @ A + b
+        if l == L:
+            scale = min(1.0, OUTPUT_BOUND / float(np.max(np.abs(Z))))
+            W, b = W * scale, b * scale
+        params[f"W{l}"], params[f"b{l}"] = W, b
+        A = _act(Z, activation)
+    return X, Y, params
+
+
+def _unpack(label, value, count, context=""):
+    if not isinstance(value, (tuple, list)) or len(value) != count:
+        got = f"a {type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type_name(value)
+        fail(f"{label}: returned {got}; expected a tuple of {count} values", context, final=flooded(value))
+    return value
+
+
+def _by_reference(caches):
+    """The student's caches as they go back to the worker: an object the worker keeps (not plain
+    data) travels as its handle; plain data (arrays, lists, tuples, nested handles) as it came."""
+    return caches.handle if hasattr(caches, "handle") else caches
+
+
+def _student_forward(impl, X, params, activation, device, context):
+    """The student's (AL, caches), AL checked first: deep_backward is judged on these caches."""
+    result = impl.deep_gradients.deep_forward(X, params, activation)
+    AL, caches = _unpack("deep_forward", result, 2, context)
+    check_array("deep_forward: AL (the caches deep_backward is given come from this same call)", AL,
+                ref.forward(X, params, activation, device), context=context,
+                hint="deep_backward is graded on the caches of your deep_forward: make deep_forward right first")
+    return AL, _by_reference(caches)
+
+
+def _gradient_keys(L):
+    # From the output back to the input: the first wrong key is where the mistake starts.
+    return [f"{d}{l}" for l in range(L, 0, -1) for d in ("dW", "db")]
+
+
+def _check_gradient_shapes(label, got, expected, context):
+    """A dict holding every dWl, dbl as an array of its shape (other keys are allowed)."""
+    if not isinstance(got, dict):
+        fail(f"{label}: returned {type_name(got)}, expected a dict with keys {sorted(expected)}", context,
+             final=flooded(got))
+    missing = [k for k in expected if k not in got]
+    if missing:
+        fail(f"{label}: keys {listing(missing)} are missing (expected dW1, db1, ..., dW{len(expected) // 2}, "
+             f"db{len(expected) // 2})", context, final=flooded(got))
+    for key, value in expected.items():
+        shape = np.shape(value)
+        if not isinstance(got[key], np.ndarray) or got[key].shape != shape:
+            found = got[key].shape if isinstance(got[key], np.ndarray) else type_name(got[key])
+            fail(f"{label}[{key!r}]: is {found}; expected an np.ndarray of shape {shape}", context,
+                 "dWl has the shape of Wl and dbl the shape of bl (keep the column: keepdims=True)")
+
+
+# ----------------------------------------------------------------------------- deep_forward
+
+
+@pytest.mark.points(4)
+@pytest.mark.exercise(M, "deep_forward")
+@pytest.mark.hint("for l = 1 .. L-1: Z = Wl @ A + bl, A = activation(Z); then AL = sigmoid(WL @ A + bL): "
+                  "the output layer is always sigmoid; L = len(parameters) // 2")
+@given(arch=architectures(), activation=st.sampled_from(ACTIVATIONS))
+def test_deep_forward_output_matches_torch_for_each_activation(impl, device, arch, activation):
+    X, _, params = build(arch, activation)
+    context = describe(X=X, parameters=params, activation=activation)
+    AL, _ = _unpack("deep_forward", impl.deep_gradients.deep_forward(X, params, activation), 2, context)
+    diagnoses = {mu.description: lazy(lambda mu=mu: mu.func(X.copy(), copy_tree(params), activation)[0])
+                 for mu in _mutants("deep_forward")}
+    check_array("deep_forward: AL", AL, ref.forward(X, params, activation, device), context=context,
+                diagnoses=diagnoses)
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "deep_forward")
+@pytest.mark.hint("check activation first: anything but 'relu', 'sigmoid' or 'tanh' raises ValueError "
+                  "naming activation")
+@given(arch=architectures(max_layers=4), activation=UNKNOWN)
+def test_deep_forward_rejects_an_unknown_activation(impl, arch, activation):
+    X, _, params = build(arch, "tanh")
+    expect_raises("deep_forward", lambda: impl.deep_gradients.deep_forward(X, params, activation),
+                  context=describe(X=X, parameters=params, activation=activation), mention="activation")
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "deep_forward")
+@pytest.mark.hint("keep what deep_backward needs in caches of your own; never write into X or parameters")
+@given(arch=architectures(), activation=st.sampled_from(ACTIVATIONS))
+def test_deep_forward_leaves_its_arguments_unchanged(impl, arch, activation):
+    X, _, params = build(arch, activation)
+    context = describe(X=X, parameters=params, activation=activation)
+    call = impl.deep_gradients.deep_forward.inspect_call(X.copy(), copy_tree(params), activation)
+    check_unchanged("X", X, call.args[0], context)
+    check_unchanged("parameters", params, call.args[1], context)
+    # Only that, of a real answer: the values are the other property's.
+    AL, _ = _unpack("deep_forward", call.value, 2, context)
+    if not isinstance(AL, np.ndarray) or AL.shape != (1, X.shape[1]):
+        found = AL.shape if isinstance(AL, np.ndarray) else type_name(AL)
+        fail(f"deep_forward: AL is {found}; expected an np.ndarray of shape {(1, X.shape[1])}", context)
+
+
+# ----------------------------------------------------------------------------- deep_backward
+
+
+@pytest.mark.points(6)
+@pytest.mark.exercise(M, "deep_backward")
+@pytest.mark.hint("dZL = (AL - Y) / m; for l = L .. 1: dWl = dZl @ A_{l-1}.T, dbl = sum(dZl, axis=1, keepdims=True), "
+                  "dA_{l-1} = Wl.T @ dZl, dZ_{l-1} = dA_{l-1} * g'(Z_{l-1}) with g' = (Z > 0), s * (1 - s) "
+                  "or 1 - tanh(Z)**2")
+@given(arch=architectures(), activation=st.sampled_from(ACTIVATIONS))
+def test_deep_backward_matches_autograd_of_the_mean_cross_entropy(impl, device, arch, activation):
+    from grading_tests.mutants.deep_gradients import reference_caches
+
+    X, Y, params = build(arch, activation)
+    context = describe(X=X, Y=Y, parameters=params, activation=activation)
+    AL, caches = _student_forward(impl, X, params, activation, device, context)
+    got = impl.deep_gradients.deep_backward(AL, Y, caches, activation)
+    expected = ref.gradients(X, Y, params, activation, device)
+    _check_gradient_shapes("deep_backward", got, expected, context)
+    # The mutants run on the grader's own caches (the solution's layout), never the student's.
+    trusted = lazy(lambda: reference_caches(X, params, activation))
+    diagnoses = {mu.description: lazy(lambda mu=mu: mu.func(trusted()[0].copy(), Y.copy(), trusted()[1], activation))
+                 for mu in _mutants("deep_backward")}
+    for key in _gradient_keys(len(params) // 2):
+        per_key = {name: (lambda d=d, key=key: d()[key]) for name, d in diagnoses.items()}
+        check_array(f"deep_backward[{key!r}]", got[key], expected[key], context=context, diagnoses=per_key,
+                    factors={"m": X.shape[1]})
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "deep_backward")
+@pytest.mark.hint("check activation: anything but 'relu', 'sigmoid' or 'tanh' raises ValueError naming activation")
+@given(arch=architectures(max_layers=4), activation=UNKNOWN)
+def test_deep_backward_rejects_an_unknown_activation(impl, arch, activation):
+    X, Y, params = build(arch, "relu")
+    context = describe(X=X, Y=Y, activation=activation)
+    AL, caches = _student_forward(impl, X, params, "relu", "cpu", context)
+    expect_raises("deep_backward", lambda: impl.deep_gradients.deep_backward(AL, Y, caches, activation),
+                  context=context, mention="activation")
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "deep_backward")
+@pytest.mark.hint("dZ = AL - Y makes a new array; dZ = AL followed by dZ -= Y changes the caller's AL")
+@given(arch=architectures(), activation=st.sampled_from(ACTIVATIONS))
+def test_deep_backward_leaves_its_arguments_unchanged(impl, arch, activation):
+    X, Y, params = build(arch, activation)
+    context = describe(X=X, Y=Y, activation=activation)
+    AL, caches = _student_forward(impl, X, params, activation, "cpu", context)
+    AL = np.asarray(AL, dtype=np.float64)
+    call = impl.deep_gradients.deep_backward.inspect_call(AL.copy(), Y.copy(), caches, activation)
+    check_unchanged("AL", AL, call.args[0], context)
+    check_unchanged("Y", Y, call.args[1], context)
+    # Only that, of a real answer: a dict of arrays under every key (their shapes and values are
+    # the other property's).
+    got, L = call.value, len(params) // 2
+    if not isinstance(got, dict):
+        fail(f"deep_backward: returned {type_name(got)}, expected a dict of gradients", context, final=flooded(got))
+    absent = [k for k in _gradient_keys(L) if not isinstance(got.get(k), np.ndarray)]
+    if absent:
+        fail(f"deep_backward: no array under the keys {listing(absent)}; expected dW1, db1, ..., dW{L}, db{L}",
+             context)
+
+
+# ----------------------------------------------------------------------------- gradient_norms
+
+
+@st.composite
+def weight_gradients(draw):
+    """{"dW1", "db1", ..., "dWL", "dbL"} of distinct shapes, each layer on its own scale (from
+    vanishing 1e-9 to exploding 1e3); sometimes more than nine layers, where dW10 sorts before dW2."""
+    L = draw(st.integers(1, 6) | st.integers(10, 13))
+    dims = draw(distinct_sizes(L + 1, 1, 14))
+    rng = np.random.default_rng(draw(seeds))
+    grads = {}
+    for l in range(1, L + 1):
+        scale = 10.0 ** rng.uniform(-9, 3)
+        grads[f"dW{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * scale
+        grads[f"db{l}"] = rng.standard_normal((dims[l], 1)) * scale
+    return grads
+
+
+@pytest.mark.points(3)
+@pytest.mark.exercise(M, "gradient_norms")
+@pytest.mark.hint("[sqrt(sum(dWl**2)) for l = 1 .. L] with L = len(gradients) // 2: the weights only, layer 1 "
+                  "first; build the keys f'dW{l}' in that order (sorted keys put dW10 before dW2)")
+@given(grads=weight_gradients())
+def test_gradient_norms_are_the_frobenius_norms_of_the_weight_gradients_in_layer_order(impl, device, grads):
+    L = len(grads) // 2
+    context = describe(gradients=grads)
+    call = impl.deep_gradients.gradient_norms.inspect_call(copy_tree(grads))
+    got = call.value
+    expected = ref.norms(grads, device)
+    if isinstance(got, np.ndarray) and got.ndim == 1:
+        got = list(got)
+    if not isinstance(got, (list, tuple)):
+        fail(f"gradient_norms: returned {type_name(got)}, expected a list of {L} floats", context)
+    if len(got) != L:
+        fail(f"gradient_norms: returned {len(got)} values for a network of {L} layers; expected one per "
+             "weight matrix dW1 .. dWL", context, "the biases' gradients have no entry",
+             final=flooded(got))
+    diagnoses = {mu.description: lazy(lambda mu=mu: mu.func(copy_tree(grads))) for mu in _mutants("gradient_norms")}
+    for l in range(1, L + 1):
+        per = {name: (lambda d=d, i=l - 1: d()[i]) for name, d in diagnoses.items()}
+        check_scalar(f"gradient_norms: entry {l - 1} (||dW{l}||_F)", got[l - 1], expected[l - 1], context=context,
+                     diagnoses=per)
+    check_unchanged("gradients", grads, call.args[0], context)
