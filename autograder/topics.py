@@ -21,6 +21,7 @@ TOPICS: dict[str, Topic] = {
     for t in [
         Topic("optimizers", "numpy", "Momentum, RMSProp, Adam, mini-batches, learning-rate decay"),
         Topic("initialization", "numpy", "Zero, He and Xavier initialization; input standardization"),
+        Topic("tuning", "numpy", "Hyperparameter search: log-uniform and random sampling"),
         Topic("deep_gradients", "numpy", "Vanishing and exploding gradients in deep networks"),
         Topic("regularization", "numpy", "L2 regularization and dropout"),
         Topic("batchnorm", "numpy", "Batch normalization"),
@@ -41,7 +42,7 @@ TOPICS: dict[str, Topic] = {
 
 # The four nbgrader assignments, in teaching order; every SPEC module belongs to one.
 ASSIGNMENTS: dict[str, list[str]] = {
-    "optimization": ["optimizers", "initialization", "deep_gradients"],
+    "optimization": ["optimizers", "initialization", "tuning", "deep_gradients"],
     "regularization": ["regularization", "batchnorm", "early_stopping", "augmentation"],
     "cnn": ["conv", "pooling", "receptive_field", "visualization"],
     "architectures": ["lenet", "inception", "resnet", "densenet", "vgg"],
