@@ -23,14 +23,14 @@ def deep_forward(X, parameters, activation="relu"):
     ### BEGIN SOLUTION
     if activation not in ("relu", "sigmoid", "tanh"):
         raise ValueError(f"activation must be 'relu', 'sigmoid' or 'tanh', got {activation!r}")
-    L = len(parameters) // 2
+    depth = len(parameters) // 2
     A = X
     caches = []
-    for l in range(1, L + 1):
+    for l in range(1, depth + 1):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
         Z = W @ A + b
         caches.append((A, W, b, Z))
-        if l == L or activation == "sigmoid":
+        if l == depth or activation == "sigmoid":
             A = 1 / (1 + np.exp(-Z))
         elif activation == "tanh":
             A = np.tanh(Z)
@@ -63,20 +63,19 @@ def deep_backward(AL, Y, caches, activation="relu"):
     gradients = {}
     dZ = (AL - Y) / m
     for l in range(L, 0, -1):
-        A_prev, W, b, Z = caches[l - 1]
+        A_prev, W, _, _ = caches[l - 1]
         gradients[f"dW{l}"] = dZ @ A_prev.T
         gradients[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True)
-        if l == 1:
-            break
-        dA = W.T @ dZ
-        Z_prev = caches[l - 2][3]
-        if activation == "relu":
-            dZ = dA * (Z_prev > 0)
-        elif activation == "tanh":
-            dZ = dA * (1 - np.tanh(Z_prev) ** 2)
-        else:
-            s = 1 / (1 + np.exp(-Z_prev))
-            dZ = dA * s * (1 - s)
+        if l > 1:  # the gradient reaching the layer below, through its activation
+            dA_prev = W.T @ dZ
+            Z_prev = caches[l - 2][3]
+            if activation == "relu":
+                dZ = dA_prev * (Z_prev > 0)
+            elif activation == "tanh":
+                dZ = dA_prev * (1 - np.tanh(Z_prev) ** 2)
+            else:
+                s = 1 / (1 + np.exp(-Z_prev))
+                dZ = dA_prev * s * (1 - s)
     return gradients
     ### END SOLUTION
 

@@ -5,7 +5,7 @@ import copy
 
 import numpy as np
 
-from ._common import CheckFailed, close, passed, raises, unchanged
+from ._common import CheckFailed, close, passed, raises, sibling, unchanged
 
 # Z1 = W1 @ X + b1 = [[1, -2, 0.5], [-1.5, -0.5, 1.5]]: no entry at the ReLU kink.
 X = np.array([[1.0, -2.0, 0.5], [2.0, 1.0, -1.0]])
@@ -63,12 +63,10 @@ def check_deep_forward(deep_forward, quiet=False):
     passed("deep_forward", quiet)
 
 
-def check_deep_backward(deep_backward, quiet=False, deep_forward=None):
-    """Runs your deep_forward first (the one defined beside deep_backward, unless one is given):
-    deep_backward reads its caches."""
-    forward = deep_forward or deep_backward.__globals__.get("deep_forward")
-    if forward is None:
-        raise CheckFailed("deep_backward: define deep_forward first; its caches are deep_backward's input")
+def check_deep_backward(deep_backward, quiet=False):
+    """Runs your deep_forward (the one defined beside deep_backward) first: its caches are
+    deep_backward's input."""
+    forward = sibling(deep_backward, "deep_forward")
     for activation, expected in GRADIENTS.items():
         output, caches = _pair("deep_forward", forward(X.copy(), copy.deepcopy(PARAMETERS), activation))
         close(f"deep_forward's AL with activation={activation!r} (check deep_forward first)", output,
