@@ -8,8 +8,9 @@
 For each topic, every mutation cosmic-ray's core operators make in solutions/<topic>.py (by
 default only the graded bodies, between ``### BEGIN SOLUTION`` / ``### END SOLUTION``) is
 written, alone, into a fresh scratch submission folder (the committed file is never touched)
-and graded there in-process with profile "mutation" and exitfirst. A mutant is killed when
-the topic scores below the full score of the unmutated copy (checked first); one that runs
+and graded there in-process with profile "mutation" and exitfirst: first on the mutated
+function's own properties, and when it passes them on the whole topic. A mutant is killed when
+it scores below full marks (the unmutated copy is checked to get them first); one that runs
 past its time limit is killed as a timeout. ``--max-mutants N`` grades a deterministic sample
 of N per topic (ordered by a hash of each mutation, so a rerun grades the same ones).
 
@@ -153,14 +154,17 @@ def known_equivalents(path: Path = EQUIVALENTS) -> dict[str, set[str]]:
 
 # ---- grading one mutant, in a worker process (--serve) that the parent can kill -------------------
 
-def grade_source(topic: str, source: str, budget: float) -> dict[str, Any]:
-    """Grade ``source`` as <topic>.py of a fresh scratch submission; score, max and first failure."""
+def grade_source(topic: str, source: str, budget: float,
+                 functions: list[str] | None = None) -> dict[str, Any]:
+    """Grade ``source`` as <topic>.py of a fresh scratch submission (only the properties of
+    ``functions`` when given); score, max and first failure."""
     from autograder.engine import grade_submission
 
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"mutant-{topic}-") as folder:
         (Path(folder) / f"{topic}.py").write_text(source, encoding="utf-8")
         result = grade_submission(folder, [topic], profile="mutation", exitfirst=True,
+                                  functions=set(functions) if functions else None,
                                   topic_budget=budget, submission_budget=budget)
     topic_result = result.topics[0]
     failed = [p for p in topic_result.properties if not p.passed]
@@ -174,14 +178,15 @@ def grade_source(topic: str, source: str, budget: float) -> dict[str, Any]:
 
 
 def serve() -> int:
-    """Answer one JSON line per request line: {"topic", "source", "budget"} -> grade_source(...)."""
+    """Answer one JSON line per request line: {"topic", "source", "budget", "functions"}."""
     reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything else written to stdout goes to the log, never into the replies
     sys.stdout = sys.stderr
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            answer = grade_source(request["topic"], request["source"], float(request["budget"]))
+            answer = grade_source(request["topic"], request["source"], float(request["budget"]),
+                                  request.get("functions"))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which records it
             answer = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
         reply.write(json.dumps(answer) + "\n")
@@ -268,8 +273,14 @@ def run_topic(topic: str, mutants: list[Mutant], workers: list[Worker], timeout:
                 index, mutant = queue.get_nowait()
             except Empty:
                 return
-            answer = worker.ask({"topic": topic, "source": mutant.source, "budget": limit},
-                                limit + 30)
+            request = {"topic": topic, "source": mutant.source, "budget": limit}
+            # The mutated function's own properties first (fast, and a failure there is a kill);
+            # a mutant that passes them is graded again on the whole topic, since callers of the
+            # function (and given code) may show it.
+            answer = worker.ask({**request, "functions": [mutant.definition]}, limit + 30)
+            if answer is not None and "error" not in answer and (
+                    answer["max"] == 0 or outcome(answer, answer["max"]) == "survived"):
+                answer = worker.ask(request, limit + 30)
             result = outcome(answer, base["score"])
             record = {**dataclasses.asdict(mutant), "id": mutant.key, "outcome": result,
                       "answer": answer}
