@@ -116,12 +116,10 @@ class Verdict(NamedTuple):
     exception: str = ""
 
 
-# Failures that no hint helps with: nothing of the student's ran, or the grader failed.
-NO_HINT = (Outcome.NOT_GRADABLE, Outcome.BUDGET_EXHAUSTED, Outcome.NOT_IMPLEMENTED,
-           Outcome.GRADER_ERROR)
-# Failures that no call of the student's explains: no reproducer.
-NO_REPRODUCER = (Outcome.NOT_GRADABLE, Outcome.BUDGET_EXHAUSTED, Outcome.NOT_IMPLEMENTED,
-                 Outcome.GRADER_ERROR)
+# Failures that neither a hint nor a reproducer helps with: no call of the student's explains
+# them (nothing ran, or the grader itself failed).
+NOTHING_TO_EXPLAIN = (Outcome.NOT_GRADABLE, Outcome.BUDGET_EXHAUSTED, Outcome.NOT_IMPLEMENTED,
+                      Outcome.GRADER_ERROR)
 
 
 def student_feedback(exc: BaseException) -> Verdict:
@@ -269,9 +267,9 @@ class EnginePlugin:
             verdict = student_feedback(exc)
             text = verdict.text
             hint = item.get_closest_marker("hint")
-            if hint and verdict.outcome not in NO_HINT:
+            if hint and verdict.outcome not in NOTHING_TO_EXPLAIN:
                 text += f"\nHint: {hint.args[0]}"
-            snippet = ("" if verdict.outcome in NO_REPRODUCER
+            snippet = ("" if verdict.outcome in NOTHING_TO_EXPLAIN
                        else self._reproducer(module, text))
             result = PropertyResult(module, function, _readable(item.name), item.nodeid,
                                     max_score, 0.0, verdict.outcome.status, text, device,
