@@ -159,6 +159,8 @@ def test_wrong_only_where_zero_is_expected_is_reported():
     assert "0 at" in relation(dropped, E) and "where the expected value is not" in relation(dropped, E)
     other_mask = np.where(RNG.random(E.shape) < 0.3, 0.0, E)
     assert "wrong only where one of the two is 0" in relation(other_mask, expected)
+    masks = (RNG.random(E.shape) < 0.5).astype(float), (RNG.random(E.shape) < 0.5).astype(float)
+    assert relation(*masks) == ""  # two different masks: nothing more to say than that they differ
 
 
 def test_another_result_in_the_place_of_this_one_is_reported():
