@@ -15,6 +15,8 @@ import signal
 import sys
 from pathlib import Path
 
+from autograder.topics import ALL_PROFILES
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -38,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("submission")
     p.add_argument("output", help="where to write the result as JSON")
     p.add_argument("--topics", required=True)
-    p.add_argument("--profile", default="grading")
+    p.add_argument("--profile", default="grading", choices=ALL_PROFILES)
     p.add_argument("--device", default="cpu")
     p.add_argument("--timeout", type=float, default=10.0)
     p.add_argument("--topic-budget", type=float, required=True)
@@ -52,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     die_with_parent()
     args = build_parser().parse_args(argv)
-    from autograder.commands.grade import write_atomic
     from autograder.engine import grade_submission
+    from autograder.files import write_atomic
 
     functions = set(args.functions.split(",")) if args.functions else None
     result = grade_submission(args.submission, args.topics.split(","), device=args.device,

@@ -55,6 +55,10 @@ class WorkerFailure(StudentAbort):
     """The worker hung, crashed, exited, or sent garbage. The test scores 0 with this reason."""
 
 
+class WorkerTimeout(WorkerFailure):
+    """The worker was stopped because a call (or a property's calls together) took too long."""
+
+
 class NotImplementedYet(StudentAbort):
     """The student's function still raises NotImplementedError."""
 
@@ -361,7 +365,7 @@ class Worker:
             reply = self.reader.read(deadline=time.monotonic() + timeout)
         except protocol.ReadTimeout:
             self.stop()
-            raise WorkerFailure(
+            raise WorkerTimeout(
                 f"{what} did not return within {timeout:g} s (an infinite loop, or far too slow); "
                 "it was stopped"
             ) from None

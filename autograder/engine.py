@@ -28,6 +28,7 @@ from autograder.client import (
     StudentAbort,
     StudentCodeError,
     WorkerFailure,
+    WorkerTimeout,
 )
 from autograder.notebook_module import scale_to_grade_cells
 from autograder.results import (
@@ -35,13 +36,12 @@ from autograder.results import (
     PropertyResult,
     SubmissionResult,
     TopicResult,
-    worker_failure_outcome,
 )
 from autograder.submission import ModuleProblem, Submission
-from autograder.topics import TOPICS, parse_topics
+from autograder.topics import ALL_PROFILES, TOPICS, parse_topics
 
 PLUGIN_NAME = "autograder-engine"
-PROFILES = ("grading", "ci", "dev", "mutation")
+PROFILES = ALL_PROFILES  # the catalog's
 INI = Path(__file__).with_name("grading.ini")
 MAX_OUTPUT = 8000
 
@@ -151,7 +151,7 @@ def student_feedback(exc: BaseException) -> Verdict:
         outcome, exception = Outcome.RAISED, exc.type_name
     elif isinstance(exc, WorkerFailure):
         text = str(exc)
-        outcome = worker_failure_outcome(text)
+        outcome = Outcome.TIMED_OUT if isinstance(exc, WorkerTimeout) else Outcome.CRASHED
     elif isinstance(exc, (AssertionError, StudentAbort)):  # StudentAbort: a failure not shrunk
         text = str(exc).strip() or "a property does not hold"
         outcome = Outcome.FAILED

@@ -50,7 +50,7 @@ from autograder.notebook_module import (
 )
 from autograder.results import REPRODUCE_INTRO, TopicResult
 from autograder.staging import read_submission, refusal
-from autograder.topics import TOPICS
+from autograder.topics import DEVICES, PROFILES, TOPICS
 
 STASH = "autograder_out_of_kernel"
 FEEDBACK_LIMIT = 6000
@@ -170,9 +170,9 @@ def notebook_problems(folder: Path) -> dict[str, str]:
 class GradeOutOfKernel(NbGraderPreprocessor):
     """Grade the notebook's answer cells with the engine before any kernel runs."""
 
-    profile = Enum(["grading", "ci", "dev"], "grading",
+    profile = Enum(list(PROFILES), "grading",
                    help="Hypothesis profile: example counts of the hidden properties").tag(config=True)
-    device = Enum(["cpu", "cuda", "auto"], "cpu",
+    device = Enum(list(DEVICES), "cpu",
                   help="where references and torch modules run").tag(config=True)
     call_timeout = Float(10.0, help="seconds per call of student code").tag(config=True)
     topic_budget = Float(TOPIC_BUDGET, help="wall-clock seconds for the notebook's hidden tests; "

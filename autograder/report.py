@@ -303,7 +303,7 @@ def render_html(summary: ClassSummary, png: bytes, topics: list[str] | None = No
 def write_report(records: dict[str, dict[str, Any]], folder: str | Path,
                  topics: list[str] | None = None) -> tuple[Path, Path]:
     """Write ``report.png`` and ``report.html`` into ``folder``; return their paths."""
-    from autograder.batch import write_atomic
+    from autograder.files import write_atomic
 
     folder = Path(folder)
     summary = summarize(records, topics)

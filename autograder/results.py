@@ -65,7 +65,7 @@ LEGACY_DIAGNOSES = {
     "module not gradable": Outcome.NOT_GRADABLE,
     "budget exhausted": Outcome.BUDGET_EXHAUSTED,
     "grading error": Outcome.GRADER_ERROR,
-    "crashed or timed out": Outcome.CRASHED,  # or TIMED_OUT: see worker_failure_outcome
+    "crashed or timed out": Outcome.CRASHED,  # or TIMED_OUT: see worker_failure_outcome (old records)
 }
 # How autograder.client and autograder.submission word a WorkerFailure for a call they
 # stopped (one call too slow; a property's calls too slow in total). Any other is a crash.

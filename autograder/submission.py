@@ -24,6 +24,7 @@ from autograder.client import (
     StudentCodeError,
     Worker,
     WorkerFailure,
+    WorkerTimeout,
 )
 from autograder.notebook_module import (
     MAX_NOTEBOOK_BYTES,
@@ -123,7 +124,7 @@ class Submission:
         self._stage_files()
         self._workers: dict[str, Worker] = {}
         self._status: dict[str, str | None] = {}
-        self._poison: str | None = None
+        self._poison: WorkerFailure | None = None  # a property's calls after its worker failed
         self._spent = 0.0
         self.output: list[str] = []
 
@@ -311,7 +312,7 @@ class Submission:
 
     def request(self, module: str, message: dict[str, Any], timeout: float | None = None) -> Any:
         if self._poison is not None:
-            raise WorkerFailure(self._poison)
+            raise type(self._poison)(str(self._poison))
         worker = self.worker(module)
         timeout = self.budgets.limit(timeout or self.call_timeout)
         started = time.monotonic()
@@ -319,7 +320,7 @@ class Submission:
             reply = worker.request(message, timeout)
         except WorkerFailure as exc:
             self._raise_if_out_of_time()
-            self._poison = str(exc)
+            self._poison = exc
             raise
         except StudentCodeError as exc:
             if exc.output:
@@ -328,8 +329,8 @@ class Submission:
         finally:
             self._spent += time.monotonic() - started
             if self._poison is None and self._spent > TEST_BUDGET:
-                self._poison = (f"your code ran for more than {TEST_BUDGET:g} s in total on this "
-                                "property; it is far too slow")
+                self._poison = WorkerTimeout(f"your code ran for more than {TEST_BUDGET:g} s in total "
+                                             "on this property; it is far too slow")
         if worker.output_log:
             self.output.extend(worker.output_log)
             worker.output_log.clear()

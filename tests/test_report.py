@@ -155,7 +155,7 @@ def test_the_html_lists_every_student_who_hit_each_misconception_and_why_some_di
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o640), (0o002, 0o660), (0o077, 0o600)])
 def test_results_and_reports_are_readable_by_the_course_group_as_the_umask_allows(tmp_path, umask, mode):
-    from autograder.batch import write_atomic
+    from autograder.files import write_atomic
 
     previous = os.umask(umask)
     try:

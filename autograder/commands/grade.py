@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from autograder.commands import absolute
-from autograder.topics import PROFILES
+from autograder.topics import DEVICES, PROFILES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", default="text", help="text, json, gradescope or junit")
     p.add_argument("--output", "-o", type=absolute, default=None,
                    help="write here instead of standard output")
-    p.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
+    p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--profile", default="grading", choices=PROFILES,
                    help="Hypothesis example counts: grading (thorough), ci (fast), dev")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
@@ -79,16 +77,6 @@ def budgets(args: argparse.Namespace) -> tuple[float, float]:
     return topic, whole
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 def run(args: argparse.Namespace) -> int:
     from autograder.engine import grade_submission
     from autograder.formats import render
@@ -109,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = render(result, args.format)
     if args.output:
+        from autograder.files import write_atomic
+
         write_atomic(Path(args.output), text)
         print(f"{result.score:g} / {result.max_score:g} written to {args.output}", file=sys.stderr)
     else:

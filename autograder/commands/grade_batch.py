@@ -7,7 +7,7 @@ import sys
 
 from autograder.commands import absolute
 from autograder.commands.grade import add_budget_arguments, add_notebooks_argument, budgets
-from autograder.topics import PROFILES
+from autograder.topics import DEVICES, PROFILES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--functions", default=None,
                    help="comma-separated SPEC names: grade only these functions")
     p.add_argument("--profile", default="grading", choices=PROFILES)
-    p.add_argument("--device", default="auto", choices=["cpu", "cuda", "auto"])
+    p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
     add_budget_arguments(p)
     p.add_argument("--submission-timeout", type=float, default=None,

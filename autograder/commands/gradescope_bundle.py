@@ -21,7 +21,7 @@ from pathlib import Path
 from autograder.commands import absolute
 from autograder.commands.grade import add_gradescope_arguments
 from autograder.formats.gradescope import GradescopeOptions
-from autograder.topics import PROFILES
+from autograder.topics import DEVICES, PROFILES
 
 PACKAGE = Path(__file__).resolve().parents[1]
 REPO = PACKAGE.parent
@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--topics", default=None, help="comma-separated topics (default: all)")
     p.add_argument("--profile", default="grading", choices=PROFILES)
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call of student code")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
+    p.add_argument("--device", default="cpu", choices=DEVICES)
     p.add_argument("--topic-budget", type=float, default=TOPIC_BUDGET, metavar="S",
                    help="wall-clock seconds for one topic; when used up, its remaining properties "
                         "score 0 (default %(default)g; 0: no limit)")

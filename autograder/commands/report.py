@@ -18,7 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.batch import CSV_NAME, csv_text, load_records, write_atomic
+    from autograder.batch import CSV_NAME, csv_text, load_records
+    from autograder.files import write_atomic
     from autograder.report import write_report
     from autograder.topics import TOPICS
 
