@@ -187,6 +187,36 @@ ABOUT_ITS_MISTAKE = {
         "alexnet_stride2": {"output and input gradient"},
         "alexnet_without_return": {"keys shapes", "output and input gradient", "one score per class"},
     },
+    "deep_gradients": {
+        **dict.fromkeys(["forward_always_sigmoid", "forward_output_hidden_activation",
+                         "forward_activation_before_output_sigmoid", "forward_no_hidden_bias",
+                         "forward_tanh_from_sigmoid"], {"output matches torch"}),
+        "forward_no_check": {"rejects an unknown activation"},
+        "forward_caches_in_parameters": {"leaves its arguments unchanged"},
+        **dict.fromkeys(["backward_summed_cost", "backward_db_flat", "backward_relu_of_gradient",
+                         "backward_tanh_of_z", "backward_sigmoid_of_z", "backward_always_sigmoid_derivative",
+                         "backward_output_sigmoid_twice"], {"matches autograd"}),
+        "backward_no_check": {"rejects an unknown activation"},
+        "backward_changes_al": {"leaves its arguments unchanged"},
+    },
+    "tuning": {
+        "log_linear_scale": {"uniform in log10"},
+        # A sample on the wrong scale falls outside [low, high] as well.
+        **dict.fromkeys(["log_mixed_bases", "log_exponent_not_logged", "log_returns_exponent"],
+                        {"within low and high", "uniform in log10"}),
+        **dict.fromkeys(["log_checks_only_low", "log_no_check"], {"rejects a range"}),
+        "log_always_array": {"float or an array of shape size"},
+        **dict.fromkeys(["log_global_rng", "log_fixed_seed"], {"rng argument"}),
+        **dict.fromkeys(["configs_int_excludes_high", "configs_int_rounded", "configs_choice_misses_last"],
+                        {"every int from low to high"}),
+        "configs_int_as_float": {"valid value for every name"},
+        "configs_log_linear": {"log and uniform kinds"},
+        "configs_shared_draw": {"names independently"},
+        # n copies of one configuration: no kind has its distribution.
+        "configs_repeated": {"log and uniform kinds", "every int from low to high"},
+        **dict.fromkeys(["configs_unknown_kind_skipped", "configs_unknown_kind_unnamed"], {"rejects an unknown kind"}),
+        "configs_global_rng": {"rng argument"},
+    },
 }
 
 
