@@ -137,7 +137,7 @@ def sample(mutants: list[Mutant], limit: int | None) -> list[Mutant]:
 
 
 def known_equivalents(path: Path = EQUIVALENTS) -> dict[str, set[str]]:
-    """topic -> ids of survivors judged equivalent ("## <topic>" sections, "- `<id>` ..." items)."""
+    """topic -> ids of survivors judged equivalent: every `<id>` quoted in a "## <topic>" section."""
     found: dict[str, set[str]] = {}
     if not path.exists():
         return found
@@ -146,9 +146,8 @@ def known_equivalents(path: Path = EQUIVALENTS) -> dict[str, set[str]]:
         heading = re.match(r"##\s+(\w+)\s*$", line)
         if heading:
             topic = heading.group(1)
-        item = re.match(r"\s*[-*]\s+`([0-9a-f]{10})`", line)
-        if item and topic:
-            found.setdefault(topic, set()).add(item.group(1))
+        if topic:
+            found.setdefault(topic, set()).update(re.findall(r"`([0-9a-f]{10})`", line))
     return found
 
 
@@ -348,6 +347,20 @@ def write_report(out: Path, summary: dict[str, Any], meta: dict[str, Any],
     return path
 
 
+def retabulate(topics: list[str], out: Path, equivalents: dict[str, set[str]]) -> int:
+    print(HEADER)
+    for topic in topics:
+        path = out / f"{topic}.json"
+        if not path.exists():
+            print(f"{topic}: no {path}", file=sys.stderr)
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        summary = summarize(topic, data["summary"]["all"], data["records"], equivalents.get(topic, set()))
+        write_report(out, summary, data["meta"], data["records"], equivalents.get(topic, set()))
+        print(row(summary))
+    return 0
+
+
 def topics_in(folder: Path) -> Iterator[str]:
     yield from sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
 
@@ -363,6 +376,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all-lines", action="store_true", help="mutate given code too, "
                                                                  "not only the graded bodies")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "mutation")
+    parser.add_argument("--from-json", action="store_true",
+                        help="no grading: the table and reports again from <out>/<topic>.json, with "
+                             "the equivalents listed now")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -376,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no solution for: {', '.join(unknown)}")
     args.out.mkdir(parents=True, exist_ok=True)
     equivalents = known_equivalents()
+    if args.from_json:
+        return retabulate(topics, args.out, equivalents)
     workers = [Worker(args.out / f"worker-{i}.log") for i in range(max(1, args.jobs))]
     summaries = []
     try:
