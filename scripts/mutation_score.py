@@ -376,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all-lines", action="store_true", help="mutate given code too, "
                                                                  "not only the graded bodies")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "mutation")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the outcomes in <out>/<topic>.json; grade only the mutants not in it")
     parser.add_argument("--from-json", action="store_true",
                         help="no grading: the table and reports again from <out>/<topic>.json, with "
                              "the equivalents listed now")
@@ -400,8 +402,17 @@ def main(argv: list[str] | None = None) -> int:
         for topic in topics:
             every = enumerate_mutants(topic, args.all_lines)
             chosen = sample(every, args.max_mutants)
-            print(f"{topic}: {len(every)} mutants, grading {len(chosen)}", file=sys.stderr, flush=True)
-            records, meta = run_topic(topic, chosen, workers, args.timeout, sys.stderr)
+            print(f"{topic}: {len(every)} mutants, {len(chosen)} chosen", file=sys.stderr, flush=True)
+            done: dict[str, dict[str, Any]] = {}
+            meta: dict[str, Any] = {}
+            if args.resume and (args.out / f"{topic}.json").exists():
+                earlier = json.loads((args.out / f"{topic}.json").read_text(encoding="utf-8"))
+                done, meta = {r["id"]: r for r in earlier["records"]}, earlier["meta"]
+            todo = [m for m in chosen if m.key not in done]
+            if todo or not meta:
+                new, meta = run_topic(topic, todo, workers, args.timeout, sys.stderr)
+                done.update((r["id"], r) for r in new)
+            records = [done[m.key] for m in chosen]
             summary = summarize(topic, len(every), records, equivalents.get(topic, set()))
             summaries.append(summary)
             report = write_report(args.out, summary, meta, records, equivalents.get(topic, set()))
