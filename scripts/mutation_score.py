@@ -77,11 +77,13 @@ class Mutant:
     after: str  # the mutated line(s), stripped
     diff: str
     source: str = dataclasses.field(repr=False, default="")
+    nth: int = 0  # how many earlier mutants of the same definition make the same change
 
     @property
     def key(self) -> str:
         """Stable across edits elsewhere in the file (unlike the occurrence number)."""
-        text = "\0".join((self.topic, self.definition, self.operator, self.before, self.after))
+        parts = (self.topic, self.definition, self.operator, self.before, self.after)
+        text = "\0".join(parts + ((str(self.nth),) if self.nth else ()))
         return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
@@ -125,6 +127,12 @@ def enumerate_mutants(topic: str, all_lines: bool = False) -> list[Mutant]:
         mutants.append(Mutant(topic, spec.operator_name, spec.occurrence, spec.start_pos[0],
                               spec.definition_name or "<module>", " / ".join(removed),
                               " / ".join(added), "\n".join(diff_lines), mutated))
+    # The same line twice in one function: the same change on each needs an id of its own.
+    seen: dict[str, int] = {}
+    for mutant in mutants:
+        first = mutant.key
+        mutant.nth = seen.get(first, 0)
+        seen[first] = mutant.nth + 1
     return mutants
 
 
