@@ -50,10 +50,11 @@ def split(X, Y, test_fraction: float = 0.3):
 # ---------------------------------------------------------------------- a plain network
 
 
-def starting_parameters(layer_sizes, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def starting_parameters(layer_sizes, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """The experiments' own start when no initializer is passed in: uniform weights of variance
     2 / fan_in and biases of 0.01 (NOT the He initialization of ``initialization.py``, which draws
-    normal weights and zero biases: the exercise is yours)."""
+    normal weights and zero biases: the exercise is yours). ``rng`` is keyword-only: this is
+    no drop-in initializer."""
     start = {}
     for depth in range(1, len(layer_sizes)):
         fan_in, fan_out = layer_sizes[depth - 1], layer_sizes[depth]
@@ -152,7 +153,8 @@ def train_minibatch(X, Y, optimizer: Optimizer, random_mini_batches: Callable, l
     from ``initialize_parameters(layer_sizes, rng)`` (default: ``starting_parameters``)."""
     rng = np.random.default_rng(seed)
     sizes = [X.shape[0], *layer_sizes[1:]]
-    params = (initialize_parameters or starting_parameters)(sizes, rng)
+    params = (initialize_parameters(sizes, rng) if initialize_parameters
+              else starting_parameters(sizes, rng=rng))
     state = optimizer.init(params)
     t = 0
     costs = []
@@ -191,7 +193,9 @@ def compare_optimizers(initialize_momentum, update_parameters_with_momentum, ini
 def _train_full_batch(name, X, Y, Xt, Yt, forward, cost, backward, iterations, learning_rate,
                       seed, cost_every, evaluate_forward, initialize_parameters) -> Run:
     rng = np.random.default_rng(seed)
-    params = (initialize_parameters or starting_parameters)([X.shape[0], 20, 3, 1], rng)
+    sizes = [X.shape[0], 20, 3, 1]
+    params = (initialize_parameters(sizes, rng) if initialize_parameters
+              else starting_parameters(sizes, rng=rng))
     costs = []
     for i in range(iterations):
         output, cache = forward(X, params, rng)
