@@ -349,6 +349,15 @@ def write_support(assignment: str, folder: Path) -> list[str]:
     return written
 
 
+def refresh_support(assignment: str, folder: Path) -> None:
+    """Rewrite every generated copy beside the notebooks from this package (its own course:
+    a copy there is never an instructor's edit, and one left from an older checkout is stale)."""
+    for rel, text in support_files(assignment, folder).items():
+        if not (folder / rel).is_file() or (folder / rel).read_text(encoding="utf-8") != text:
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(text, encoding="utf-8")
+
+
 def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None = None,
              topics: list[str] | None = None, check: bool = False, prune: bool = True) -> list[str]:
     """Write (or with ``check``, compare) the course's source notebooks and the copies beside

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autograder.course_folder import Course, course_of_source, solution_modules
-from autograder.notebooks import ASSIGNMENTS, HELPERS_INIT, make_course, support_files
+from autograder.notebooks import ASSIGNMENTS, HELPERS_INIT, make_course, refresh_support, support_files
 from autograder.stubs import leaks, strip_solution
 from autograder.topics import TOPICS
 
@@ -118,6 +118,9 @@ def _build(out: Path, source: Path, solutions: Path, assignments: list[str] | No
     if missing:
         raise ValueError(f"no assignment {', '.join(missing)} in {source}")
     topics = [t for a in wanted for t in ASSIGNMENTS.get(a, [])]
+    if course.is_package:  # its copies are generated: never stale in what students get
+        for assignment in wanted:
+            refresh_support(assignment, source / assignment)
     out.mkdir(parents=True, exist_ok=True)
     modules = out / "modules"
     modules.mkdir()
