@@ -240,6 +240,16 @@ def inspect_new(impl: Any, module: str, name: str, *args: Any, **kwargs: Any) ->
                          timeout=60.0)
 
 
+def inspect_model(impl: Any, module: str, name: str, context: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``inspect_new`` of what must be a module: a constructor that returns something else (None:
+    a missing ``return``) fails the property as the student's mistake, never the grader's."""
+    got = inspect_new(impl, module, name, *args, **kwargs)
+    if not got.get("is_module"):
+        fail(f"{name}: returned an object of type {got.get('type')}, expected an nn.Module", context,
+             "a constructor function must return the model (did you forget `return`?)")
+    return got
+
+
 def grade_network(impl: Any, module: str, name: str, ref_ctor: Any, n_classes: int, seed: int,
                   device: str, hint: str, x_shape: Sequence[int] = (2, 3, 64, 64)) -> None:
     """A whole network in eval mode: seeded weights, output and input gradient on a small input."""

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests import modules as tm
-from grading_tests.compare import check_scalar, describe, fail
+from grading_tests.compare import check_scalar, describe
 from grading_tests.mutants import for_module
 from grading_tests.references import densenet as ref
 from grading_tests.strategies import seeds
@@ -23,16 +23,6 @@ HINTS = {
 }
 spatial = st.tuples(st.integers(2, 7), st.integers(2, 7))
 batches = st.integers(2, 3)
-
-
-def _inspect_new(impl, name, context, *args, **kwargs):
-    """Keys, shapes and counts of the student's ``name(*args, **kwargs)``, which must be a module
-    (a constructor that returns None is the student's mistake, never the grader's)."""
-    got = tm.inspect_new(impl, M, name, *args, **kwargs)
-    if not got.get("is_module"):
-        fail(f"{name}: returned an object of type {got.get('type')}, expected an nn.Module", context,
-             "a constructor function must return the model (did you forget `return`?)")
-    return got
 
 
 def _mutants(target):
@@ -162,7 +152,7 @@ def test_densenet121_has_torchvisions_keys_shapes_and_7978856_parameters(impl):
     for n in (1000, 5, 333):
         context = describe(model=f"densenet121(num_classes={n})")
         expected = tm.describe_reference(ref.densenet121, num_classes=n)
-        got = _inspect_new(impl, "densenet121", context, num_classes=n)
+        got = tm.inspect_model(impl, M, "densenet121", context, num_classes=n)
         tm.check_state("densenet121", got, expected, context, NET_HINT)
         want = 7_978_856 if n == 1000 else expected["trainable"]
         check_scalar(f"densenet121(num_classes={n}): trainable parameters", got["trainable"], want,

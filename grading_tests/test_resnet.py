@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests import modules as tm
-from grading_tests.compare import check_scalar, describe, fail
+from grading_tests.compare import check_scalar, describe
 from grading_tests.mutants import for_module
 from grading_tests.references import resnet as ref
 from grading_tests.strategies import seeds
@@ -18,16 +18,6 @@ M = "resnet"
 block_configs = st.tuples(st.integers(1, 9), st.integers(1, 6), st.sampled_from([1, 2]))
 spatial = st.tuples(st.integers(3, 9), st.integers(3, 9))
 batches = st.integers(2, 3)  # training-mode batch norm needs more than one value per channel
-
-
-def _inspect_new(impl, name, context, *args, **kwargs):
-    """Keys, shapes and counts of the student's ``name(*args, **kwargs)``, which must be a module
-    (a constructor that returns None is the student's mistake, never the grader's)."""
-    got = tm.inspect_new(impl, M, name, *args, **kwargs)
-    if not got.get("is_module"):
-        fail(f"{name}: returned an object of type {got.get('type')}, expected an nn.Module", context,
-             "a constructor function must return the model (did you forget `return`?)")
-    return got
 
 
 def _mutants(target):
@@ -136,7 +126,7 @@ def test_small_resnet_matches_torchvision_in_both_modes(impl, device, n_classes,
     bottleneck = impl.resnet.Bottleneck.get()
     context = describe(model=f"ResNet(Bottleneck, [1, 1, 1, 1], num_classes={n_classes})")
     expected = tm.describe_reference(ref.ResNet, ref.Bottleneck, **kwargs)
-    got = _inspect_new(impl, "ResNet", context, bottleneck.handle, **kwargs)
+    got = tm.inspect_model(impl, M, "ResNet", context, bottleneck.handle, **kwargs)
     tm.check_state("ResNet(Bottleneck, ...)", got, expected, context, NET_HINT)
 
     basic = impl.resnet.BasicBlock.get()
@@ -160,7 +150,7 @@ def _check_counts(impl, name):
     for n in (1000, 7, 263):
         context = describe(model=f"{name}(num_classes={n})")
         expected = tm.describe_reference(ctor, num_classes=n)
-        got = _inspect_new(impl, name, context, num_classes=n)
+        got = tm.inspect_model(impl, M, name, context, num_classes=n)
         tm.check_state(name, got, expected, context, NET_HINT)
         want = count_1000 if n == 1000 else expected["trainable"]
         check_scalar(f"{name}(num_classes={n}): trainable parameters", got["trainable"], want,

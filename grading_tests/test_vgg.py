@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests import modules as tm
-from grading_tests.compare import check_scalar, describe, fail
+from grading_tests.compare import check_scalar, describe
 from grading_tests.references import vgg as ref
 from grading_tests.strategies import seeds
 
@@ -26,22 +26,12 @@ HINTS = {
 }
 
 
-def _inspect_new(impl, name, context, *args, **kwargs):
-    """Keys, shapes and counts of the student's ``name(*args, **kwargs)``, which must be a module
-    (a constructor that returns None is the student's mistake, never the grader's)."""
-    got = tm.inspect_new(impl, M, name, *args, **kwargs)
-    if not got.get("is_module"):
-        fail(f"{name}: returned an object of type {got.get('type')}, expected an nn.Module", context,
-             "a constructor function must return the model (did you forget `return`?)")
-    return got
-
-
 def _check_counts(impl, name):
     ctor, count_1000 = NETS[name]
     for n in (1000, 3, 517):
         context = describe(model=f"{name}(num_classes={n})")
         expected = tm.describe_reference(ctor, num_classes=n)
-        got = _inspect_new(impl, name, context, num_classes=n)
+        got = tm.inspect_model(impl, M, name, context, num_classes=n)
         tm.check_state(name, got, expected, context, HINTS[name])
         want = count_1000 if n == 1000 else expected["trainable"]
         check_scalar(f"{name}(num_classes={n}): trainable parameters", got["trainable"], want,
