@@ -61,7 +61,7 @@ def _unpack(label, value, count, context=""):
     return value
 
 
-def _check_gradients(label, got, expected, context, diagnoses, hint=""):
+def _check_gradients(label, got, expected, context, diagnoses, hint="", factors=None):
     if not isinstance(got, dict):
         fail(f"{label}: returned {type(got).__name__}, expected a dict with keys {list(expected)}", context)
     missing = [k for k in expected if k not in got]
@@ -70,7 +70,8 @@ def _check_gradients(label, got, expected, context, diagnoses, hint=""):
     # Course order: from the output back to the input, so the first wrong key is the root cause.
     for key in expected:
         per_key = {name: (lambda d=d, key=key: d()[key]) for name, d in diagnoses.items()}
-        check_array(f"{label}[{key!r}]", got[key], expected[key], context=context, diagnoses=per_key, hint=hint)
+        check_array(f"{label}[{key!r}]", got[key], expected[key], context=context, diagnoses=per_key, hint=hint,
+                    factors=factors)
 
 
 def _check_gradient_shapes(label, got, expected, context):
@@ -186,7 +187,8 @@ def test_regularized_backward_matches_autograd_of_cross_entropy_plus_l2(impl, de
     diagnoses = {m.description: _safe(m.func, X, Y, cache, lambd)
                  for m in _mutants("backward_propagation_with_regularization")}
     _check_gradients("backward_propagation_with_regularization", got, expected,
-                     describe(X=X, Y=Y, lambd=lambd, parameters=params), diagnoses)
+                     describe(X=X, Y=Y, lambd=lambd, parameters=params), diagnoses,
+                     factors={"m": X.shape[1]})
 
 
 @pytest.mark.points(1)
@@ -305,7 +307,7 @@ def test_dropout_backward_matches_autograd_through_the_cached_masks(impl, device
                  for m in _mutants("backward_propagation_with_dropout")}
     _check_gradients("backward_propagation_with_dropout", got, expected,
                      describe(X=X, Y=Y, keep_prob=keep_prob, D1_kept=int(cache[1].sum()), D2_kept=int(cache[6].sum())),
-                     diagnoses)
+                     diagnoses, factors={"m": X.shape[1], "keep_prob": keep_prob})
 
 
 @pytest.mark.points(1)
