@@ -23,6 +23,7 @@ TOPICS: dict[str, Topic] = {
         Topic("initialization", "numpy", "Zero, He and Xavier initialization; input standardization"),
         Topic("tuning", "numpy", "Hyperparameter search: log-uniform and random sampling"),
         Topic("deep_gradients", "numpy", "Vanishing and exploding gradients in deep networks"),
+        Topic("landscape", "numpy", "Saddle points and the Hessian"),
         Topic("regularization", "numpy", "L2 regularization and dropout"),
         Topic("batchnorm", "numpy", "Batch normalization"),
         Topic("early_stopping", "numpy", "Early stopping"),
@@ -42,7 +43,7 @@ TOPICS: dict[str, Topic] = {
 
 # The four nbgrader assignments, in teaching order; every SPEC module belongs to one.
 ASSIGNMENTS: dict[str, list[str]] = {
-    "optimization": ["optimizers", "initialization", "tuning", "deep_gradients"],
+    "optimization": ["optimizers", "initialization", "tuning", "deep_gradients", "landscape"],
     "regularization": ["regularization", "batchnorm", "early_stopping", "augmentation"],
     "cnn": ["conv", "pooling", "receptive_field", "visualization"],
     "architectures": ["lenet", "inception", "resnet", "densenet", "vgg"],

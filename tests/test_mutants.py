@@ -226,6 +226,22 @@ ABOUT_ITS_MISTAKE = {
         **dict.fromkeys(["configs_unknown_kind_skipped", "configs_unknown_kind_unnamed"], {"rejects an unknown kind"}),
         "configs_global_rng": {"rng argument"},
     },
+    "landscape": {
+        **dict.fromkeys(["gradient_forward", "gradient_over_h", "gradient_all_coordinates"],
+                        {"matches torch autograd"}),
+        "gradient_in_place": {"matches torch autograd", "leaves x unchanged"},
+        "gradient_fixed_step": {"for other steps"},
+        **dict.fromkeys(["hessian_two_h_squared", "hessian_h_squared", "hessian_diagonal_quarter"],
+                        {"matches torch hessian"}),
+        "hessian_upper_triangle": {"matches torch hessian", "is symmetric"},
+        # A point left moved changes every later entry: the values and their symmetry too.
+        "hessian_in_place": {"matches torch hessian", "is symmetric", "leaves x unchanged"},
+        **dict.fromkeys(["classify_against_zero", "classify_no_degenerate", "classify_zero_as_negative"],
+                        {"within tol as zero"}),
+        **dict.fromkeys(["classify_diagonal", "classify_unsorted", "classify_fixed_tol"],
+                        {"matches torch eigvalsh", "within tol as zero"}),
+        "classify_no_check": {"rejects an H"},
+    },
 }
 
 
