@@ -65,3 +65,66 @@ class DepthwiseSeparableConv(nn.Module):
         ### BEGIN SOLUTION
         return self.pointwise(self.depthwise(x))
         ### END SOLUTION
+
+
+class GoogLeNet(nn.Module):
+    """GoogLeNet (Inception v1, Szegedy et al. 2014) with torchvision's child names and pooling,
+    built from ``InceptionModule``; no auxiliary classifiers, no batch norm, convolutions with bias.
+
+    - ``conv1``: Conv 7x7 stride 2 pad 3 (3 -> 64), ReLU; ``maxpool1``: MaxPool 3x3 stride 2, ceil_mode=True
+    - ``conv2``: Conv 1x1 (64 -> 64), ReLU; ``conv3``: Conv 3x3 pad 1 (64 -> 192), ReLU;
+      ``maxpool2``: MaxPool 3x3 stride 2, ceil_mode=True
+    - ``inception3a`` (192, 64, 96, 128, 16, 32, 32), ``inception3b`` (256, 128, 128, 192, 32, 96, 64);
+      ``maxpool3``: MaxPool 3x3 stride 2, ceil_mode=True
+    - ``inception4a`` (480, 192, 96, 208, 16, 48, 64), ``inception4b`` (512, 160, 112, 224, 24, 64, 64),
+      ``inception4c`` (512, 128, 128, 256, 24, 64, 64), ``inception4d`` (512, 112, 144, 288, 32, 64, 64),
+      ``inception4e`` (528, 256, 160, 320, 32, 128, 128); ``maxpool4``: MaxPool 2x2 stride 2, ceil_mode=True
+    - ``inception5a`` (832, 256, 160, 320, 32, 128, 128), ``inception5b`` (832, 384, 192, 384, 48, 128, 128)
+    - ``avgpool``: adaptive average pooling to 1x1, flatten, ``dropout`` (p=0.4),
+      ``fc``: Linear(1024, num_classes)
+
+    (The numbers are InceptionModule's arguments.) Input ``(N, 3, H, W)`` with H, W >= 32,
+    output ``(N, num_classes)`` scores (no softmax). 6,998,552 trainable parameters for 1000 classes.
+    """
+
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        ### BEGIN SOLUTION
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)
+        self.maxpool1 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+        self.conv2 = nn.Conv2d(64, 64, kernel_size=1)
+        self.conv3 = nn.Conv2d(64, 192, kernel_size=3, padding=1)
+        self.maxpool2 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+
+        self.inception3a = InceptionModule(192, 64, 96, 128, 16, 32, 32)
+        self.inception3b = InceptionModule(256, 128, 128, 192, 32, 96, 64)
+        self.maxpool3 = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+
+        self.inception4a = InceptionModule(480, 192, 96, 208, 16, 48, 64)
+        self.inception4b = InceptionModule(512, 160, 112, 224, 24, 64, 64)
+        self.inception4c = InceptionModule(512, 128, 128, 256, 24, 64, 64)
+        self.inception4d = InceptionModule(512, 112, 144, 288, 32, 64, 64)
+        self.inception4e = InceptionModule(528, 256, 160, 320, 32, 128, 128)
+        self.maxpool4 = nn.MaxPool2d(2, stride=2, ceil_mode=True)
+
+        self.inception5a = InceptionModule(832, 256, 160, 320, 32, 128, 128)
+        self.inception5b = InceptionModule(832, 384, 192, 384, 48, 128, 128)
+
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.dropout = nn.Dropout(p=0.4)
+        self.fc = nn.Linear(1024, num_classes)
+        ### END SOLUTION
+
+    def forward(self, x):
+        ### BEGIN SOLUTION
+        x = self.maxpool1(torch.relu(self.conv1(x)))
+        x = torch.relu(self.conv2(x))
+        x = self.maxpool2(torch.relu(self.conv3(x)))
+        x = self.maxpool3(self.inception3b(self.inception3a(x)))
+        for stage in (self.inception4a, self.inception4b, self.inception4c, self.inception4d, self.inception4e):
+            x = stage(x)
+        x = self.maxpool4(x)
+        x = self.inception5b(self.inception5a(x))
+        x = torch.flatten(self.avgpool(x), 1)
+        return self.fc(self.dropout(x))
+        ### END SOLUTION
