@@ -1,14 +1,20 @@
 """The Inception module and the depthwise separable convolution against SPEC's definitions:
-state_dict keys and shapes, outputs, input and parameter gradients on random configurations."""
+state_dict keys and shapes, outputs, input and parameter gradients on random configurations;
+the whole GoogLeNet: keys, parameter count, output and input gradient in eval and training mode."""
 
 from __future__ import annotations
 
+import contextlib
+
+import numpy as np
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.blame import StudentRaised
 from grading_tests import modules as tm
-from grading_tests.compare import describe
+from grading_tests.compare import PropertyAbort, PropertyFailure, check_scalar, describe, fail, tolerance
 from grading_tests.mutants import for_module
 from grading_tests.references import inception as ref
 from grading_tests.strategies import distinct_sizes, seeds
@@ -96,3 +102,146 @@ def test_depthwise_separable_conv_output_and_gradients_match_the_reference(impl,
     tm.grade_pass("DepthwiseSeparableConv", impl.inception.DepthwiseSeparableConv, ref.DepthwiseSeparableConv,
                   args, kwargs=kwargs, x_shape=x_shape, train=True, device=device, seed=seed, context=context,
                   hint=DSC_HINT, mutants=_mutants("DepthwiseSeparableConv"))
+
+
+# ---------------------------------------------------------------------------- GoogLeNet
+
+GOOGLENET_HINT = ("conv1 7x7/2 pad 3, ReLU, maxpool1, conv2 1x1 (64), ReLU, conv3 3x3 pad 1 (192), ReLU, maxpool2, "
+                  "inception3a-3b, maxpool3, inception4a-4e, maxpool4, inception5a-5b, then adaptive average "
+                  "pooling to 1x1, flatten, dropout(0.4) and fc; maxpool1-3 are 3x3 stride 2 and maxpool4 2x2 "
+                  "stride 2, all with ceil_mode=True; return fc's scores (no softmax)")
+DROPOUT_HINT = ("in training mode only the dropout differs from eval mode: nn.Dropout(p=0.4) (or F.dropout(x, 0.4, "
+                "self.training)) between the flattened pooling and fc zeroes each feature with probability 0.4 "
+                "and multiplies the others by 1 / 0.6")
+# Sizes whose features reach maxpool4 at 3x3 or 4x4 and end at 2x2: every pooling does real work there.
+googlenet_sizes = st.tuples(st.integers(47, 54), st.integers(63, 70))
+# Odd sizes need ceil_mode (without it 32x32 reaches maxpool4 at 1x1 and ends at 0x0).
+GOOGLENET_SHAPE_SIZES = [(32, 32), (33, 47), (64, 64), (95, 80)]
+# Dropout misconceptions give the reference's scores in eval mode: never a diagnosis there.
+SAME_IN_EVAL_MODE = {"GoogLeNetDropoutHalf", "GoogLeNetNoDropout"}
+# Rates outside these bounds from a dropout at 0.4 over the ~500 or more features it is judged on:
+# below 1e-5 (4.5 standard deviations).
+DROP_RATE_BOUNDS = (0.3, 0.5)
+
+
+@pytest.mark.points(2)
+@pytest.mark.exercise(M, "GoogLeNet")
+@pytest.mark.hint(GOOGLENET_HINT)
+def test_googlenet_has_torchvisions_keys_shapes_and_6998552_parameters(impl):
+    for n in (1000, 10, 263):
+        context = describe(model=f"GoogLeNet(num_classes={n})")
+        expected = tm.describe_reference(ref.GoogLeNet, num_classes=n)
+        got = tm.inspect_model(impl, M, "GoogLeNet", context, num_classes=n)
+        tm.check_state("GoogLeNet", got, expected, context, GOOGLENET_HINT)
+        want = 6_998_552 if n == 1000 else expected["trainable"]
+        check_scalar(f"GoogLeNet(num_classes={n}): trainable parameters", got["trainable"], want,
+                     context=context, hint=GOOGLENET_HINT)
+
+
+def _dropout_draws(out, model, features, context):
+    """The 0/1 keep-draws of the dropout before fc, read back from the student's training-mode
+    scores ``out`` (N, K): with K > 1024 classes fc's weight has full column rank, so the
+    features that reached fc are ``lstsq(W, out - b)``, each either 0 or ``features / (1 - p)``.
+    Whatever the student's dropout draws, the reference can then use the same ones. Scores that
+    are not an (N, K) float array are left to ``check_run`` (all kept)."""
+    keep = np.ones(features.shape)
+    if not (isinstance(out, np.ndarray) and out.dtype == np.float64
+            and out.shape == (features.shape[0], model.fc.out_features) and np.isfinite(out).all()):
+        return keep
+    weight = model.fc.weight.detach().cpu().numpy()
+    bias = model.fc.bias.detach().cpu().numpy()
+    reached = np.linalg.lstsq(weight, (out - bias).T, rcond=None)[0].T
+    scaled = features / (1 - ref.DROPOUT)
+    t = tolerance("loose64", scaled)
+    # Features pooled to (about) 0 send nothing to fc either way: their draw cannot be read.
+    known = np.abs(scaled) > 100 * t["atol"]
+    kept = np.isclose(reached, scaled, rtol=t["rtol"], atol=t["atol"]) & known
+    dropped = (np.abs(reached) <= t["atol"]) & known
+    wrong = known & ~kept & ~dropped
+    if wrong.any():
+        i, j = (int(v) for v in np.argwhere(wrong)[0])
+        fail(f"GoogLeNet in training mode: {int(wrong.sum())} of {int(known.sum())} pooled features reach fc "
+             f"neither dropped (0) nor scaled by 1 / (1 - 0.4) = 1.667; for example, feature {j} of example {i} "
+             f"reaches it multiplied by {reached[i, j] / features[i, j]:.4g}", context, DROPOUT_HINT)
+    rate = float(dropped.sum() / known.sum())
+    low, high = DROP_RATE_BOUNDS
+    if not low <= rate <= high:
+        fail(f"GoogLeNet in training mode: the dropout before fc dropped {rate:.1%} of {int(known.sum())} "
+             "pooled features, expected about 40%", context, DROPOUT_HINT)
+    keep[dropped] = 0.0
+    return keep
+
+
+def _misconception_output(misconception, reference, device, x):
+    """Eval-mode scores of a GoogLeNet misconception with the reference's weights (no seeding
+    again), or None where its keys differ or it cannot run on this input (a fixed 7x7 pooling on
+    2x2 features; the reference-side run wraps it as student code: ``StudentRaised``)."""
+    def compute():
+        state = reference.state_dict()
+        model = misconception.func(num_classes=reference.fc.out_features)
+        if list(model.state_dict()) != list(state):
+            return None
+        model = model.to(device=torch.device(device), dtype=torch.float64)
+        model.load_state_dict(state, strict=True)
+        try:
+            return tm.run_reference(model, x, None, train=False, device=device, grads=False, buffers=False)["out"]
+        except StudentRaised:
+            return None
+    return compute
+
+
+@contextlib.contextmanager
+def _reported_at_once():
+    """One example and nothing to shrink: a failure ends the property at once, where Hypothesis
+    would run the whole failing example (seconds of GoogLeNet) again to report it."""
+    try:
+        yield
+    except PropertyFailure as exc:
+        raise PropertyAbort(str(exc), exc.diagnosis, exc.relation) from None
+
+
+@pytest.mark.points(4)
+@pytest.mark.exercise(M, "GoogLeNet")
+@tm.no_shrink(max_examples=1)
+@given(n_classes=st.integers(1280, 1600), size=googlenet_sizes, seed=seeds)
+def test_googlenet_output_and_input_gradient_match_the_reference_in_eval_and_training_mode(
+        impl, device, n_classes, size, seed):
+    """More than 1024 classes: the training-mode scores then tell which features the student's
+    dropout dropped (``_dropout_draws``), and the reference uses the same draws."""
+    with _reported_at_once():
+        _grade_googlenet(impl, device, n_classes, (2, 3, *size), seed)
+
+
+def _grade_googlenet(impl, device, n_classes, x_shape, seed):
+    kwargs = {"num_classes": n_classes}
+    context = describe(model=f"GoogLeNet(num_classes={n_classes})", x_shape=x_shape, seed=seed)
+    expected = tm.describe_reference(ref.GoogLeNet, **kwargs)
+    student = tm.build_in_worker("GoogLeNet", impl, M, "GoogLeNet", context=context, **kwargs)
+    tm.check_state("GoogLeNet", student.describe(), expected, context, GOOGLENET_HINT)
+    student.prepare(device, seed)
+    model = tm.reference(ref.GoogLeNet(**kwargs), device, seed)
+    (x,) = tm.rng_arrays(seed + 1, x_shape)
+
+    # Eval mode; the probe (the identity, as eval-mode dropout is) keeps the pooled features.
+    model.dropout = probe = ref.KnownDropout(torch.ones(1), p=0.0)
+    want = tm.run_reference(model, x, seed + 2, train=False, device=device, grads=False, buffers=False)
+    got = student.run(x, seed + 2, train=False, device=device, grads=False, buffers=False)
+    diagnoses = {m.description: _misconception_output(m, model, device, x) for m in _mutants("GoogLeNet")
+                 if m.name not in SAME_IN_EVAL_MODE}
+    tm.check_run("GoogLeNet in eval mode", got, want, context=context, hint=GOOGLENET_HINT,
+                 diagnoses=diagnoses, device=device)
+
+    # Training mode differs only by the dropout (no batch norm): its draws are not graded, its effect is.
+    got = student.run(x, seed + 2, train=True, device=device, grads=False, buffers=False)
+    keep = _dropout_draws(got.get("out"), model, probe.seen.cpu().numpy(), context)
+    model.dropout = ref.KnownDropout(torch.from_numpy(keep))
+    want = tm.run_reference(model, x, seed + 2, train=True, device=device, grads=False, buffers=False)
+    tm.check_run("GoogLeNet in training mode", got, want, context=context, hint=DROPOUT_HINT, device=device)
+
+
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "GoogLeNet")
+@pytest.mark.hint("ceil_mode=True in every max pool and the adaptive average pooling to 1x1 make any input of at "
+                  "least 32x32 fit fc; flatten with torch.flatten(x, 1), not a fixed view")
+def test_googlenet_gives_one_score_per_class_for_inputs_from_32x32_in_both_modes(impl, device):
+    tm.grade_network_shapes(impl, M, "GoogLeNet", 7, device, GOOGLENET_HINT, GOOGLENET_SHAPE_SIZES)
