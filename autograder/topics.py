@@ -33,7 +33,7 @@ TOPICS: dict[str, Topic] = {
         Topic("visualization", "numpy", "Feature-map plots"),
         Topic("augmentation", "numpy", "Data augmentation"),
         Topic("lenet", "torch", "LeNet-5 and parameter counts"),
-        Topic("inception", "torch", "Inception module and depthwise separable convolution"),
+        Topic("inception", "torch", "Inception module, depthwise separable convolution and GoogLeNet"),
         Topic("resnet", "torch", "ResNet blocks and networks"),
         Topic("densenet", "torch", "DenseNet blocks and networks"),
         Topic("vgg", "torch", "VGG-16 and AlexNet"),
