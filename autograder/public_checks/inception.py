@@ -1,9 +1,10 @@
 """Public checks for inception.py: the Inception module's and the depthwise separable
-convolution's layers, output shapes, and outputs for weights set by hand."""
+convolution's layers, output shapes, and outputs for weights set by hand; GoogLeNet's children,
+parameter count and output shapes."""
 
 import torch
 
-from ._common import CheckFailed, passed, shape_is, state_shapes
+from ._common import CheckFailed, build_light, passed, shape_is, state_shapes
 
 # InceptionModule(8, ch1x1=4, ch3x3red=3, ch3x3=5, ch5x5red=2, ch5x5=6, pool_proj=7)
 INCEPTION_SHAPES = {
@@ -101,3 +102,71 @@ def check_DepthwiseSeparableConv(DepthwiseSeparableConv, quiet=False):
             "-36 and -16: depthwise (padding 1) then pointwise, no activation in between"
         )
     passed("DepthwiseSeparableConv", quiet)
+
+
+GOOGLENET_CHILDREN = [
+    "conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
+    "inception4a", "inception4b", "inception4c", "inception4d", "inception4e", "maxpool4",
+    "inception5a", "inception5b", "avgpool", "dropout", "fc",
+]
+
+
+def check_GoogLeNet(GoogLeNet, quiet=False):
+    hint = "compare with the docstring: torchvision's child names, no auxiliary classifiers, no batch norm."
+    light = build_light(torch, GoogLeNet, num_classes=1000)
+    children = dict(light.named_children())
+    missing = [name for name in GOOGLENET_CHILDREN if name not in children]
+    if missing:
+        raise CheckFailed(f"GoogLeNet() has no child module named {missing}; {hint}")
+    for name in GOOGLENET_CHILDREN:
+        if name.startswith("inception") and type(children[name]).__name__ != "InceptionModule":
+            raise CheckFailed(f"GoogLeNet().{name} is a {type(children[name]).__name__}, expected an "
+                              "InceptionModule (yours, from above)")
+        if name.startswith("maxpool") and not getattr(children[name], "ceil_mode", False):
+            raise CheckFailed(f"GoogLeNet().{name} should round its output size up: nn.MaxPool2d(..., "
+                              "ceil_mode=True)")
+    if getattr(children["maxpool4"], "kernel_size", None) not in (2, (2, 2)):
+        raise CheckFailed(f"GoogLeNet().maxpool4 is {children['maxpool4']!r}: it has a 2x2 window with "
+                          "stride 2, unlike the 3x3 windows of maxpool1-3")
+    if getattr(children["dropout"], "p", None) != 0.4:
+        raise CheckFailed(f"GoogLeNet().dropout is {children['dropout']!r}, expected nn.Dropout(p=0.4)")
+    count = sum(p.numel() for p in light.parameters() if p.requires_grad)
+    if count != 6_998_552:
+        raise CheckFailed(f"GoogLeNet(num_classes=1000) has {count:,} trainable parameters, expected "
+                          f"6,998,552; {hint}")
+    torch.manual_seed(0)
+    model = GoogLeNet(num_classes=10)
+    model.eval()
+    # What each child receives (the smallest value) and what fc returns, during the calls below.
+    smallest, fc_out = {}, []
+    hooks = [getattr(model, name).register_forward_pre_hook(
+                 lambda module, args, name=name: smallest.setdefault(name, []).append(float(args[0].min())))
+             for name in GOOGLENET_CHILDREN[1:]]
+    hooks.append(model.fc.register_forward_hook(lambda module, args, out: fc_out.append(out)))
+    fits = ("ceil_mode=True in the max pools and the adaptive average pooling to 1x1 make inputs from 32x32 "
+            "upward fit fc.")
+    try:
+        with torch.no_grad():
+            for side in (32, 64):
+                label = f"GoogLeNet(num_classes=10)(x of shape (2, 3, {side}, {side}))"
+                x = torch.randn(2, 3, side, side)
+                try:
+                    scores = model(x)
+                except RuntimeError as exc:
+                    raise CheckFailed(f"{label} raised RuntimeError: {exc}. {fits}") from exc
+                shape_is(label, scores, (2, 10), f"One score per class; {fits}")
+                if not (fc_out and torch.equal(scores, fc_out[-1])):
+                    raise CheckFailed(f"{label} does not return what fc computes: return fc's scores as they "
+                                      "are (no softmax: nn.CrossEntropyLoss applies it itself)")
+                if not torch.equal(model(x), scores):
+                    raise CheckFailed(f"{label} in eval mode gave other scores when called again: dropout "
+                                      "must do nothing in eval mode (nn.Dropout does that; F.dropout needs "
+                                      "training=self.training)")
+    finally:
+        for hook in hooks:
+            hook.remove()
+    negative = [name for name in GOOGLENET_CHILDREN[1:] if min(smallest.get(name, [0.0])) < 0]
+    if negative:
+        raise CheckFailed(f"in GoogLeNet(num_classes=10), {negative[0]} received negative values: a ReLU "
+                          "follows every convolution (conv1, conv2, conv3 and those inside the modules)")
+    passed("GoogLeNet", quiet)
