@@ -138,7 +138,8 @@ def check_GoogLeNet(GoogLeNet, quiet=False):
     model = GoogLeNet(num_classes=10)
     model.eval()
     # What each child receives (the smallest value) and what fc returns, during the calls below.
-    smallest, fc_out = {}, []
+    smallest: dict[str, list[float]] = {}
+    fc_out = []
     hooks = [getattr(model, name).register_forward_pre_hook(
                  lambda module, args, name=name: smallest.setdefault(name, []).append(float(args[0].min())))
              for name in GOOGLENET_CHILDREN[1:]]
