@@ -1,4 +1,4 @@
-"""The worker's side of grading PyTorch modules (lenet, inception, resnet, densenet, vgg).
+"""The worker's side of grading PyTorch modules (lenet, inception, resnet, densenet, vgg, feature_vis).
 
 ``worker.op_torch`` hands every ``{"op": "torch", "action": ...}`` request to ``dispatch``.
 The student's module arrives as a handle (the grader built it with an ordinary call). Weights
@@ -105,7 +105,8 @@ def build_layers(spec: list[list[Any]]) -> Any:
     """A plain ``nn.Sequential`` from a list of layer descriptions (grader-chosen, not student code).
 
     ``["conv", in, out, k, bias, groups]``, ``["linear", in, out, bias]``, ``["bn", C]``,
-    ``["relu"]``, ``["frozen", layer]`` (its parameters get ``requires_grad=False``).
+    ``["relu"]``, ``["maxpool", k]`` and ``["avgpool", k]`` (stride k), ``["flatten"]``,
+    ``["frozen", layer]`` (its parameters get ``requires_grad=False``).
     """
     torch = _torch()
     nn = torch.nn
@@ -123,6 +124,12 @@ def build_layers(spec: list[list[Any]]) -> Any:
             layer = nn.BatchNorm2d(args[0])
         elif kind == "relu":
             layer = nn.ReLU()
+        elif kind == "maxpool":
+            layer = nn.MaxPool2d(int(args[0]))
+        elif kind == "avgpool":
+            layer = nn.AvgPool2d(int(args[0]))
+        elif kind == "flatten":
+            layer = nn.Flatten()
         else:
             raise ValueError(f"unknown layer kind {kind!r}")
         if frozen:
@@ -324,6 +331,81 @@ def action_call_on_layers(req: dict[str, Any], handles: dict[int, Any], material
         return StudentValue(func(model))
 
 
+SEEDED_MODEL_MAX = 1_000_000  # state entries: these models are small, seeded and built anew per call
+
+
+def _tensor_args(values: Any, device: Any) -> Any:
+    """Arrays the grader sent become tensors on ``device`` (floats float64, integers int64);
+    every other value (ints, floats, lists) is passed as it came."""
+    if isinstance(values, dict):
+        return {k: _tensor_arg(v, device) for k, v in values.items()}
+    if isinstance(values, list):
+        return [_tensor_arg(v, device) for v in values]
+    raise ValueError("args must be a list and kwargs a dict")
+
+
+def _tensor_arg(value: Any, device: Any) -> Any:
+    torch = _torch()
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            return torch.tensor(value, dtype=torch.float64, device=device)
+        if value.dtype.kind in "iu":
+            return torch.tensor(value, dtype=torch.int64, device=device)
+        raise ValueError(f"an argument array of dtype {value.dtype} has no tensor here")
+    return value
+
+
+def seeded_model(spec: list[list[Any]], seed: int, device: Any) -> Any:
+    """``build_layers(spec)`` in float64 on ``device`` with ``seeded_state(model, seed)`` loaded
+    (the same model on both sides: the grader's reference builds it with this function too)."""
+    torch = _torch()
+    model = build_layers(spec)
+    size = sum(v.numel() for v in model.state_dict().values())
+    if size > SEEDED_MODEL_MAX:
+        raise ValueError(f"a seeded model holds at most {SEEDED_MODEL_MAX:,} values, not {size:,}")
+    model = model.to(device=torch.device(device), dtype=torch.float64)
+    model.load_state_dict(seeded_state(model, seed), strict=True)
+    return model
+
+
+def action_call_on_seeded_model(req: dict[str, Any], handles: dict[int, Any], materialize: Any) -> Any:
+    """Call the student's ``module.name(model, *args, **kwargs)`` on a model built here.
+
+    ``spec`` (grader-chosen layer descriptions, see ``build_layers``) and ``seed`` make the
+    model (``seeded_model``; in training mode unless ``train`` is false); without a ``spec``
+    the call is ``module.name(*args, **kwargs)``. NumPy arrays among the arguments arrive as
+    tensors on ``device`` (``_tensor_arg``). Returns the result (a tensor as ``out`` with its
+    type, dtype, device and ``requires_grad``) and, read after the call, what the grader needs
+    to judge its side effects: every parameter's value (``params``), the names of those with a
+    ``.grad`` (``grads``), the modules left in training mode (``training``) and each tensor
+    argument's value (``args``, None for other arguments). The grader judges all of it.
+    """
+    honest_numerics()
+    torch = _torch()
+    device = torch.device(str(req["device"]))
+    spec = req.get("spec")
+    model = None
+    if spec is not None:
+        model = seeded_model(materialize(spec), int(req["seed"]), device)
+        model.train(bool(req.get("train", True)))
+    args = _tensor_args(materialize(req.get("args", [])), device)
+    kwargs = _tensor_args(materialize(req.get("kwargs", {})), device)
+    func = _constructor(req)
+    with student_code():
+        result = func(*([] if model is None else [model]), *args, **kwargs)
+        reply: dict[str, Any] = {"type": type(result).__qualname__}
+        if isinstance(result, torch.Tensor):
+            reply.update(out=_numpy(result), dtype=str(result.dtype).replace("torch.", ""),
+                         device=result.device.type, requires_grad=bool(result.requires_grad))
+        reply["args"] = [_numpy(a) if isinstance(a, torch.Tensor) else None for a in args]
+        if model is not None:
+            named = list(model.named_parameters())
+            reply["params"] = {name: _numpy(p) for name, p in named}
+            reply["grads"] = [name for name, p in named if p.grad is not None]
+            reply["training"] = [name or "model" for name, m in model.named_modules() if m.training]
+    return StudentValue(reply)
+
+
 ACTIONS = {
     "describe": action_describe,
     "inspect_new": action_inspect_new,
@@ -332,6 +414,7 @@ ACTIONS = {
     "run": action_run,
     "shapes": action_shapes,
     "call_on_layers": action_call_on_layers,
+    "call_on_seeded_model": action_call_on_seeded_model,
 }
 
 

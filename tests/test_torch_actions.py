@@ -58,3 +58,87 @@ def test_seeded_weights_differ_between_seeds_and_fill_every_tensor():
     assert sorted(a) == sorted(small_net().state_dict())
     floats = [k for k in a if a[k].is_floating_point() and a[k].numel() > 1]
     assert floats and all(not torch.equal(a[k], b[k]) for k in floats)
+
+
+# ---------------------------------------------------------------------------- call_on_seeded_model
+
+SEEDED_SPEC = [["conv", 2, 3, 3, True, 1], ["bn", 3], ["relu"], ["maxpool", 2], ["flatten"],
+               ["linear", 3 * 2 * 2, 4, True]]
+
+
+def _meddling(model, x, target, scale=1.0):
+    """A function that leaves every side effect the action reports (called by the action below)."""
+    scores = model(x)
+    scores[:, 0].sum().backward()  # .grad on every parameter
+    with torch.no_grad():
+        model[0].bias.add_(1.0)
+        x.mul_(2.0)
+    model[1].eval()
+    return scores * scale
+
+
+def _tidy(model, x, target):
+    """Eval mode, the gradient with respect to a copy of x only: nothing left behind."""
+    model.eval()
+    leaf = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(model(leaf)[range(len(target)), target].sum(), leaf)
+    return g
+
+
+def _on_seeded_model(name, args, kwargs=None, spec=SEEDED_SPEC):
+    req = {"module": __name__, "name": name, "spec": spec, "seed": 7, "device": "cpu", "args": args,
+           "kwargs": kwargs or {}}
+    value = worker_torch.action_call_on_seeded_model(req, {}, lambda v: v)
+    assert isinstance(value, worker_torch.StudentValue)
+    return value.value
+
+
+def test_call_on_seeded_model_reports_what_the_call_left_behind():
+    x = np.random.default_rng(3).standard_normal((2, 2, 6, 6))
+    got = _on_seeded_model("_meddling", [x, np.array([1, 3])], {"scale": 2.0})
+    # The trusted model: the same layers and seeded float64 weights, in training mode.
+    model = worker_torch.seeded_model(SEEDED_SPEC, 7, "cpu")
+    assert model.training
+    want = model(torch.tensor(x)) * 2.0
+    assert got["type"] == "Tensor" and got["dtype"] == "float64" and got["device"] == "cpu"
+    assert got["requires_grad"] is True
+    np.testing.assert_array_equal(got["out"], want.detach().numpy())
+    np.testing.assert_array_equal(got["args"][0], 2 * x)  # modified in place: reported as left
+    np.testing.assert_array_equal(got["args"][1], [1, 3])  # an int64 array arrived as a tensor
+    assert got["args"][1].dtype == np.int64
+    seeded = worker_torch.seeded_state(model, 7)
+    assert sorted(got["params"]) == sorted(n for n, _ in model.named_parameters())
+    np.testing.assert_array_equal(got["params"]["0.bias"], seeded["0.bias"].numpy() + 1.0)
+    np.testing.assert_array_equal(got["params"]["0.weight"], seeded["0.weight"].numpy())
+    assert sorted(got["grads"]) == sorted(n for n, _ in model.named_parameters())
+    assert got["training"] == ["model", "0", "2", "3", "4", "5"]  # the batch norm alone in eval mode
+
+
+def test_call_on_seeded_model_reports_nothing_left_by_a_tidy_call():
+    x = np.random.default_rng(4).standard_normal((3, 2, 6, 6))
+    got = _on_seeded_model("_tidy", [x, [0, 2, 1]])
+    model = worker_torch.seeded_model(SEEDED_SPEC, 7, "cpu").eval()
+    leaf = torch.tensor(x, requires_grad=True)
+    model(leaf)[[0, 1, 2], [0, 2, 1]].sum().backward()
+    np.testing.assert_array_equal(got["out"], leaf.grad.numpy())
+    assert got["requires_grad"] is False and got["args"][1] is None  # a list stays a list: no tensor
+    np.testing.assert_array_equal(got["args"][0], x)
+    seeded = worker_torch.seeded_state(model, 7)
+    assert all(np.array_equal(got["params"][n], seeded[n].numpy()) for n in got["params"])
+    assert got["grads"] == [] and got["training"] == []
+
+
+def test_call_on_seeded_model_without_a_spec_calls_with_the_arguments_alone():
+    w = np.arange(6.0).reshape(1, 2, 3)
+    got = _on_seeded_model("_tidy_shape", [w], spec=None)
+    assert got["type"] == "tuple" and "out" not in got and "params" not in got
+    np.testing.assert_array_equal(got["args"][0], w)
+
+
+def _tidy_shape(w):
+    return tuple(w.shape)
+
+
+def test_call_on_seeded_model_refuses_a_model_too_big_to_seed():
+    with pytest.raises(ValueError, match="at most"):
+        worker_torch.seeded_model([["linear", 2000, 1000, True]], 0, "cpu")
