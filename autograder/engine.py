@@ -80,7 +80,23 @@ STUDENT_OUTCOMES = (ModuleProblem, BudgetExhausted, NotImplementedYet, StudentCo
                     WorkerFailure, AssertionError, StudentAbort)
 
 
+class ReportedAtOnce(StudentAbort):  # noqa: N818 - it carries a failure, it is not one
+    """A failure of an example, ended at once where nothing would be shrunk (the "mutation"
+    profile): Hypothesis would otherwise run the whole failing example again to report it,
+    doubling the time of every failed property. It carries the failure as it was raised."""
+
+    def __init__(self, failure: BaseException) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
+
+
+# The profiles whose failures are never shrunk (grading_tests/conftest.py: "mutation").
+NO_SHRINK_PROFILES = ("mutation",)
+
+
 def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, ReportedAtOnce):
+        return _leaves(exc.failure)
     inner = getattr(exc, "exceptions", None)  # an exception group (Hypothesis' FlakyFailure)
     if isinstance(inner, tuple) and inner and all(isinstance(e, BaseException) for e in inner):
         return [leaf for e in inner for leaf in _leaves(e)]
@@ -187,10 +203,12 @@ def _readable(name: str) -> str:
 class EnginePlugin:
     """Gives the grading tests their submission and device; records each property's result."""
 
-    def __init__(self, submission: Submission, device: str, functions: set[str] | None) -> None:
+    def __init__(self, submission: Submission, device: str, functions: set[str] | None,
+                 at_once: bool = False) -> None:
         self.submission = submission
         self.device = device
         self.functions = functions
+        self.at_once = at_once  # end a property at its first failing example (ReportedAtOnce)
         self.results: list[PropertyResult] = []
 
     def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
@@ -230,10 +248,17 @@ class EnginePlugin:
             yield
             return
 
+        at_once = self.at_once
+
         @functools.wraps(inner)
         def each_example(*args: Any, **kwargs: Any) -> Any:
             CALLS.clear()
-            return inner(*args, **kwargs)
+            if not at_once:
+                return inner(*args, **kwargs)
+            try:
+                return inner(*args, **kwargs)
+            except (AssertionError, StudentCodeError, ModuleProblem) as exc:  # not Hypothesis' own
+                raise ReportedAtOnce(exc) from None
 
         hypothesis.inner_test = each_example
         try:
@@ -318,7 +343,7 @@ def grade_submission(
     budgets = Budgets(topic_budget, submission_budget)
     with Submission(path, call_timeout=call_timeout, use_sandbox=use_sandbox,
                     budgets=budgets, notebooks=notebooks) as sub:
-        plugin = EnginePlugin(sub, device, functions)
+        plugin = EnginePlugin(sub, device, functions, at_once=profile in NO_SHRINK_PROFILES)
         if files:
             args = [*map(str, files), "-c", str(INI), "--rootdir", str(tests),
                     "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:warnings",

@@ -80,9 +80,12 @@ class PropertyAbort(StudentAbort):
 
 
 def fail(message: str, context: str = "", hint: str = "", diagnosis: str = "", *,
-         final: bool = False, relation: str = "") -> None:
+         final: bool = False, relation: str = "", mistake: str = "") -> None:
     """Raise the property's failure; ``final`` (a flood) skips shrinking, see ``FLOOD``.
-    ``relation`` (grading_tests/relations.py) shows only when no ``diagnosis`` names the mistake."""
+    ``relation`` (grading_tests/relations.py) shows only when no ``diagnosis`` names the mistake.
+    ``mistake``: a kind of mistake that the message itself states (an argument changed in place,
+    no ValueError for an invalid argument), recorded as the diagnosis, for the class report to
+    count, without the "this is exactly what ... gives" line."""
     parts = [message]
     if context:
         parts.append(f"  for input: {context}")
@@ -92,8 +95,15 @@ def fail(message: str, context: str = "", hint: str = "", diagnosis: str = "", *
         parts.append(f"  looks like: {relation}")
     if hint:
         parts.append(f"  hint: {hint}")
-    raise (PropertyAbort if final else PropertyFailure)("\n".join(parts), diagnosis,
+    raise (PropertyAbort if final else PropertyFailure)("\n".join(parts), diagnosis or mistake,
                                                         "" if diagnosis else relation)
+
+
+# The kinds of mistake that compare.py's own checks name (``fail(mistake=...)``).
+IN_PLACE = "changing an argument in place"
+NO_VALIDATION = "no check of an invalid argument"
+WRONG_EXCEPTION = "raising another exception than the contract's"
+UNNAMED_ARGUMENT = "an error message that does not name the argument"
 
 
 def flooded(value: Any) -> bool:
@@ -196,12 +206,15 @@ def check_array(
     dtype_kind: str = "f",
     factors: Mapping[str, float] | None = None,
     others: Mapping[str, Any] | None = None,
+    atol_floor: float = 0.0,
 ) -> np.ndarray:
     """``got`` must be a float64 ndarray equal to ``expected`` within the table's tolerance.
 
     When it is not and no ``diagnoses`` entry matches, the message says how it relates to the
     expected array; ``factors`` ({"m": m, "keep_prob": kp}) name the constants a wrong factor may
-    be, ``others`` ({"'db1'": expected_db1}) the other results it may have been swapped with."""
+    be, ``others`` ({"'db1'": expected_db1}) the other results it may have been swapped with.
+    ``atol_floor``: the least absolute tolerance, for a difference of two larger quantities
+    (an update, new minus old parameters, keeps the rounding error of the parameters)."""
     exp = np.asarray(expected, dtype=np.float64 if dtype_kind == "f" else None)
     if isinstance(got, Foreign):
         extra = " NumPy exercises return np.ndarray" if "Tensor" in got.kind or "subclass" in got.kind else ""
@@ -228,6 +241,7 @@ def check_array(
                  relation=relations.relation(got, exp, factors, _expected_of(others)))
         return got
     t = tolerance(tol, exp)
+    t["atol"] = max(t["atol"], atol_floor)
     if np.isnan(got).any() and not np.isnan(exp).any():
         where = tuple(int(i) for i in np.argwhere(np.isnan(got))[0])
         fail(f"{label}: contains NaN (first at {where}) where the reference has none", context,
@@ -354,7 +368,8 @@ def check_unchanged(label: str, before: Any, after: Any, context: str = "") -> N
     if where:
         fail(f"{where} was modified in place; the function must leave its inputs untouched",
              context, "build new arrays and new dicts (x = x - ..., or dict(d)) instead of "
-             "assigning into the arguments (d[key] = ..., x -= ..., x[...] = ...)", final=any(floods))
+             "assigning into the arguments (d[key] = ..., x -= ..., x[...] = ...)", final=any(floods),
+             mistake=IN_PLACE)
 
 
 def expect_raises(label: str, call: Callable[[], Any], exc_name: str = "ValueError",
@@ -366,12 +381,13 @@ def expect_raises(label: str, call: Callable[[], Any], exc_name: str = "ValueErr
         call()
     except StudentCodeError as err:
         if exc_name not in err.bases:
-            fail(f"{label}: raised {err.type_name} ({excerpt(err.message)}); expected {exc_name}", context)
+            fail(f"{label}: raised {err.type_name} ({excerpt(err.message)}); expected {exc_name}", context,
+                 mistake=WRONG_EXCEPTION)
         if mention and mention not in err.message:
             fail(f"{label}: the {exc_name} message should name {mention!r}; it says {short(err.message, 300)}",
-                 context)
+                 context, mistake=UNNAMED_ARGUMENT)
         return
-    fail(f"{label}: returned normally; expected it to raise {exc_name}", context)
+    fail(f"{label}: returned normally; expected it to raise {exc_name}", context, mistake=NO_VALIDATION)
 
 
 def describe(**values: Any) -> str:

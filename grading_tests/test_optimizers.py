@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests.compare import (
+    check_array,
     check_dict,
     check_scalar,
     check_unchanged,
@@ -117,12 +118,31 @@ def _run_student(label, fn, params, grad_steps, n_state, hp_args, expected, with
         def diagnoses(index, t=t):
             return {name: (lambda h=h: h()[t - 1][index]) for name, h in histories.items()}
 
+        hp = dict(zip(HP_NAMES[label], hp_args))
+        factors = {"learning_rate": hp["learning_rate"]}
+        for beta in ("beta", "beta1", "beta2"):
+            if beta in hp:
+                factors |= {beta: hp[beta], f"1 - {beta}": 1 - hp[beta]}
         check_dict(f"{label}: parameters after step {t}", out[0], expected[t - 1]["parameters"],
                    context=context, diagnoses=diagnoses(0))
         for index, (name, got) in enumerate(zip(names, out[1:]), start=1):
             check_dict(f"{label}: {name} after step {t}", got, expected[t - 1][name], context=context,
-                       diagnoses=diagnoses(index))
+                       diagnoses=diagnoses(index), factors=factors)
+        _check_update(label, t, current, out[0], params if t == 1 else expected[t - 2]["parameters"],
+                      expected[t - 1]["parameters"], context, factors)
         current, state = out[0], list(out[1:])
+
+
+def _check_update(label, t, before, after, ref_before, ref_after, context, factors):
+    """The step itself (new minus old parameters) against the reference's step, each on its own
+    scale: a step of 1e-9 (small gradients, momentum) that is wrong would hide in the parameters'
+    tolerance, which is relative to the parameters. Only the rounding of the parameters
+    themselves (a few eps times their size) is allowed on top."""
+    for key in ref_before:
+        scale = max(float(np.abs(ref_before[key]).max(initial=0.0)), float(np.abs(ref_after[key]).max(initial=0.0)))
+        check_array(f"{label}: the update of {key} at step {t} (new {key} - old {key})",
+                    after[key] - before[key], ref_after[key] - ref_before[key], tol="loose64",
+                    context=context, factors=factors, atol_floor=64 * np.finfo(np.float64).eps * scale)
 
 
 def _registry():

@@ -22,7 +22,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder.client import StudentCodeError
-from grading_tests.compare import describe, excerpt, fail, flooded, fmt, lazy, listing, short, type_name
+from grading_tests.compare import (
+    NO_VALIDATION,
+    describe,
+    excerpt,
+    fail,
+    flooded,
+    fmt,
+    lazy,
+    listing,
+    short,
+    type_name,
+)
 from grading_tests.references import tuning as ref
 from grading_tests.strategies import distinct_sizes, seeds
 
@@ -388,7 +399,7 @@ def _expect_value_error(label: str, call: Callable[[], Any], names: Sequence[str
             fail(f"{label}: the ValueError message should name {' or '.join(repr(n) for n in names)}; "
                  f"it says {short(err.message, 300)}", context)
         return
-    fail(f"{label}: returned normally; expected it to raise ValueError", context)
+    fail(f"{label}: returned normally; expected it to raise ValueError", context, mistake=NO_VALIDATION)
 
 
 # ----------------------------------------------------------------------------- sample_log_uniform

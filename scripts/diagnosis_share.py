@@ -38,7 +38,14 @@ ENGINE_DIAGNOSES = ("not implemented", "module not gradable", "crashed or timed 
 
 
 def classify(diagnosis: str, feedback: str) -> str:
-    """named | relation | raised | none, for one failed property."""
+    """named | mistake | relation | raised | none, for one failed property: a named
+    misconception, a kind of mistake a property's own check states (compare.py's
+    ``fail(mistake=...)``: in place, no ValueError, ...), a generic relation, an exception."""
+    from grading_tests import compare
+
+    stated = (compare.IN_PLACE, compare.NO_VALIDATION, compare.WRONG_EXCEPTION, compare.UNNAMED_ARGUMENT)
+    if diagnosis in stated:
+        return "mistake"
     if diagnosis and diagnosis not in ENGINE_DIAGNOSES and not diagnosis.startswith("raised "):
         return "named"
     if RELATION_MARK in feedback:
@@ -80,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-KINDS = ("named", "relation", "raised", "none")
+KINDS = ("named", "mistake", "relation", "raised", "none")
 
 
 def table(records: list[dict[str, str]]) -> None:
@@ -94,7 +101,7 @@ def table(records: list[dict[str, str]]) -> None:
         if VALUE_MISMATCH.search(record["feedback"].split("\n", 1)[0]):
             row["values"] += 1
             row["v_hit"] += kind in ("named", "relation")
-    print(f"{'module':<18}{'failed':>8}{'named':>8}{'relation':>10}{'raised':>8}{'none':>6}{'share':>8}"
+    print(f"{'module':<18}{'failed':>8}{'named':>8}{'mistake':>9}{'relation':>10}{'raised':>8}{'none':>6}{'share':>8}"
           f"{'values':>8}{'share':>8}")
     total = dict.fromkeys(("failed", *KINDS, "values", "v_hit"), 0)
     for module, row in counts.items():
@@ -102,7 +109,7 @@ def table(records: list[dict[str, str]]) -> None:
             total[key] += row[key]
         print(_line(module, row))
     print(_line("total", total))
-    print(f"share of failures with a diagnosis (named or relation): {_share(total)}; "
+    print(f"share of failures with a diagnosis (named, mistake or relation): {_share(total)}; "
           f"counting 'raised ...' too: {_share(total, with_raised=True)}; among the "
           f"{total['values']} value mismatches: {_pct(total['v_hit'], total['values'])}")
 
@@ -112,12 +119,14 @@ def _pct(hit: int, of: int) -> str:
 
 
 def _share(row: dict[str, int], with_raised: bool = False) -> str:
-    return _pct(row["named"] + row["relation"] + (row["raised"] if with_raised else 0), row["failed"])
+    return _pct(row["named"] + row["mistake"] + row["relation"] + (row["raised"] if with_raised else 0),
+                row["failed"])
 
 
 def _line(name: str, row: dict[str, int]) -> str:
-    return (f"{name:<18}{row['failed']:>8}{row['named']:>8}{row['relation']:>10}{row['raised']:>8}"
-            f"{row['none']:>6}{_share(row):>8}{row['values']:>8}{_pct(row['v_hit'], row['values']):>8}")
+    return (f"{name:<18}{row['failed']:>8}{row['named']:>8}{row['mistake']:>9}{row['relation']:>10}"
+            f"{row['raised']:>8}{row['none']:>6}{_share(row):>8}{row['values']:>8}"
+            f"{_pct(row['v_hit'], row['values']):>8}")
 
 
 if __name__ == "__main__":

@@ -204,3 +204,34 @@ def test_asking_for_cuda_without_a_gpu_is_a_clear_error():
         pytest.skip("a GPU is present")
     with pytest.raises(ValueError, match="no CUDA device"):
         grade_submission(SOLUTIONS, ["optimizers"], device="cuda")
+
+
+
+def test_without_shrinking_a_failing_example_runs_once_and_reads_the_same(make_submission, monkeypatch):
+    """The "mutation" profile shrinks nothing: a failure ends its property at once instead of
+    Hypothesis running the whole failing example again to report it; the verdict is the same."""
+    import autograder.engine as engine
+    from autograder.submission import Submission
+
+    calls: list[str] = []
+    request = Submission.request
+
+    def counted(self, module, message, timeout=None):
+        if message.get("op") == "call":
+            calls.append(str(message.get("path")))
+        return request(self, module, message, timeout)
+
+    monkeypatch.setattr(Submission, "request", counted)
+    folder = make_submission(optimizers=OPT.replace("return float(learning_rate0 * decay_rate**epoch)",
+                                                    "return float(learning_rate0 * decay_rate**(epoch + 1))"))
+    seen = {}
+    for at_once in (False, True):
+        monkeypatch.setattr(engine, "NO_SHRINK_PROFILES", ("mutation",) if at_once else ())
+        calls.clear()
+        result = grade_submission(folder, ["optimizers"], profile="mutation", functions={"exponential_decay"})
+        failed = [p for p in result.topics[0].properties if not p.passed]
+        assert len(failed) == 1 and failed[0].outcome is Outcome.FAILED, [p.feedback for p in failed]
+        seen[at_once] = (len(calls), failed[0].feedback, failed[0].diagnosis, result.score)
+    assert seen[False][0] > 0
+    assert seen[True][0] < seen[False][0], seen
+    assert seen[True][1:] == seen[False][1:]

@@ -157,3 +157,24 @@ def test_a_huge_student_value_does_not_widen_its_own_tolerance():
     expected = np.array([1e-6, 2e-6])
     assert _fails(compare.check_array, "x", np.array([1e-6, 1e30]), expected)
     assert _fails(compare.check_array, "x", np.array([1.1e-6, 2e-6]), expected)
+
+
+def test_a_momentum_step_with_the_old_velocity_fails_on_small_gradients_where_parameters_hide_it():
+    """grading_tests/test_optimizers checks each step (new minus old parameters) on its own scale:
+    with gradients of 1e-6 and learning rate 1e-3 the step is ~1e-10, inside the parameters'
+    tolerance, so a step taken before the velocity is updated passes a parameters check alone."""
+    from grading_tests.test_optimizers import _check_update
+
+    rng = np.random.default_rng(2)
+    params = {"W1": rng.standard_normal((3, 4)), "b1": rng.standard_normal((3, 1))}
+    grads = {"dW1": rng.standard_normal((3, 4)) * 1e-6, "db1": rng.standard_normal((3, 1)) * 1e-6}
+    beta, lr = 0.9, 1e-3
+    v = {k: (1 - beta) * g for k, g in grads.items()}  # from zeros, first step
+    expected = {"W1": params["W1"] - lr * v["dW1"], "b1": params["b1"] - lr * v["db1"]}
+    stale = dict(params)  # stepped with the old velocity: zeros
+    assert not _fails(compare.check_dict, "parameters", stale, expected)
+    assert _fails(_check_update, "momentum", 1, params, stale, params, expected, "", {})
+    # Another correct arrangement of the same step passes.
+    other = {"W1": params["W1"] - (lr * beta * 0.0 + lr * (1 - beta) * grads["dW1"]),
+             "b1": params["b1"] + (-lr) * v["db1"]}
+    _check_update("momentum", 1, params, other, params, expected, "", {})
