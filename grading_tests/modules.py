@@ -16,6 +16,7 @@ import torch
 from hypothesis import Phase, settings
 
 from autograder import worker_torch
+from autograder.blame import StudentRaised
 from autograder.client import Remote, session_of
 from grading_tests.compare import check_array, describe, fail, short, type_name
 
@@ -194,7 +195,10 @@ def mutant_outputs(mutants: Sequence[Any], args: Sequence[Any], kwargs: Mapping[
             if list(model.state_dict()) != keys:
                 return None
             model = reference(model, device, seed)
-            return run_reference(model, x, None, train=train, device=device, buffers=False)["out"]
+            try:
+                return run_reference(model, x, None, train=train, device=device, buffers=False)["out"]
+            except StudentRaised:  # the misconception cannot run on this input: not this one
+                return None
         return compute
 
     return {m.description: output_of(m.func) for m in mutants}
