@@ -42,6 +42,22 @@ def test_adam_clearly_beats_momentum_at_equal_epochs():
     assert len(ex.plot_losses(runs).axes[0].lines) == 2
 
 
+def test_smaller_batches_learn_more_per_epoch_and_cost_more_time_per_epoch():
+    """Batch vs mini-batch vs stochastic gradient descent with the solution's batches: per epoch,
+    more steps give a lower cost; each epoch of batches of one takes far longer (wall time is
+    compared only as an ordering with a wide margin, never against a number)."""
+    opt = load("optimizers")
+    runs, X, Y = ex.compare_batch_sizes(opt.random_mini_batches, batch_sizes=(None, 64, 1), epochs=40)
+    whole, mini, single = runs
+    assert [r.name.split(" ")[0] for r in runs] == ["batch", "mini-batch", "stochastic"]
+    assert (whole.steps, mini.steps, single.steps) == (40, 40 * 5, 40 * 300)  # 300 examples, 5 batches of <= 64
+    assert single.costs[-1] < mini.costs[-1] < whole.costs[-1] < whole.costs[0]
+    assert len(whole.costs) == 40
+    assert single.seconds_per_epoch > 5 * whole.seconds_per_epoch > 0
+    fig = ex.plot_time_per_epoch(runs)
+    assert len(fig.axes) == 3 and len(fig.axes[0].lines) == 3
+
+
 def test_dropout_and_l2_generalise_on_two_moons():
     reg = load("regularization")
     runs, train, test = ex.compare_regularization(

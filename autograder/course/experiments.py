@@ -9,7 +9,8 @@ and no exercise's solution (the release grades each of its functions as every ex
 # ruff: noqa: UP031 - "W%d" keys keep these lines distinct from the exercises' solutions
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from matplotlib.figure import Figure
 
 __all__ = [
     "make_moons", "split", "starting_parameters", "Run", "momentum_optimizer", "adam_optimizer",
-    "train_minibatch",
+    "train_minibatch", "gradient_descent_optimizer", "compare_batch_sizes", "plot_time_per_epoch",
     "compare_optimizers", "compare_regularization", "plot_decision_boundaries", "plot_losses",
 ]
 
@@ -133,9 +134,18 @@ def adam_optimizer(initialize_adam, update_parameters_with_adam, learning_rate=0
     return Optimizer("Adam", initialize_adam, step)
 
 
+def gradient_descent_optimizer(learning_rate=0.05) -> Optimizer:
+    """Plain gradient descent, W <- W - learning_rate * dW: no state (given, not an exercise)."""
+    def step(params, grads, state, t):
+        return {name: value - learning_rate * grads["d" + name] for name, value in params.items()}, state
+
+    return Optimizer(f"gradient descent (lr={learning_rate})", lambda params: None, step)
+
+
 @dataclass
 class Run:
-    """One trained network: its parameters, the loss curve and its accuracies."""
+    """One trained network: its parameters, the loss curve and its accuracies; for mini-batch
+    training also the steps it took and the wall time one epoch took on average."""
 
     name: str
     parameters: dict[str, np.ndarray]
@@ -144,6 +154,8 @@ class Run:
     train_accuracy: float = 0.0
     test_accuracy: float | None = None
     forward: Callable | None = None
+    steps: int = 0
+    seconds_per_epoch: float = 0.0
 
 
 def train_minibatch(X, Y, optimizer: Optimizer, random_mini_batches: Callable, layer_sizes=(2, 5, 2, 1),
@@ -158,6 +170,7 @@ def train_minibatch(X, Y, optimizer: Optimizer, random_mini_batches: Callable, l
     state = optimizer.init(params)
     t = 0
     costs = []
+    started = time.perf_counter()
     for epoch in range(epochs):
         total = 0.0
         for xb, yb in random_mini_batches(X, Y, mini_batch_size, rng):
@@ -167,7 +180,57 @@ def train_minibatch(X, Y, optimizer: Optimizer, random_mini_batches: Callable, l
             params, state = optimizer.step(params, _gradients(params, activations, yb), state, t)
         if epoch % cost_every == 0:
             costs.append(total / X.shape[1])
-    return Run(optimizer.name, params, costs, cost_every, accuracy(params, X, Y))
+    seconds = (time.perf_counter() - started) / max(epochs, 1)
+    return Run(optimizer.name, params, costs, cost_every, accuracy(params, X, Y), steps=t,
+               seconds_per_epoch=seconds)
+
+
+def compare_batch_sizes(random_mini_batches, batch_sizes: Sequence[int | None] = (None, 64, 1), epochs=300,
+                        learning_rate=0.05, n_samples=300, noise=0.2, seed=1,
+                        initialize_parameters: Callable | None = None) -> tuple[list[Run], Any, Any]:
+    """Batch vs mini-batch vs stochastic gradient descent: the same 2-5-2-1 network, data and
+    plain gradient descent, with the batches cut by your ``random_mini_batches``; ``None`` in
+    ``batch_sizes`` is the whole training set (batch gradient descent), 1 is stochastic gradient
+    descent. Each run records its cost per epoch, its steps and its wall time per epoch.
+    Returns ``(runs, X, Y)``."""
+    X, Y = make_moons(n_samples, noise, np.random.default_rng(seed + 2))
+    runs = []
+    for size in batch_sizes:
+        whole = size is None or size >= X.shape[1]
+        batch = X.shape[1] if whole else int(size)
+        run = train_minibatch(X, Y, gradient_descent_optimizer(learning_rate), random_mini_batches,
+                              epochs=epochs, mini_batch_size=batch, seed=seed, cost_every=1,
+                              initialize_parameters=initialize_parameters)
+        run.name = ("batch gradient descent" if whole else
+                    "stochastic gradient descent (batches of 1)" if batch == 1 else
+                    f"mini-batch gradient descent (batches of {batch})")
+        runs.append(run)
+    return runs, X, Y
+
+
+def plot_time_per_epoch(runs: list[Run]) -> Figure:
+    """Of each run: the cost against wall time (epochs times the time one took), the wall time
+    per epoch and the steps per epoch."""
+    fig = Figure(figsize=(12, 3.8))
+    curve, left, right = fig.subplots(1, 3, width_ratios=(1.4, 1, 1))
+    names = [run.name.replace(" gradient descent", "").replace("batches of ", "batch ") for run in runs]
+    for run, name in zip(runs, names):
+        seconds = (np.arange(len(run.costs)) + 1) * run.cost_every * run.seconds_per_epoch
+        curve.plot(seconds, run.costs, label=name)
+    curve.set_xscale("log")
+    curve.set_xlabel("wall time (s)")
+    curve.set_ylabel("cost")
+    curve.set_title("Cost against time")
+    curve.legend(fontsize="small", loc="upper right")
+    epochs = [max(len(run.costs) * run.cost_every, 1) for run in runs]
+    left.barh(names, [run.seconds_per_epoch * 1000 for run in runs])
+    left.set_xlabel("milliseconds per epoch")
+    right.barh(names, [run.steps / n for run, n in zip(runs, epochs)])
+    right.set_xlabel("steps per epoch")
+    right.set_xscale("log")
+    right.set_yticklabels([])
+    fig.tight_layout()
+    return fig  # drawn, never shown
 
 
 def compare_optimizers(initialize_momentum, update_parameters_with_momentum, initialize_adam,
