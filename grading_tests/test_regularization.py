@@ -367,6 +367,22 @@ def test_dropout_forward_leaves_its_argument_unchanged(impl, A, keep_prob, seed)
         fail("dropout_forward: out equals A: nothing was dropped", context, "out = A * mask / keep_prob")
 
 
+@pytest.mark.points(1)
+@pytest.mark.exercise(M, "dropout_forward")
+@given(A=activations(), seed=st.integers(0, 2**31))
+def test_dropout_forward_draws_its_mask_from_the_rng_argument(impl, A, seed):
+    A = np.tile(A, (-(-256 // A.size),) + (1,) * (A.ndim - 1))  # two seeds cannot give one mask
+    context = describe(A=A, keep_prob=0.5, seed=seed)
+    masks = [np.asarray(_unpack("dropout_forward", impl.regularization.dropout_forward(
+                 A, 0.5, np.random.default_rng(s)), 2, context)[1], dtype=np.float64)
+             for s in (seed, seed, seed + 1)]
+    check_array("dropout_forward: mask from a second generator in the same state", masks[1], masks[0],
+                context=context, hint="draw the mask from the rng argument, never from np.random's global generator")
+    if np.array_equal(masks[0], masks[2]):
+        fail("dropout_forward: generators with different seeds gave identical masks", context,
+             "use the rng you are given; do not create a generator with a fixed seed inside the function")
+
+
 @pytest.mark.points(2)
 @pytest.mark.exercise(M, "dropout_forward")
 @pytest.mark.hint("each entry is kept independently with probability keep_prob: rng.random(A.shape) < keep_prob")

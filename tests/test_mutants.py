@@ -107,6 +107,7 @@ ABOUT_ITS_MISTAKE = {
         "dropout_forward_no_check": {"rejects keep prob"}, "dropout_forward_greater": {"independently at rate"},
         "dropout_forward_no_scaling": {"scales the kept entries"},
         "dropout_forward_in_place": {"leaves its argument unchanged"},
+        "dropout_forward_global_rng": {"from the rng argument"},
     },
     "batchnorm": {
         # Statistics over the wrong axes, or epsilon in the wrong place, are wrong in every mode

@@ -285,6 +285,14 @@ def dropout_forward_in_place(A, keep_prob, rng=None):
     return A, mask
 
 
+@mutant("dropout_forward", "a mask from np.random's global generator, ignoring the rng argument")
+def dropout_forward_global_rng(A, keep_prob, rng=None):
+    if not 0 < keep_prob <= 1:
+        raise ValueError("keep_prob must be in (0, 1]")
+    mask = np.random.random_sample(A.shape) < keep_prob
+    return A * mask / keep_prob, mask
+
+
 @mutant("dropout_backward", "no 1/keep_prob scaling")
 def dropout_backward_no_scaling(dout, mask, keep_prob):
     return dout * mask
