@@ -37,6 +37,7 @@ TOPICS: dict[str, Topic] = {
         Topic("resnet", "torch", "ResNet blocks and networks"),
         Topic("densenet", "torch", "DenseNet blocks and networks"),
         Topic("vgg", "torch", "VGG-16 and AlexNet"),
+        Topic("feature_vis", "torch", "What a CNN learns: filters, activation maximization and saliency maps"),
     ]
 }
 
@@ -46,7 +47,7 @@ ASSIGNMENTS: dict[str, list[str]] = {
     "optimization": ["optimizers", "initialization", "tuning", "deep_gradients", "landscape"],
     "regularization": ["regularization", "batchnorm", "early_stopping", "augmentation"],
     "cnn": ["conv", "pooling", "receptive_field", "visualization"],
-    "architectures": ["lenet", "inception", "resnet", "densenet", "vgg"],
+    "architectures": ["lenet", "inception", "resnet", "densenet", "vgg", "feature_vis"],
 }
 
 # Hypothesis example counts (grading_tests/conftest.py registers them): the ones a user picks,

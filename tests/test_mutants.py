@@ -250,6 +250,19 @@ ABOUT_ITS_MISTAKE = {
                         {"matches torch eigvalsh", "within tol as zero"}),
         "classify_no_check": {"rejects an H"},
     },
+    "feature_vis": {
+        # A wrong shape, or a wrong scale for every filter, fails both properties of the images.
+        **dict.fromkeys(["filters_global_minmax", "filters_channels_first", "filters_transposed_kernel"],
+                        {"scales each filter", "constant filter"}),
+        "filters_per_channel": {"scales each filter"}, "filters_nan_for_constant": {"constant filter"},
+        **dict.fromkeys(["ascent_plain_gradient", "ascent_descends", "ascent_norm_per_example"], {"step for step"}),
+        "ascent_without_eval": {"step for step", "eval mode"},
+        "ascent_leaves_parameter_grads": {"without gradients"}, "ascent_in_place": {"x0 unchanged"},
+        **dict.fromkeys(["saliency_without_abs", "saliency_sum_over_channels", "saliency_all_scores",
+                         "saliency_of_softmax"], {"matches the reference"}),
+        "saliency_train_mode": {"matches the reference", "eval mode"},
+        "saliency_leaves_parameter_grads": {"without gradients"},
+    },
 }
 
 
