@@ -104,6 +104,12 @@ IN_PLACE = "changing an argument in place"
 NO_VALIDATION = "no check of an invalid argument"
 WRONG_EXCEPTION = "raising another exception than the contract's"
 UNNAMED_ARGUMENT = "an error message that does not name the argument"
+# ... and grading_tests/modules.py's checks of a torch module's structure.
+LAYER_NAMES = "a layer missing, added or named otherwise (state_dict keys)"
+LAYER_SIZES = "a layer of the wrong size (state_dict shapes)"
+NO_MODULE = "a constructor that returns no nn.Module"
+STATED_MISTAKES = (IN_PLACE, NO_VALIDATION, WRONG_EXCEPTION, UNNAMED_ARGUMENT, LAYER_NAMES, LAYER_SIZES,
+                   NO_MODULE)
 
 
 def flooded(value: Any) -> bool:

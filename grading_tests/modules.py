@@ -18,7 +18,16 @@ from hypothesis import Phase, settings
 from autograder import worker_torch
 from autograder.blame import StudentRaised
 from autograder.client import Remote, session_of
-from grading_tests.compare import check_array, describe, fail, short, type_name
+from grading_tests.compare import (
+    LAYER_NAMES,
+    LAYER_SIZES,
+    NO_MODULE,
+    check_array,
+    describe,
+    fail,
+    short,
+    type_name,
+)
 
 DTYPE = "float64"
 
@@ -28,12 +37,12 @@ def build(label: str, ctor: Any, *args: Any, context: str = "", **kwargs: Any) -
     made = ctor(*args, **kwargs)
     if not isinstance(made, Remote):
         fail(f"{label}: returned {type_name(made)}, expected an nn.Module instance", context,
-             "a constructor function must return the model (did you forget `return`?)")
+             "a constructor function must return the model (did you forget `return`?)", mistake=NO_MODULE)
     module = StudentModule(made)
     desc = module.describe()
     if not desc.get("is_module"):
         fail(f"{label}: returned an object of type {desc.get('type')}, expected an nn.Module", context,
-             "subclass nn.Module (class X(nn.Module)) and call super().__init__() first")
+             "subclass nn.Module (class X(nn.Module)) and call super().__init__() first", mistake=NO_MODULE)
     return module
 
 
@@ -47,7 +56,7 @@ def build_in_worker(label: str, impl: Any, module: str, name: str, *args: Any, c
     desc = module_.describe()
     if not desc.get("is_module"):
         fail(f"{label}: returned an object of type {desc.get('type')}, expected an nn.Module", context,
-             "a constructor function must return the model (did you forget `return`?)")
+             "a constructor function must return the model (did you forget `return`?)", mistake=NO_MODULE)
     return module_
 
 
@@ -123,14 +132,14 @@ def check_state(label: str, got: Mapping[str, Any], expected: Mapping[str, Any],
             lines.append(f"  unexpected ({len(extra)}): {_list(extra)}")
         fail("\n".join(lines), context, hint or
              "the keys come from the attribute names (self.conv1 = ...) and from the order of "
-             "layers inside each nn.Sequential (their indices); compare with the docstring")
+             "layers inside each nn.Sequential (their indices); compare with the docstring", mistake=LAYER_NAMES)
     wrong = [k for k in exp_shapes if got_shapes[k] != exp_shapes[k]]
     if wrong:
         lines = [f"{label}: {len(wrong)} state_dict entr{'y has' if len(wrong) == 1 else 'ies have'} "
                  "the wrong shape"]
         lines += [f"  {k!r}: shape {short(got_shapes[k])} expected {exp_shapes[k]}" for k in wrong[:6]]
         fail("\n".join(lines), context, hint or
-             "check in/out channels, kernel sizes, groups and the Linear layers' sizes")
+             "check in/out channels, kernel sizes, groups and the Linear layers' sizes", mistake=LAYER_SIZES)
     got_params = {n: rg for n, rg in got["params"]}
     exp_params = {n for n, _ in expected["params"]}
     if set(got_params) != exp_params:
@@ -250,7 +259,7 @@ def inspect_model(impl: Any, module: str, name: str, context: str, *args: Any, *
     got = inspect_new(impl, module, name, *args, **kwargs)
     if not got.get("is_module"):
         fail(f"{name}: returned an object of type {got.get('type')}, expected an nn.Module", context,
-             "a constructor function must return the model (did you forget `return`?)")
+             "a constructor function must return the model (did you forget `return`?)", mistake=NO_MODULE)
     return got
 
 

@@ -43,8 +43,7 @@ def classify(diagnosis: str, feedback: str) -> str:
     ``fail(mistake=...)``: in place, no ValueError, ...), a generic relation, an exception."""
     from grading_tests import compare
 
-    stated = (compare.IN_PLACE, compare.NO_VALIDATION, compare.WRONG_EXCEPTION, compare.UNNAMED_ARGUMENT)
-    if diagnosis in stated:
+    if diagnosis in compare.STATED_MISTAKES:
         return "mistake"
     if diagnosis and diagnosis not in ENGINE_DIAGNOSES and not diagnosis.startswith("raised "):
         return "named"
