@@ -33,16 +33,15 @@ def activation_maximization(model, x0, channel, steps=20, learning_rate=0.1):
     and ``x0`` unchanged. Returns the last ``x`` ``(N, C, H, W)``, detached.
     """
     ### BEGIN SOLUTION
-    model.eval()
+    model.eval()  # batch norm with its running statistics, no dropout
     x = x0.detach().clone()
     for _ in range(steps):
         x.requires_grad_(True)
         objective = model(x)[:, channel].mean()
         # The gradient with respect to x only: the parameters' .grad stay None.
         (g,) = torch.autograd.grad(objective, x)
-        with torch.no_grad():
-            x = x + learning_rate * g / (g.norm() + 1e-8)
-    return x.detach()
+        x = (x + learning_rate * g / (g.norm() + 1e-8)).detach()
+    return x
     ### END SOLUTION
 
 
@@ -54,12 +53,12 @@ def saliency_map(model, x, target):
     Returns ``(N, H, W)``; the parameters are left unchanged with ``.grad`` None.
     """
     ### BEGIN SOLUTION
-    model.eval()
-    x = x.detach().clone().requires_grad_(True)
-    scores = model(x)
+    model.eval()  # batch norm with its running statistics, no dropout
+    leaf = x.detach().clone().requires_grad_(True)
+    scores = model(leaf)
     index = torch.as_tensor(target, dtype=torch.long, device=scores.device).view(-1, 1)
     # In eval mode example i's score depends on x[i] alone: one backward pass for the whole batch.
     picked = scores.gather(1, index).sum()
-    (g,) = torch.autograd.grad(picked, x)
+    (g,) = torch.autograd.grad(picked, leaf)
     return g.abs().amax(dim=1)
     ### END SOLUTION
