@@ -38,6 +38,7 @@ MUTANT_TOPICS = [
     "resnet",
     "densenet",
     "vgg",
+    "feature_vis",
 ]
 # A few fixed cases are not meant to catch everything: these are left to the hidden tests.
 MISSED = {

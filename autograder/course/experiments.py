@@ -196,8 +196,8 @@ def compare_batch_sizes(random_mini_batches, batch_sizes: Sequence[int | None] =
     X, Y = make_moons(n_samples, noise, np.random.default_rng(seed + 2))
     runs = []
     for size in batch_sizes:
-        whole = size is None or size >= X.shape[1]
-        batch = X.shape[1] if whole else int(size)
+        batch = X.shape[1] if size is None else min(int(size), X.shape[1])
+        whole = batch == X.shape[1]
         run = train_minibatch(X, Y, gradient_descent_optimizer(learning_rate), random_mini_batches,
                               epochs=epochs, mini_batch_size=batch, seed=seed, cost_every=1,
                               initialize_parameters=initialize_parameters)
