@@ -277,11 +277,14 @@ def render_distribution(summary: ClassSummary) -> Figure:
     topics = list(summary.topic_scores)
     columns = max(1, min(DISTRIBUTION_COLUMNS, len(topics)))
     rows = max(1, -(-len(topics) // columns))
-    fig = Figure(figsize=(3.3 * columns, 2.3 * rows), layout="constrained")
+    # Spacing set by hand, not by the constrained layout, which takes seconds for 20 panels;
+    # savefig's tight box trims the margins.
+    fig = Figure(figsize=(3.3 * columns, 2.3 * rows))
     if not topics:
         fig.text(0.5, 0.5, "no topic graded", ha="center", va="center")
         return fig
-    axes = fig.subplots(rows, columns, squeeze=False, sharex=True)
+    axes = fig.subplots(rows, columns, squeeze=False, sharex=True,
+                        gridspec_kw={"hspace": 0.45, "wspace": 0.3})
     for ax, topic in zip(axes.flat, topics):
         scores = summary.topic_scores[topic]
         ax.hist(scores, bins=[i * 10 for i in range(11)], color="#4c72b0", edgecolor="white")
@@ -323,19 +326,25 @@ def render_distribution_png(summary: ClassSummary) -> bytes:
     return _png(render_distribution(summary), 72)
 
 
+TEXT_CELL = ' class="text"'
+
+
 def _table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]],
-           raw: tuple[int, ...] = (), level: int = 2) -> str:
-    """An HTML table, every cell escaped but the columns in ``raw`` (links built by ``_link``)."""
+           raw: tuple[int, ...] = (), text: tuple[int, ...] = (), level: int = 2) -> str:
+    """An HTML table, every cell escaped but the columns in ``raw`` (links built by ``_link``);
+    the columns in ``text`` hold free text, whose long words wrap anywhere."""
     heading = f"<h{level}>{html.escape(title)}</h{level}>"
     if not rows:
         return f"{heading}<p>none</p>"
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    head = f"<tr>{head}</tr>" if any(header) else ""
     body = "".join(
-        "<tr>" + "".join(f"<td>{cell if i in raw else html.escape(str(cell))}</td>"
+        "<tr>" + "".join(f"<td{TEXT_CELL if i in text else ''}>"
+                         f"{cell if i in raw else html.escape(str(cell))}</td>"
                          for i, cell in enumerate(row)) + "</tr>"
         for row in rows)
     # A table wider than the page scrolls in its own box; the page itself never does.
-    return f'{heading}<div class="table"><table><tr>{head}</tr>{body}</table></div>'
+    return f'{heading}<div class="table"><table>{head}{body}</table></div>'
 
 
 def _link(student: str) -> str:
@@ -363,8 +372,9 @@ def _student_rows(summary: ClassSummary, topics: list[str]) -> list[tuple[Any, .
     return rows
 
 
-# Long words (a 2000-character token in a reason, a long name) wrap anywhere in a table's cell,
-# scores never; CJK names and messages get a CJK font wherever the system has one.
+# A long word of a text column (a 2000-character token in a reason) wraps anywhere; names (links),
+# numbers and headings only between words, so that no column of short words is squeezed to a
+# few letters a line by a column of long text. CJK text gets a CJK font wherever there is one.
 CSS = (
     "body{font-family:Arial,Helvetica,'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC',"
     "'PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif;max-width:1200px;"
@@ -372,8 +382,9 @@ CSS = (
     "img{max-width:100%;height:auto}"
     "div.table{max-width:100%;overflow-x:auto;margin-bottom:1em}"
     "table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top;"
-    "overflow-wrap:anywhere;min-width:3em}"
+    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}"
+    "td.text{overflow-wrap:anywhere}"
+    "td a{overflow-wrap:normal;word-break:keep-all}"
     "th{background:#f2f2f2}"
     "tr:nth-child(odd) td{background:#fafafa}"
 )
@@ -411,7 +422,7 @@ def render_html(summary: ClassSummary, png: bytes, topics: list[str] | None = No
         return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
 
     rates = [_table(topic, ("function", "property", "passed", "graded", "pass rate",
-                            "not attempted"), _rate_rows(summary.rates[topic]), level=3)
+                            "not attempted"), _rate_rows(summary.rates[topic]), text=(0, 1), level=3)
              for topic in summary.rates]
     parts = [
         "<!DOCTYPE html>",
@@ -431,19 +442,21 @@ def render_html(summary: ClassSummary, png: bytes, topics: list[str] | None = No
         "not attempted: of those, students with nothing to run (not implemented, module "
         "missing or not importable).</p>",
         *(rates or ["<p>none</p>"]),
-        _table("Properties failed most often", ("property", "students failing"), summary.failing),
+        _table("Properties failed most often", ("property", "students failing"), summary.failing,
+               text=(0,)),
         _table("Misconceptions diagnosed most often", ("misconception", "students"),
-               summary.misconceptions),
+               summary.misconceptions, text=(0,)),
         _table("Who hit which misconception", ("misconception", "students", "who"),
-               _who_rows(summary, stated=False), raw=(2,)),
+               _who_rows(summary, stated=False), raw=(2,), text=(0, 2)),
         _table("Who made which kind of mistake a check states",
-               ("kind of mistake", "students", "who"), _who_rows(summary, stated=True), raw=(2,)),
-        _table("Other causes of failure", ("cause", "students"), summary.causes),
+               ("kind of mistake", "students", "who"), _who_rows(summary, stated=True), raw=(2,),
+               text=(0, 2)),
+        _table("Other causes of failure", ("cause", "students"), summary.causes, text=(0,)),
         _table("Did not finish", ("student", "why"),
                [(_link(row.student), "; ".join(row.unfinished))
-                for row in summary.rows if row.unfinished], raw=(0,)),
+                for row in summary.rows if row.unfinished], raw=(0,), text=(1,)),
         _table("Students", ("student", *topics, "total", "%", "status", "misconceptions"),
-               _student_rows(summary, topics), raw=(0,)),
+               _student_rows(summary, topics), raw=(0,), text=(len(topics) + 4,)),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

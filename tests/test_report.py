@@ -178,10 +178,11 @@ HOSTILE = ("<script>document.documentElement.dataset.pwned = 1</script>",
 ODD = ("王小明", "o'neil & co", "a b%c", *HOSTILE)
 
 
-def made_up_class(students: int, topics: int, seed: int = 0,
-                  names: tuple[str, ...] = ()) -> tuple[dict[str, dict], dict]:
-    """Records of ``students`` made-up students (``names`` first) on ``topics`` topics of 4
-    functions with 3 properties each, and what the report must count, tallied while drawing:
+def made_up_class(students: int, topics: int, seed: int = 0, names: tuple[str, ...] = (),
+                  functions: int = 4, properties: int = 3) -> tuple[dict[str, dict], dict]:
+    """Records of ``students`` made-up students (``names`` first) on ``topics`` topics of
+    ``functions`` functions with ``properties`` properties each, and what the report must
+    count, tallied while drawing:
     per (topic, function, property) [passed, graded, not attempted]; per diagnosis key, its
     students; per topic, each student's percent."""
     from grading_tests.compare import IN_PLACE
@@ -199,8 +200,8 @@ def made_up_class(students: int, topics: int, seed: int = 0,
         results = []
         for topic in topic_names:
             props = []
-            for f in range(4):
-                for k in range(3):
+            for f in range(functions):
+                for k in range(properties):
                     draw, function, name = rng.random(), f"f{f}", f"property {k} of f{f}"
                     diagnosis = ""
                     if draw < skill:
@@ -260,6 +261,7 @@ def test_the_html_has_each_topics_pass_rates_and_the_stated_mistakes_in_their_ow
     _, html = write_report(records, tmp_path, ["optimizers"])
     page = html.read_text(encoding="utf-8")
     rates = page[page.index("<h2>Pass rate of each property</h2>"):page.index("<h2>Properties failed")]
+    rates = re.sub(r"<td [^>]*>", "<td>", rates)
     assert ("<td>update_parameters_with_adam</td><td>update_parameters_with_adam matches torch</td>"
             "<td>1</td><td>5</td><td>20%</td><td>0</td>") in rates
     assert ("<td>update_parameters_with_momentum</td><td>update_parameters_with_momentum matches "
@@ -267,7 +269,7 @@ def test_the_html_has_each_topics_pass_rates_and_the_stated_mistakes_in_their_ow
     named = page[page.index("<h2>Who hit which misconception</h2>"):page.index("<h2>Who made which")]
     stated = page[page.index("<h2>Who made which"):page.index("<h2>Other causes")]
     assert "Adam without bias correction" in named and IN_PLACE not in named
-    assert f"optimizers.update_parameters_with_adam: {IN_PLACE}</td><td>1</td><td>" in stated
+    assert f"optimizers.update_parameters_with_adam: {IN_PLACE}</td><td>1</td>" in stated
     assert ">fay</a>" in stated and ">bob</a>" not in stated
 
 
@@ -335,7 +337,7 @@ def test_names_and_diagnoses_like_markup_render_as_text(tmp_path):
 def test_the_embedded_plots_of_300_students_and_20_topics_stay_small(tmp_path):
     from autograder.report import render_distribution
 
-    records, truth = made_up_class(300, 20, seed=4)
+    records, truth = made_up_class(300, 20, seed=4, functions=2, properties=2)
     _, html = write_report(records, tmp_path, truth["topics"])
     page = html.read_text(encoding="utf-8")
     images = re.findall(r'src="data:image/png;base64,([^"]*)"', page)
