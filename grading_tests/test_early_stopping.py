@@ -63,7 +63,8 @@ def _diagnose(config, history, agrees):
 
 def make_machine(module):
     class EarlyStoppingMachine(RuleBasedStateMachine):
-        """One EarlyStopping at a time; a new one only once training would have stopped."""
+        """One EarlyStopping at a time; a new one only once training would have stopped (or more
+        calls to the stopped one)."""
 
         def _new(self, patience, min_delta):
             self.model = EarlyStoppingModel(patience, min_delta)
@@ -103,6 +104,21 @@ def make_machine(module):
         @precondition(lambda self: not self.stopped)
         @rule(loss=losses)
         def any_loss(self, loss):
+            self._step(loss)
+
+        @precondition(lambda self: not self.stopped)
+        @rule()
+        def diverged(self):
+            # A diverged epoch's loss: never an improvement, not even on the first call (as
+            # `inf < inf - min_delta` is False, so is `inf - inf > min_delta`): the calls without
+            # an improvement may start before any best_loss is recorded.
+            self._step(math.inf)
+
+        @precondition(lambda self: self.stopped)
+        @rule(loss=losses)
+        def after_stopping(self, loss):
+            # A caller may go on after a True: the rule holds on every call, so step stays True
+            # while the calls in a row without an improvement are patience or more.
             self._step(loss)
 
         @precondition(lambda self: not self.stopped and math.isfinite(self.model.best_loss))
