@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grading_tests.compare import (
@@ -31,6 +31,8 @@ ACTIVATIONS = ("relu", "sigmoid", "tanh")
 # Weight scale times 1/sqrt(fan_in): below 1 the signal fades with depth, above it grows.
 gains = st.sampled_from([0.6, 1.0, 1.5, 2.2])
 UNKNOWN = st.sampled_from(["softmax", "ReLU", "linear", "leaky_relu", ""])
+# The layers of the one very deep network the forward property also tries.
+DEEP = 300
 # Every hidden pre-activation at least this far (times the layer's RMS) from the ReLU kink.
 KINK_MARGIN = 0.02
 # The output's |ZL| at most this: AL stays away from 0 and 1, so that a backward pass written
@@ -151,6 +153,9 @@ def _check_gradient_shapes(label, got, expected, context):
 @pytest.mark.hint("for l = 1 .. L-1: Z = Wl @ A + bl, A = activation(Z); then AL = sigmoid(WL @ A + bL): "
                   "the output layer is always sigmoid; L = len(parameters) // 2")
 @given(arch=architectures(), activation=st.sampled_from(ACTIVATIONS))
+# Also one network deeper than 256 layers: the layer index must be compared with L by value
+# (CPython shares one int object per value only up to 256, so `l is L` passes below that).
+@example(arch=([3, *[2] * (DEEP - 1), 1], 5, 1, 1.0), activation="tanh")
 def test_deep_forward_output_matches_torch_for_each_activation(impl, device, arch, activation):
     X, _, params = build(arch, activation)
     context = describe(X=X, parameters=params, activation=activation)
