@@ -12,6 +12,7 @@ import functools
 import io
 import os
 import re
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -309,6 +310,19 @@ class EnginePlugin:
                                  source=self.submission.source(module))
 
 
+def forget_test_modules(tests: Path) -> None:
+    """Drop the hidden test modules a grading before this one imported in this process, so that
+    pytest imports them again under this grading's profile. Hypothesis binds a test's settings
+    (example count, phases) when ``@given`` decorates it, at import: a module kept from a grading
+    with another profile would run with that profile's examples, and a grade would depend on
+    what this process graded before."""
+    root = tests.resolve()
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).name.startswith("test_") and Path(file).resolve().parent == root:
+            del sys.modules[name]
+
+
 def grade_submission(
     path: str | Path,
     topics: str | list[str] | None = None,
@@ -353,6 +367,7 @@ def grade_submission(
                     "--tb=native", "--no-header", "-s" if not quiet else "--capture=sys"]
             if exitfirst:
                 args.append("-x")
+            forget_test_modules(tests)
             log = io.StringIO()
             with contextlib.redirect_stdout(log):
                 code = pytest.main(args, plugins=[plugin])

@@ -107,11 +107,14 @@ def read_outcome(prop: dict[str, Any]) -> tuple[Outcome, str, str]:
 
 # Feedback quotes student data, so whatever a submission returns, raises or prints, these caps
 # hold. Sizes are characters as results.json stores them (escapes such as \n or \u00e9 count
-# in full). With every topic graded, a result holds at most len(TOPICS) * MAX_TOPIC_FEEDBACK
-# (240 KB) of feedback, plus the printed output the engine keeps. A topic whose every property
-# fails honestly needs about 7 KB.
+# in full). A result holds at most MAX_SUBMISSION_FEEDBACK of feedback and
+# MAX_SUBMISSION_REPRODUCE of reproducers however many topics it grades (each topic at most its
+# own caps), plus the printed output the engine keeps. A topic whose every property fails
+# honestly needs about 7 KB.
 MAX_FEEDBACK = 8_000  # one property's feedback, one topic's problem
 MAX_TOPIC_FEEDBACK = 16_000  # the feedback of all a topic's properties together
+MAX_SUBMISSION_FEEDBACK = 240_000  # the feedback of all the topics together
+MAX_SUBMISSION_REPRODUCE = 120_000  # the reproducers of all the topics together
 MIN_FEEDBACK = 500  # what each failing property keeps when its topic's feedback is shared out
 MAX_LABEL = 200  # a diagnosis
 # A failing property's reproducer (autograder.reproduce) is code: never clipped, only left out.
@@ -228,17 +231,29 @@ class TopicResult:
     def __post_init__(self) -> None:
         self.problem = clip(self.problem, MAX_FEEDBACK)
         self.note = clip(self.note, MAX_LABEL * 2)
+        self.fit(MAX_TOPIC_FEEDBACK, MAX_TOPIC_REPRODUCE)
+
+    @property
+    def feedback_size(self) -> int:
+        return sum(stored_size(p.feedback) for p in self.properties)
+
+    @property
+    def reproduce_size(self) -> int:
+        return sum(stored_size(p.reproduce) for p in self.properties)
+
+    def fit(self, feedback: int, reproduce: int) -> None:
+        """Bring the properties' feedback within ``feedback`` stored characters, shared out
+        longest first (short messages stay whole, floods give way), and their reproducers within
+        ``reproduce``: those are code, so the longest are left out whole until the rest fits."""
         sizes = [stored_size(p.feedback) for p in self.properties]
-        if sum(sizes) > MAX_TOPIC_FEEDBACK:
-            # Shared out, longest first: short messages stay whole, floods give way.
-            share = _share(sizes, MAX_TOPIC_FEEDBACK)
+        if sum(sizes) > feedback:
+            share = _share(sizes, feedback)
             for prop, size in zip(self.properties, sizes):
                 if size > share:
                     prop.feedback = clip(prop.feedback, share)
-        # Reproducers are code, so the longest are left out whole until the rest fits.
-        total = sum(stored_size(p.reproduce) for p in self.properties)
+        total = self.reproduce_size
         for prop in sorted(self.properties, key=lambda p: -stored_size(p.reproduce)):
-            if total <= MAX_TOPIC_REPRODUCE or not prop.reproduce:
+            if total <= reproduce or not prop.reproduce:
                 break
             total -= stored_size(prop.reproduce) - stored_size(REPRODUCE_LEFT_OUT)
             prop.reproduce = REPRODUCE_LEFT_OUT
@@ -264,6 +279,17 @@ class SubmissionResult:
     # Why the grader itself could not grade part of the submission (its installation, not the
     # student's work): such a result is an error for the course staff, never a plain 0.
     error: str = ""
+
+    def __post_init__(self) -> None:
+        # However many topics the catalog grows to, a whole result stays a few hundred KB: the
+        # topics share the submission's room as the properties share a topic's.
+        feedback = [t.feedback_size for t in self.topics]
+        reproduce = [t.reproduce_size for t in self.topics]
+        if sum(feedback) > MAX_SUBMISSION_FEEDBACK or sum(reproduce) > MAX_SUBMISSION_REPRODUCE:
+            share = _share(feedback, MAX_SUBMISSION_FEEDBACK)
+            code = _share(reproduce, MAX_SUBMISSION_REPRODUCE)
+            for topic in self.topics:
+                topic.fit(min(share, MAX_TOPIC_FEEDBACK), min(code, MAX_TOPIC_REPRODUCE))
 
     @property
     def score(self) -> float:

@@ -377,8 +377,9 @@ def action_call_on_seeded_model(req: dict[str, Any], handles: dict[int, Any], ma
     tensors on ``device`` (``_tensor_arg``). Returns the result (a tensor as ``out`` with its
     type, dtype, device and ``requires_grad``) and, read after the call, what the grader needs
     to judge its side effects: every parameter's value (``params``), the names of those with a
-    ``.grad`` (``grads``), the modules left in training mode (``training``) and each tensor
-    argument's value (``args``, None for other arguments). The grader judges all of it.
+    ``.grad`` (``grads``), the modules left in training mode (``training``), every buffer's value
+    (``buffers``: batch norm's running statistics change only in a training-mode forward) and
+    each tensor argument's value (``args``, None for other arguments). The grader judges all of it.
     """
     honest_numerics()
     torch = _torch()
@@ -403,6 +404,7 @@ def action_call_on_seeded_model(req: dict[str, Any], handles: dict[int, Any], ma
             reply["params"] = {name: _numpy(p) for name, p in named}
             reply["grads"] = [name for name, p in named if p.grad is not None]
             reply["training"] = [name or "model" for name, m in model.named_modules() if m.training]
+            reply["buffers"] = {name: _numpy(b) for name, b in model.named_buffers()}
     return StudentValue(reply)
 
 

@@ -108,8 +108,11 @@ UNNAMED_ARGUMENT = "an error message that does not name the argument"
 LAYER_NAMES = "a layer missing, added or named otherwise (state_dict keys)"
 LAYER_SIZES = "a layer of the wrong size (state_dict shapes)"
 NO_MODULE = "a constructor that returns no nn.Module"
+# ... and the properties that a function's random draws come from its ``rng`` argument.
+RNG_IGNORED = "random draws that do not come from the rng argument"
+FIXED_SEED = "a generator with a fixed seed inside the function"
 STATED_MISTAKES = (IN_PLACE, NO_VALIDATION, WRONG_EXCEPTION, UNNAMED_ARGUMENT, LAYER_NAMES, LAYER_SIZES,
-                   NO_MODULE)
+                   NO_MODULE, RNG_IGNORED, FIXED_SEED)
 
 
 def flooded(value: Any) -> bool:
@@ -213,6 +216,7 @@ def check_array(
     factors: Mapping[str, float] | None = None,
     others: Mapping[str, Any] | None = None,
     atol_floor: float = 0.0,
+    mistake: str = "",
 ) -> np.ndarray:
     """``got`` must be a float64 ndarray equal to ``expected`` within the table's tolerance.
 
@@ -220,31 +224,35 @@ def check_array(
     expected array; ``factors`` ({"m": m, "keep_prob": kp}) name the constants a wrong factor may
     be, ``others`` ({"'db1'": expected_db1}) the other results it may have been swapped with.
     ``atol_floor``: the least absolute tolerance, for a difference of two larger quantities
-    (an update, new minus old parameters, keeps the rounding error of the parameters)."""
+    (an update, new minus old parameters, keeps the rounding error of the parameters).
+    ``mistake``: the kind of mistake any failure here states (``fail``), e.g. ``RNG_IGNORED``
+    where the expected array is the student's own first result."""
     exp = np.asarray(expected, dtype=np.float64 if dtype_kind == "f" else None)
     if isinstance(got, Foreign):
         extra = " NumPy exercises return np.ndarray" if "Tensor" in got.kind or "subclass" in got.kind else ""
         fail(f"{label}: returned {got.kind}, expected an np.ndarray of shape {exp.shape}.{extra}",
-             context, hint)
+             context, hint, mistake=mistake)
     if not isinstance(got, np.ndarray):
         fail(f"{label}: returned {type_name(got)}, expected an np.ndarray of shape {exp.shape}",
-             context, hint, final=flooded(got))
+             context, hint, final=flooded(got), mistake=mistake)
     if got.shape != exp.shape:
         found = relations.relation(got, exp) if got.dtype.kind in "biuf" else ""
         note = " (transposed?)" if got.shape == exp.shape[::-1] and got.ndim == 2 and not found else ""
-        fail(f"{label}: shape {got.shape} expected {exp.shape}{note}", context, hint, relation=found)
+        fail(f"{label}: shape {got.shape} expected {exp.shape}{note}", context, hint, relation=found,
+             mistake=mistake)
     if dtype_kind == "f" and got.dtype != np.float64:
         fail(f"{label}: dtype {got.dtype} expected float64", context,
-             hint or "create arrays with float64 (np.zeros(shape) is float64; np.zeros_like of an int array is not)")
+             hint or "create arrays with float64 (np.zeros(shape) is float64; np.zeros_like of an int array is not)",
+             mistake=mistake)
     if dtype_kind != "f":
         if got.dtype.kind not in dtype_kind:
-            fail(f"{label}: dtype {got.dtype} expected one of kind {dtype_kind!r}", context, hint)
+            fail(f"{label}: dtype {got.dtype} expected one of kind {dtype_kind!r}", context, hint, mistake=mistake)
         if not np.array_equal(got, exp):
             bad = np.argwhere(got != exp)
             idx = tuple(int(i) for i in bad[0])
             fail(f"{label}: {len(bad)} of {exp.size} entries differ; first at {idx}: "
                  f"expected {exp[idx]}, got {got[idx]}", context, hint,
-                 relation=relations.relation(got, exp, factors, _expected_of(others)))
+                 relation=relations.relation(got, exp, factors, _expected_of(others)), mistake=mistake)
         return got
     t = tolerance(tol, exp)
     t["atol"] = max(t["atol"], atol_floor)
@@ -252,7 +260,7 @@ def check_array(
         where = tuple(int(i) for i in np.argwhere(np.isnan(got))[0])
         fail(f"{label}: contains NaN (first at {where}) where the reference has none", context,
              hint or "look for 0/0, sqrt of a negative number, or log(0)",
-             relation=relations.relation(got, exp, factors))
+             relation=relations.relation(got, exp, factors), mistake=mistake)
     close = np.isclose(got, exp, rtol=t["rtol"], atol=t["atol"])
     if not close.all():
         diff = np.abs(got - exp)
@@ -269,7 +277,7 @@ def check_array(
                 diagnosis = name
                 break
         found = "" if diagnosis else relations.relation(got, exp, factors, _expected_of(others))
-        fail(message, context, hint, diagnosis, relation=found)
+        fail(message, context, hint, diagnosis, relation=found, mistake=mistake)
     return got
 
 

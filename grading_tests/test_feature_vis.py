@@ -1,7 +1,8 @@
 """What a CNN learns, against float64 torch references: filters as images on random weights,
 activation maximization step for step and saliency maps on small seeded CNNs that the worker
 builds from grader-chosen layer descriptions (the same model as the reference's), and what each
-call leaves behind: the model in eval mode, its parameters unchanged without gradients, x0 as it was."""
+call leaves behind: every forward pass in eval mode (batch norm's running statistics untouched), its
+parameters unchanged without gradients, x0 as it was."""
 
 from __future__ import annotations
 
@@ -88,16 +89,16 @@ def _check_answer(label: str, got: dict[str, Any], shape: tuple[int, ...], conte
 
 
 @st.composite
-def cnns(draw, scores: bool | None = None) -> tuple[list[list[Any]], tuple[int, int, int, int], int]:
+def cnns(draw, scores: bool | None = None, bn: bool | None = None) -> tuple[list[list[Any]], tuple[int, int, int, int], int]:
     """(layer descriptions, input shape, K) of a small CNN mapping (N, C, H, W) to (N, K, h, w)
-    features or (N, K) scores: a 3x3 convolution, maybe batch norm, ReLU, then a second 3x3
-    convolution, or a 2x2 pooling and a linear layer."""
+    features or (N, K) scores: a 3x3 convolution, maybe batch norm (always with ``bn``), ReLU,
+    then a second 3x3 convolution, or a 2x2 pooling and a linear layer."""
     batch = draw(st.integers(1, 3))
     channels = draw(st.integers(1, 3))
     height, width = draw(distinct_sizes(2, 6, 12))
     hidden, k = draw(distinct_sizes(2, 2, 5))
     spec: list[list[Any]] = [["conv", channels, hidden, 3, True, 1]]
-    if draw(st.booleans()):
+    if bn if bn is not None else draw(st.booleans()):
         spec.append(["bn", hidden])
     spec.append(["relu"])
     if scores is None:
@@ -210,11 +211,25 @@ def test_activation_maximization_matches_the_reference_step_for_step(impl, devic
              "return x.detach(): the result is an image, not a node of a graph")
 
 
-def _check_eval_mode(label: str, got: dict[str, Any], context: str) -> None:
-    training = got.get("training", [])
-    if training:
-        fail(f"{label}: afterwards {len(training)} module(s) of the model are in training mode: "
-             f"{listing(training, sort=False)}", context)
+def _check_eval_mode(label: str, got: dict[str, Any], spec: list[list[Any]], seed: int, context: str) -> None:
+    """Every forward pass ran in eval mode: the model (built in training mode, with batch norm)
+    has its running statistics exactly as seeded, which a training-mode forward would update.
+    Whether the function leaves the model in eval mode or restores its mode is its own choice
+    (the contract: it calls ``model.eval()`` first)."""
+    model = worker_torch.build_layers(spec).double()
+    seeded = worker_torch.seeded_state(model, seed)
+    names = [name for name, _ in model.named_buffers()]
+    if not names:
+        raise RuntimeError("the eval-mode properties need a model with batch norm")
+    buffers = got.get("buffers", {})
+    changed = [name for name in names if not (isinstance(buffers.get(name), np.ndarray)  # 0-d comes back 1-d
+                                             and np.array_equal(buffers[name].ravel(), seeded[name].numpy().ravel()))]
+    if changed:
+        training = got.get("training", [])
+        still = (f"; afterwards {len(training)} module(s) are in training mode: {listing(training, sort=False)}"
+                 if training else "")
+        fail(f"{label}: the model ran in training mode: batch norm's {listing(changed, sort=False)} changed"
+             f"{still}", context)
 
 
 def _check_parameters(label: str, got: dict[str, Any], spec: list[list[Any]], seed: int, context: str) -> None:
@@ -243,10 +258,10 @@ def _check_parameters(label: str, got: dict[str, Any], spec: list[list[Any]], se
 @pytest.mark.exercise(M, "activation_maximization")
 @pytest.mark.hint(EVAL_HINT)
 @tm.no_shrink()
-@given(case=cnns(), channel=st.integers(0, 4), ascent=ascents, seed=seeds)
-def test_activation_maximization_leaves_the_model_in_eval_mode(impl, device, case, channel, ascent, seed):
-    _, x0, *_, context, got = _ascend(impl, device, case, channel, ascent, seed)
-    _check_eval_mode("activation_maximization", got, context)
+@given(case=cnns(bn=True), channel=st.integers(0, 4), ascent=ascents, seed=seeds)
+def test_activation_maximization_runs_the_model_in_eval_mode(impl, device, case, channel, ascent, seed):
+    spec, x0, *_, context, got = _ascend(impl, device, case, channel, ascent, seed)
+    _check_eval_mode("activation_maximization", got, spec, seed, context)
     _check_answer("activation_maximization", got, x0.shape, context, start=x0)
 
 
@@ -280,8 +295,8 @@ def test_activation_maximization_leaves_x0_unchanged(impl, device, case, channel
 
 
 @st.composite
-def saliency_cases(draw) -> tuple[list[list[Any]], np.ndarray, Any, int, str]:
-    spec, x_shape, k = draw(cnns(scores=True))
+def saliency_cases(draw, bn: bool | None = None) -> tuple[list[list[Any]], np.ndarray, Any, int, str]:
+    spec, x_shape, k = draw(cnns(scores=True, bn=bn))
     seed = draw(seeds)
     classes = draw(st.lists(st.integers(0, k - 1), min_size=x_shape[0], max_size=x_shape[0]))
     as_tensor = draw(st.booleans())
@@ -319,10 +334,10 @@ def test_saliency_map_matches_the_reference(impl, device, case):
 @pytest.mark.exercise(M, "saliency_map")
 @pytest.mark.hint(EVAL_HINT)
 @tm.no_shrink()
-@given(case=saliency_cases())
-def test_saliency_map_leaves_the_model_in_eval_mode(impl, device, case):
-    _, x, *_, context, got = _saliency(impl, device, case)
-    _check_eval_mode("saliency_map", got, context)
+@given(case=saliency_cases(bn=True))
+def test_saliency_map_runs_the_model_in_eval_mode(impl, device, case):
+    spec, x, _, seed, context, got = _saliency(impl, device, case)
+    _check_eval_mode("saliency_map", got, spec, seed, context)
     _check_answer("saliency_map", got, (x.shape[0], *x.shape[2:]), context)
 
 

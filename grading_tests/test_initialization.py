@@ -10,7 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grading_tests.compare import check_array, check_dict, check_unchanged, describe, fail, flooded, listing
+from grading_tests.compare import (
+    FIXED_SEED,
+    RNG_IGNORED,
+    check_array,
+    check_dict,
+    check_unchanged,
+    describe,
+    fail,
+    flooded,
+    listing,
+)
 from grading_tests.references import initialization as ref
 from grading_tests.strategies import distinct_sizes, seeds
 
@@ -145,12 +155,13 @@ def _rng_test(fn, label, dims, seed):
     for name in weights:
         check_array(f"{label}: {name} from a second generator in the same state",
                     again.get(name) if isinstance(again, dict) else again, first[name],
-                    context=context, dtype_kind="fiu",  # identical, whatever the dtype
+                    context=context, dtype_kind="fiu", mistake=RNG_IGNORED,  # identical, whatever the dtype
                     hint="draw every weight from the rng argument (rng.standard_normal / rng.normal), "
                          "never from np.random's global generator")
     if all(isinstance(other, dict) and np.array_equal(first[k], other.get(k)) for k in weights):
         fail(f"{label}: generators with different seeds gave identical weights", context,
-             "use the rng you are given; do not create a generator with a fixed seed inside the function")
+             "use the rng you are given; do not create a generator with a fixed seed inside the function",
+             mistake=FIXED_SEED)
 
 
 # ----------------------------------------------------------------------------- zeros

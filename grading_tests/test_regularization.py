@@ -12,6 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests.compare import (
+    FIXED_SEED,
+    RNG_IGNORED,
     check_array,
     check_scalar,
     check_unchanged,
@@ -281,10 +283,12 @@ def test_dropout_forward_pass_draws_its_masks_from_the_rng_argument(impl, net, s
     for index, name in ((1, "D1"), (6, "D2")):
         check_array(f"cache {name} from a second generator in the same state",
                     np.asarray(caches[1][index], dtype=np.float64), np.asarray(caches[0][index], dtype=np.float64),
-                    context=context, hint="draw the masks from the rng argument, never from np.random's global generator")
+                    context=context, hint="draw the masks from the rng argument, never from np.random's global generator",
+                    mistake=RNG_IGNORED)
     if all(np.array_equal(caches[0][i], caches[2][i]) for i in (1, 6)):
         fail("generators with different seeds gave identical masks", context,
-             "use the rng you are given; do not create a generator with a fixed seed inside the function")
+             "use the rng you are given; do not create a generator with a fixed seed inside the function",
+             mistake=FIXED_SEED)
 
 
 def _dropout_cache(X, Y, params, keep_prob, seed, device):
@@ -377,10 +381,12 @@ def test_dropout_forward_draws_its_mask_from_the_rng_argument(impl, A, seed):
                  A, 0.5, np.random.default_rng(s)), 2, context)[1], dtype=np.float64)
              for s in (seed, seed, seed + 1)]
     check_array("dropout_forward: mask from a second generator in the same state", masks[1], masks[0],
-                context=context, hint="draw the mask from the rng argument, never from np.random's global generator")
+                context=context, hint="draw the mask from the rng argument, never from np.random's global generator",
+                mistake=RNG_IGNORED)
     if np.array_equal(masks[0], masks[2]):
         fail("dropout_forward: generators with different seeds gave identical masks", context,
-             "use the rng you are given; do not create a generator with a fixed seed inside the function")
+             "use the rng you are given; do not create a generator with a fixed seed inside the function",
+             mistake=FIXED_SEED)
 
 
 @pytest.mark.points(2)
