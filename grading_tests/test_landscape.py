@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from autograder.client import Remote
@@ -273,6 +273,9 @@ def _classify_test(impl, device, H: np.ndarray, tol: float | None) -> None:
 @pytest.mark.points(3)
 @pytest.mark.exercise(M, "classify_critical_point")
 @given(case=clear_hessians())
+# Also an H larger than 256 x 256: its sizes must be compared by value (CPython shares one int
+# object per value only up to 256, so `H.shape[0] is not H.shape[1]` holds below that).
+@example(case=(np.diag(np.linspace(1.0, 2.0, 260)), None))
 def test_classify_critical_point_matches_torch_eigvalsh_away_from_tol(impl, device, case):
     _classify_test(impl, device, *case)
 
@@ -280,6 +283,10 @@ def test_classify_critical_point_matches_torch_eigvalsh_away_from_tol(impl, devi
 @pytest.mark.points(2)
 @pytest.mark.exercise(M, "classify_critical_point")
 @given(case=flat_hessians())
+# Also eigenvalues of exactly tol and -tol, on the diagonal of a diagonal H (eigvalsh gives them
+# back exactly): "> tol" and "< -tol" are strict, so they count as zero.
+@example(case=(np.diag([1e-2, 1.0]), 1e-2))
+@example(case=(np.diag([-3.0, -1e-6]), None))
 def test_classify_critical_point_counts_eigenvalues_within_tol_as_zero(impl, device, case):
     _classify_test(impl, device, *case)
 
@@ -291,7 +298,9 @@ def test_classify_critical_point_counts_eigenvalues_within_tol_as_zero(impl, dev
 def test_classify_critical_point_rejects_an_H_that_is_not_a_square_matrix(impl, n, seed):
     rng = np.random.default_rng(seed)
     square = _symmetric(rng, rng.uniform(1.0, 2.0, n))
-    for bad in (np.diag(square), square[:, :-1], np.concatenate([square, square[:1]]), np.stack([square, square])):
+    wide = np.concatenate([square, square[:, :1]], axis=1)
+    for bad in (np.diag(square), square[:, :-1], wide, np.concatenate([square, square[:1]]),
+                np.stack([square, square])):
         expect_raises(f"classify_critical_point(H of shape {bad.shape})",
                       lambda bad=bad: impl.landscape.classify_critical_point(bad.copy()),
                       context=describe(H=bad), mention="H")
