@@ -70,7 +70,9 @@ def update_parameters_with_momentum(parameters, gradients, v, beta, learning_rat
     return new_params, new_v
 """))
     started = time.monotonic()
-    result = grade_submission(folder, ["optimizers"], profile="dev", functions={
+    # What is judged is the message, not the time: a generous call limit, so that a busy machine
+    # (each of these calls encodes and decodes 1.7 million keys) does not turn it into a timeout.
+    result = grade_submission(folder, ["optimizers"], profile="dev", call_timeout=60.0, functions={
         "update_parameters_with_momentum", "update_parameters_with_rmsprop", "cosine_annealing"})
     assert time.monotonic() - started < HANG_GUARD
     assert_bounded(result)
@@ -78,9 +80,8 @@ def update_parameters_with_momentum(parameters, gradients, v, beta, learning_rat
     assert all(p.passed for p in props["update_parameters_with_rmsprop"] + props["cosine_annealing"])
     flooded = props["update_parameters_with_momentum"]
     assert flooded and not any(p.passed for p in flooded)
-    # The call that returns the state dicts as well may run into the call limit on a busy machine.
     keyed = [p for p in flooded if "keys differ" in p.feedback]
-    assert keyed
+    assert keyed, [p.feedback[:300] for p in flooded]
     for prop in keyed:
         assert "unexpected ['junk0', 'junk1', 'junk10', " in prop.feedback
         assert "... and 1,699,990 more]" in prop.feedback
