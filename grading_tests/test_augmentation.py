@@ -130,26 +130,28 @@ def test_random_crop_draws_from_its_rng_argument(impl, shape, seed):
 def test_random_crop_reaches_every_corner_equally_often(impl):
     # Only how the windows are spread: each crop counts where it lies in the image, and a crop
     # that is no valid window (or a corner reported wrongly) is the valid-corner property's.
-    # 3 x 4 = 12 corners, 1200 draws: chi-square with 11 d.o.f. above 50 has p < 1e-6 (at least
-    # 60 windows, 5 expected per corner, for the chi-square to hold).
+    # 4 x 4 = 16 corners, 1200 draws: chi-square with 15 d.o.f. above 60 has p < 1e-6 (at least
+    # 80 windows, 5 expected per corner, for the chi-square to hold). The crop's height is less
+    # than half the image's, so that a corner range of H % height + 1 (which equals H - height + 1
+    # when height > H / 2) shows.
     img = _image(7, (5, 7, 2))
     counts: Counter[tuple[int, int]] = Counter()
     master = np.random.default_rng(20261129)
     for _ in range(1200):
-        corner = _window_corner(img, _crop(impl, img, (3, 4), int(master.integers(2**32)))[0], 3, 4)
+        corner = _window_corner(img, _crop(impl, img, (2, 4), int(master.integers(2**32)))[0], 2, 4)
         if corner is not None:
             counts[corner] += 1
     windows = sum(counts.values())
-    if windows < 60:
-        fail(f"random_crop: only {windows} of 1200 crops are 3x4 windows of the image: too few to judge "
-             "how the corners are spread (image 5x7, crop 3x4)")
-    valid = {(t, left) for t in range(3) for left in range(4)}
+    if windows < 80:
+        fail(f"random_crop: only {windows} of 1200 crops are 2x4 windows of the image: too few to judge "
+             "how the corners are spread (image 5x7, crop 2x4)")
+    valid = {(t, left) for t in range(4) for left in range(4)}
     missing = sorted(valid - set(counts))
     if missing:
-        fail(f"random_crop: corners never drawn {missing} in {windows} crops (image 5x7, crop 3x4)")
-    chi2 = sum((counts[c] - windows / 12) ** 2 / (windows / 12) for c in valid)
-    if chi2 > 50:
-        fail(f"random_crop: corners are not uniform (chi-square {chi2:.0f} on 11 degrees of freedom): "
+        fail(f"random_crop: corners never drawn {missing} in {windows} crops (image 5x7, crop 2x4)")
+    chi2 = sum((counts[c] - windows / 16) ** 2 / (windows / 16) for c in valid)
+    if chi2 > 60:
+        fail(f"random_crop: corners are not uniform (chi-square {chi2:.0f} on 15 degrees of freedom): "
              f"{dict(sorted(counts.items()))}")
 
 
