@@ -390,6 +390,7 @@ def grade_submission(
                 problem = sub.unread(name) or ""
             result.topics.append(TopicResult(name, TOPICS[name].title, props, problem,
                                              sub.notes.get(name, "")))
+        result.fit()  # the topics share the submission's room for feedback
         result.error = "; ".join(sub.grader_errors[n] for n in names if n in sub.grader_errors)
         output = "".join(sub.output)
         if len(output) > MAX_OUTPUT:

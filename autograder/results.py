@@ -281,8 +281,12 @@ class SubmissionResult:
     error: str = ""
 
     def __post_init__(self) -> None:
-        # However many topics the catalog grows to, a whole result stays a few hundred KB: the
-        # topics share the submission's room as the properties share a topic's.
+        self.fit()
+
+    def fit(self) -> None:
+        """However many topics the catalog grows to, a whole result stays a few hundred KB: the
+        topics share the submission's room as the properties share a topic's. Call it again
+        after adding topics (the engine does)."""
         feedback = [t.feedback_size for t in self.topics]
         reproduce = [t.reproduce_size for t in self.topics]
         if sum(feedback) > MAX_SUBMISSION_FEEDBACK or sum(reproduce) > MAX_SUBMISSION_REPRODUCE:

@@ -329,3 +329,15 @@ def test_honest_values_still_cross_whole():
     back = protocol.decode(tree, [protocol.load_array(a) for a in arrays])
     assert np.array_equal(back["W1"], value["W1"]) and back["t"] == value["t"]
     assert isinstance(back["g"], protocol.RNGState)
+
+
+def test_topics_added_after_the_result_was_made_still_share_its_room_once_fit():
+    """The engine makes the result first and appends its topics: ``fit`` then caps the whole."""
+    result = SubmissionResult("s")
+    for name, t in TOPICS.items():
+        result.topics.append(TopicResult(name, t.title, [
+            PropertyResult(name, "f", f"p{i}", f"id{i}", 1, 0, "failed", "\n".join(["é" * 80] * 20_000))
+            for i in range(16)]))
+    assert len(render(result, "json").encode()) > RESULT_LIMIT  # not yet fitted
+    result.fit()
+    assert_bounded(result)
