@@ -1,7 +1,9 @@
 """nbgrader source notebooks built from ``solutions/``: one source of truth for solution code.
 
 Each SPEC module becomes ``source/<assignment>/<module>.ipynb``: teaching text from
-``autograder/course/text/<module>.md``, the module's given code as locked cells, every marked
+``autograder/course/text/<module>.md`` (the Chinese edition, ``lang="zh"``: from
+``autograder/course/text/zh/<module>.md``, with the cells this module writes in Chinese too),
+the module's given code as locked cells, every marked
 function or class as an nbgrader solution cell (markers kept: ``generate_assignment`` strips
 them), and after it a grade cell worth the hidden properties' points that runs the public checks.
 The hidden grading itself happens outside the kernel (``autograder.nbgrader_grade``).
@@ -27,6 +29,7 @@ PUBLIC_CHECKS = PACKAGE / "public_checks"
 COURSE_HELPERS = PACKAGE / "course"
 HELPER_FILES = ("experiments.py", "feature_maps.py")
 
+LANGS = ("en", "zh")  # "en", the default, builds the committed source/; "zh": the Chinese edition
 SCHEMA_VERSION = 3
 SECTION_RE = re.compile(r"^<!--\s*@(\S+)\s*-->\s*$")
 RUN_FENCE = "```python run"
@@ -135,12 +138,23 @@ def hidden_points(topics: list[str], tests_dir: Path | None = None) -> dict[str,
 # ---------------------------------------------------------------------- teaching text
 
 
-def read_text(topic: str) -> dict[str, str]:
-    """Sections of ``course/text/<topic>.md``: "intro", then one per ``<!-- @name -->``."""
-    path = TEXT_DIR / f"{topic}.md"
+def text_path(topic: str, lang: str = "en") -> Path:
+    """The teaching text of ``topic`` in ``lang``: ``course/text/<topic>.md`` (English) or
+    ``course/text/<lang>/<topic>.md``."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; known languages: {', '.join(LANGS)}")
+    return TEXT_DIR / f"{topic}.md" if lang == "en" else TEXT_DIR / lang / f"{topic}.md"
+
+
+def read_text(topic: str, lang: str = "en") -> dict[str, str]:
+    """Sections of ``course/text/<topic>.md`` (or of its ``lang`` edition): "intro", then one
+    per ``<!-- @name -->``. A topic without a text in ``lang`` gets the English one."""
+    path = text_path(topic, lang)
+    if not path.exists() and lang != "en":
+        path = text_path(topic)
     sections: dict[str, str] = {"intro": ""}
     if not path.exists():
-        sections["intro"] = f"# {TOPICS[topic].title}\n\n(TODO: teaching text for `{topic}`.)"
+        sections["intro"] = CELL_TEXT[lang]["todo"].format(title=TOPICS[topic].title, topic=topic)
         return sections
     current = "intro"
     buffer: list[str] = []
@@ -190,6 +204,37 @@ not affect the grade. From a terminal, in this notebook's folder, in the bundle'
 at its top, `python -m public_checks` runs the same public checks on every exercise it finds
 there (`python -m public_checks {topic}`: this one, from `{topic}.ipynb` or `{topic}.py`)."""
 
+# The texts this module itself writes into a notebook, per language (placeholders in braces;
+# whole sentences, so that each reads well in its language). The code around them stays the same.
+CELL_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "todo": "# {title}\n\n(TODO: teaching text for `{topic}`.)",
+        "grading_note": GRADING_NOTE,
+        "no_check": ("# No public check for {name} yet: try it on a small example of your own.\n"
+                     "# The hidden tests grade the answer cell above, outside this kernel."),
+        "no_check_assert": "{name} must be defined",
+        "checks": ("# Public checks for {name} (they run here, in your kernel; the hidden tests grade\n"
+                   "# the answer cell above on their own, outside it)."),
+    },
+    "zh": {
+        "todo": "# {title}\n\n（待补充：`{topic}` 的教学文本。）",
+        "grading_note": """\
+**本 notebook 如何评分。** 请在标有 `# YOUR CODE HERE` 的单元格里编写代码（替换掉其中的
+`raise NotImplementedError`）。不要改动任何函数的名称和签名；需要的辅助函数也写在同一个答案单元格里。
+每个答案后面的单元格会在你的内核中运行几项*公开检查*：它们只能发现常见的疏忽，仅此而已。
+成绩来自在**本 notebook 之外**运行的隐藏性质测试：评分程序取出各答案单元格（以及发布时给定的单元格）中的代码，
+放进 `{topic}.py`，然后在沙箱中用大量自动生成的输入与 PyTorch 的结果进行比较。你在这个内核里打印或修改的任何内容
+都不会影响成绩。在终端中，于本 notebook 所在的文件夹、作业包的 `modules/` 文件夹或作业包的顶层目录下运行
+`python -m public_checks`，会对在那里找到的每道练习运行同样的公开检查（`python -m public_checks {topic}`
+只检查这一道，读取 `{topic}.ipynb` 或 `{topic}.py`）。""",
+        "no_check": ("# {name} 暂时还没有公开检查：请自己用一个小例子试一试。\n"
+                     "# 隐藏测试会在这个内核之外，为上面的答案单元格评分。"),
+        "no_check_assert": "必须定义 {name}",
+        "checks": ("# {name} 的公开检查（它们在这里、在你的内核中运行；隐藏测试则在内核之外，\n"
+                   "# 单独为上面的答案单元格评分）。"),
+    },
+}
+
 
 def _cell(kind: str, source: str, nbgrader: dict[str, Any] | None, cell_id: str) -> dict[str, Any]:
     cell: dict[str, Any] = {"cell_type": kind, "id": cell_id, "metadata": {}, "source": source}
@@ -206,20 +251,21 @@ def has_public_check(topic: str, name: str) -> bool:
     return path.exists() and f"def check_{name}(" in path.read_text(encoding="utf-8")
 
 
-def check_cell_source(topic: str, name: str) -> str:
+def check_cell_source(topic: str, name: str, lang: str = "en") -> str:
+    text = CELL_TEXT[lang]
     if not has_public_check(topic, name):
-        return (f"# No public check for {name} yet: try it on a small example of your own.\n"
-                f"# The hidden tests grade the answer cell above, outside this kernel.\n"
-                f"assert callable({name}), \"{name} must be defined\"")
-    return (f"# Public checks for {name} (they run here, in your kernel; the hidden tests grade\n"
-            f"# the answer cell above on their own, outside it).\n"
+        message = json.dumps(text["no_check_assert"].format(name=name), ensure_ascii=False)
+        return text["no_check"].format(name=name) + f"\nassert callable({name}), {message}"
+    return (text["checks"].format(name=name) + "\n"
             f"from public_checks import {topic} as checks\n"
             f"checks.check_{name}({name})")
 
 
-def build_notebook(topic: str, solution_text: str, points: dict[str, float]) -> dict[str, Any]:
-    """The source notebook (solution markers kept) for one SPEC module, as nbformat JSON."""
-    sections = read_text(topic)
+def build_notebook(topic: str, solution_text: str, points: dict[str, float],
+                   lang: str = "en") -> dict[str, Any]:
+    """The source notebook (solution markers kept) for one SPEC module, as nbformat JSON, with the
+    teaching text and this module's own cell texts in ``lang`` (the code is the same in each)."""
+    sections = read_text(topic, lang)
     chunks = split_module(solution_text, f"{topic}.py")
     cells: list[dict[str, Any]] = []
 
@@ -231,7 +277,7 @@ def build_notebook(topic: str, solution_text: str, points: dict[str, float]) -> 
             add(kind, source)
 
     add_text(sections["intro"])
-    add("markdown", GRADING_NOTE.format(topic=topic))
+    add("markdown", CELL_TEXT[lang]["grading_note"].format(topic=topic))
     names = {c.name for c in chunks if c.kind == "solution"}
     orphans = [n for n in points if n not in names]
     given = 0
@@ -249,7 +295,7 @@ def build_notebook(topic: str, solution_text: str, points: dict[str, float]) -> 
         graded = [chunk.name] + (orphans if index == last_solution else [])
         for name in graded:
             if points.get(name, 0) > 0:
-                add("code", check_cell_source(topic, name),
+                add("code", check_cell_source(topic, name, lang),
                     {"grade": True, "solution": False, "locked": True,
                      "grade_id": f"check_{name}", "points": points[name]})
     for section, text in sections.items():
@@ -289,21 +335,25 @@ def _copy_tree_text(src: Path, dest: Path, plan: Plan) -> None:
 
 
 def plan_source(source: Path, solutions: Path | None = None, tests_dir: Path | None = None,
-                topics: list[str] | None = None) -> Plan:
+                topics: list[str] | None = None, lang: str = "en", config: Path | None = None) -> Plan:
     """The notebooks and config ``source/`` should hold for the solutions present (or ``topics``
-    only). The copies beside them (``support_files``) are not part of it: git does not keep them."""
+    only), in ``lang``. The copies beside them (``support_files``) are not part of it: git does not
+    keep them. ``config``: the nbgrader config to copy into ``source`` (a folder built elsewhere,
+    ``notebooks --output``); by default the one ``source`` holds, if any, is kept."""
     solutions = solutions or ROOT / "solutions"
     wanted = [t for t in (topics or list(TOPICS)) if (solutions / f"{t}.py").exists()]
     points = hidden_points(wanted, tests_dir)
     plan = Plan()
-    config = source / "nbgrader_config.py"
-    if config.exists():
-        plan.files[config] = config.read_text(encoding="utf-8")
+    if config is not None:
+        plan.files[source / "nbgrader_config.py"] = config.read_text(encoding="utf-8")
+    elif (source / "nbgrader_config.py").exists():
+        plan.files[source / "nbgrader_config.py"] = (source / "nbgrader_config.py").read_text(encoding="utf-8")
     for assignment, members in ASSIGNMENTS.items():
         folder = source / assignment
         for topic in [t for t in members if t in wanted]:
             text = (solutions / f"{topic}.py").read_text(encoding="utf-8")
-            plan.files[folder / f"{topic}.ipynb"] = dumps(build_notebook(topic, text, points.get(topic, {})))
+            notebook = build_notebook(topic, text, points.get(topic, {}), lang)
+            plan.files[folder / f"{topic}.ipynb"] = dumps(notebook)
     return plan
 
 
@@ -359,11 +409,13 @@ def refresh_support(assignment: str, folder: Path) -> None:
 
 
 def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None = None,
-             topics: list[str] | None = None, check: bool = False, prune: bool = True) -> list[str]:
+             topics: list[str] | None = None, check: bool = False, prune: bool = True,
+             lang: str = "en", config: Path | None = None) -> list[str]:
     """Write (or with ``check``, compare) the course's source notebooks and the copies beside
     them; returns stale paths. A missing copy is written, never stale: git does not keep them.
-    ``prune``: also remove (report) files of the assignments that nothing generates any more."""
-    plan = plan_source(source, solutions, tests_dir, topics)
+    ``prune``: also remove (report) files of the assignments that nothing generates any more.
+    ``lang`` and ``config``: as in ``plan_source``."""
+    plan = plan_source(source, solutions, tests_dir, topics, lang, config)
     stale = []
     for path, text in plan.files.items():
         current = path.read_text(encoding="utf-8") if path.exists() else None

@@ -1,5 +1,6 @@
 """``autograder notebooks``: build a course's nbgrader source notebooks from the solutions (or
-check them), or set up an instructor's course folder with ``--course DIR``."""
+check them), in English or, with ``--lang zh``, with the Chinese teaching text (into a folder of
+their own, ``--output DIR``), or set up an instructor's course folder with ``--course DIR``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 from pathlib import Path
 
 from autograder.commands import absolute
+from autograder.notebooks import LANGS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,6 +22,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--solutions", type=absolute, default=None,
                    help="default: the course's solutions/, else this package's")
     p.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
+    p.add_argument("--lang", choices=LANGS, default="en",
+                   help="the language of the notebooks' text (default: en); the code, the stubs' "
+                        "docstrings included, stays the same. This package's own source/ is English: "
+                        "build another language there with --output")
+    p.add_argument("--output", type=absolute, default=None, metavar="DIR",
+                   help="write the notebooks into DIR/<assignment>/ (with the public checks, course "
+                        "helpers and the course's nbgrader_config.py) instead of the course's source/")
     p.add_argument("--course", type=absolute, default=None, metavar="DIR",
                    help="instead: copy nbgrader_config.py and the assignments into the course folder DIR")
     p.add_argument("--assignments", default=None,
@@ -32,7 +41,14 @@ def run(args: argparse.Namespace) -> int:
     from autograder.notebooks import ASSIGNMENTS, generate, make_course
 
     course = course_of_source(args.source) if args.source else find_course()
-    if args.course:
+    if args.course and (args.output or args.lang != "en"):
+        print("--course copies the course's notebooks as they are: build them first "
+              "(--lang, --output), then pass that folder as --source")
+        return 2
+    if args.output is None and args.lang != "en" and course.is_package:
+        print(f"this package's source/ is its English course (tests check it): "
+              f"build the {args.lang} notebooks into a folder of their own with --output DIR")
+        return 2
         wanted = [a.strip() for a in args.assignments.split(",")] if args.assignments else None
         made = make_course(Path(args.course), course.source, wanted, course.config)
         print(f"course folder {args.course}: nbgrader_config.py and source/{{{','.join(made)}}}")
@@ -42,12 +58,20 @@ def run(args: argparse.Namespace) -> int:
     solutions = Path(args.solutions) if args.solutions else course.solutions or PACKAGE_ROOT / "solutions"
     # An instructor's course: the assignments it has, and the files they added to them are theirs
     # (pruned in this package only).
-    topics = None if course.is_package else \
-        [t for a, members in ASSIGNMENTS.items() if (course.source / a).is_dir() for t in members]
-    stale = generate(course.source, solutions, topics=topics, check=args.check, prune=course.is_package)
+    if args.output is not None:
+        # A folder of its own: every assignment, the course's config beside them; nothing pruned.
+        target = Path(args.output)
+        stale = generate(target, solutions, check=args.check, prune=False, lang=args.lang,
+                         config=course.config)
+    else:
+        target = course.source
+        topics = None if course.is_package else \
+            [t for a, members in ASSIGNMENTS.items() if (course.source / a).is_dir() for t in members]
+        stale = generate(target, solutions, topics=topics, check=args.check, prune=course.is_package,
+                         lang=args.lang)
     verb = "stale" if args.check else "written"
     for path in stale:
         print(f"{verb}: {path}")
     if not stale:
-        print(f"notebooks of {course.source} are up to date")
+        print(f"notebooks of {target} are up to date")
     return 1 if (args.check and stale) else 0

@@ -1,0 +1,187 @@
+"""The Chinese edition of the course text (``autograder/course/text/zh/``) and the notebooks that
+``autograder notebooks --lang zh`` builds from it: the same sections, code and math as the English
+text, Chinese prose, and notebooks whose code is that of the English build."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.cli import main
+from autograder.notebooks import ASSIGNMENTS, CELL_TEXT, SECTION_RE, TEXT_DIR, read_text
+from autograder.topics import TOPICS
+from tests.conftest import ROOT, SOLUTIONS
+
+ZH_DIR = TEXT_DIR / "zh"
+TEXT_TOPICS = [t for t in TOPICS if (TEXT_DIR / f"{t}.md").exists()]
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# Six English words in a row outside code and math: a sentence left untranslated. Chinese prose
+# names an English term in parentheses at its first use, a few words at most.
+ENGLISH_RUN = re.compile(r"\b[A-Za-z][A-Za-z'-]*(?:[ ,;:]+[A-Za-z][A-Za-z'-]*){5,}")
+RUN_BLOCK = re.compile(r"^```python run\n.*?^```$", re.S | re.M)
+DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<!\$)\$(?!\$)[^$\n]+?\$")
+INLINE_CODE = re.compile(r"`[^`\n]*`")
+# CJK characters among CJK characters and English words in a prose paragraph (English text: 0;
+# a Chinese heading that names an English term, such as "把 Dropout 写成一层": 0.83).
+MIN_CJK_SHARE = 0.6
+
+
+def zh_path(topic: str) -> Path:
+    return ZH_DIR / f"{topic}.md"
+
+
+def markers(path: Path) -> list[str]:
+    return [m.group(1) for line in path.read_text(encoding="utf-8").splitlines()
+            if (m := SECTION_RE.match(line))]
+
+
+def run_blocks(text: str) -> list[str]:
+    return RUN_BLOCK.findall(text)
+
+
+def maths(text: str) -> list[str]:
+    text = RUN_BLOCK.sub("", text)
+    display = DISPLAY_MATH.findall(text)
+    return display + INLINE_MATH.findall(DISPLAY_MATH.sub("", INLINE_CODE.sub("", text)))
+
+
+def prose_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a section with code blocks, math and inline code taken out."""
+    text = DISPLAY_MATH.sub("", RUN_BLOCK.sub("", text))
+    text = INLINE_MATH.sub("", INLINE_CODE.sub("", text))
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def function_names(topic: str) -> set[str]:
+    tree = ast.parse((SOLUTIONS / f"{topic}.py").read_text(encoding="utf-8"))
+    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+
+
+def test_the_heuristics_tell_an_english_paragraph_from_a_chinese_one():
+    english = "Momentum keeps an exponentially weighted average of past gradients, the velocity."
+    chinese = "动量（momentum）方法维护过去梯度的指数加权平均，称为*速度* $v$，并沿着它的方向更新参数。"
+    assert ENGLISH_RUN.search(english) and not ENGLISH_RUN.search(chinese)
+    assert len(CJK.findall(english)) == 0
+    share = len(CJK.findall(chinese)) / (len(CJK.findall(chinese)) + len(LATIN_WORD.findall(chinese)))
+    assert share >= MIN_CJK_SHARE
+    assert maths("a $x$ and $$y = 1$$ `$z$`") == ["$$y = 1$$", "$x$"]
+
+
+def test_every_topic_with_an_english_text_has_a_chinese_one_and_no_other():
+    assert TEXT_TOPICS == list(TOPICS), "a topic without an English text"
+    assert sorted(p.stem for p in ZH_DIR.glob("*.md")) == sorted(TEXT_TOPICS)
+
+
+@pytest.mark.parametrize("topic", TEXT_TOPICS)
+def test_the_chinese_text_has_the_english_sections_in_their_order(topic):
+    assert markers(zh_path(topic)) == markers(TEXT_DIR / f"{topic}.md")
+
+
+@pytest.mark.parametrize("topic", TEXT_TOPICS)
+def test_each_section_runs_the_same_code_and_keeps_the_same_math(topic):
+    english, chinese = read_text(topic), read_text(topic, "zh")
+    assert list(chinese) == list(english)
+    for name, text in english.items():
+        assert run_blocks(chinese[name]) == run_blocks(text), f"{topic}, section {name}: run blocks differ"
+        missing = [m for m in maths(text) if m not in maths(chinese[name])]
+        assert not missing, f"{topic}, section {name}: math of the English text missing: {missing}"
+
+
+@pytest.mark.parametrize("topic", TEXT_TOPICS)
+def test_each_section_is_chinese_prose_without_english_paragraphs(topic):
+    for name, text in read_text(topic, "zh").items():
+        assert CJK.search(text), f"{topic}, section {name}: no Chinese character"
+        for paragraph in prose_paragraphs(text):
+            left = ENGLISH_RUN.search(paragraph)
+            assert left is None, f"{topic}, section {name}: English left: {left.group(0)!r}"
+            cjk, latin = len(CJK.findall(paragraph)), len(LATIN_WORD.findall(paragraph))
+            if cjk + latin >= 4:
+                assert cjk / (cjk + latin) >= MIN_CJK_SHARE, \
+                    f"{topic}, section {name}: mostly not Chinese: {paragraph[:80]!r}"
+
+
+@pytest.mark.parametrize("topic", TEXT_TOPICS)
+def test_a_section_of_a_function_names_that_function(topic):
+    functions = function_names(topic)
+    for name, text in read_text(topic, "zh").items():
+        if name in functions:
+            assert re.search(rf"\b{re.escape(name)}\b", text), f"{topic}: section {name} never names it"
+
+
+# ---------------------------------------------------------------------- the zh notebooks
+
+
+@pytest.fixture(scope="module")
+def zh_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("zh") / "source_zh"
+    assert main(["notebooks", "--lang", "zh", "--output", str(out)]) == 0
+    return out
+
+
+def without_comments(code: str) -> str:
+    """The code of a cell, comments and assert messages left out (the texts a language changes)."""
+    tree = ast.parse(code)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            node.msg = None
+    return ast.dump(tree)
+
+
+def english_notebook(assignment: str, topic: str) -> dict:
+    return json.loads((ROOT / "source" / assignment / f"{topic}.ipynb").read_text(encoding="utf-8"))
+
+
+def test_zh_notebooks_need_an_output_folder_in_this_package(capsys):
+    before = {p: p.read_bytes() for p in (ROOT / "source").rglob("*.ipynb")}
+    assert main(["notebooks", "--lang", "zh"]) == 2
+    assert "--output" in capsys.readouterr().out
+    assert {p: p.read_bytes() for p in (ROOT / "source").rglob("*.ipynb")} == before
+
+
+def test_the_zh_build_is_a_source_folder_with_every_notebook_and_its_copies(zh_build):
+    assert (zh_build / "nbgrader_config.py").read_text(encoding="utf-8") == \
+        (ROOT / "source" / "nbgrader_config.py").read_text(encoding="utf-8")
+    for assignment in ASSIGNMENTS:
+        built = sorted(p.name for p in (zh_build / assignment).glob("*.ipynb"))
+        assert built == sorted(p.name for p in (ROOT / "source" / assignment).glob("*.ipynb"))
+        assert (zh_build / assignment / "public_checks" / "__init__.py").is_file()
+    assert main(["notebooks", "--lang", "zh", "--output", str(zh_build), "--check"]) == 0
+
+
+@pytest.mark.parametrize("topic", list(TOPICS))
+def test_a_zh_notebook_is_valid_chinese_and_holds_the_english_builds_code(zh_build, topic):
+    assignment = next(a for a, members in ASSIGNMENTS.items() if topic in members)
+    path = zh_build / assignment / f"{topic}.ipynb"
+    nbformat.validate(nbformat.read(path, as_version=4))
+    chinese, english = json.loads(path.read_text(encoding="utf-8")), english_notebook(assignment, topic)
+    assert chinese["metadata"] == english["metadata"]
+    assert [(c["cell_type"], c["id"], c["metadata"]) for c in chinese["cells"]] == \
+        [(c["cell_type"], c["id"], c["metadata"]) for c in english["cells"]]
+    for zh_cell, en_cell in zip(chinese["cells"], english["cells"]):
+        zh_source, en_source = zh_cell["source"], en_cell["source"]
+        if zh_cell["cell_type"] == "markdown":
+            assert CJK.search(zh_source) and zh_source != en_source, f"{topic} {zh_cell['id']}: not Chinese"
+        elif zh_cell["metadata"].get("nbgrader", {}).get("grade"):
+            # The check cells' comments and messages are Chinese; their code is the English one's.
+            assert without_comments(zh_source) == without_comments(en_source)
+            comments = [line for line in zh_source.splitlines() if line.startswith("#")]
+            assert comments and all(CJK.search(line) for line in comments), zh_source
+        else:
+            assert zh_source == en_source, f"{topic} {zh_cell['id']}: code differs from the English build"
+
+
+def test_every_text_this_module_writes_has_a_chinese_version_with_the_same_placeholders():
+    def fields(text: str) -> set[str]:
+        return set(re.findall(r"\{(\w+)\}", text))
+
+    assert set(CELL_TEXT["zh"]) == set(CELL_TEXT["en"])
+    for key, text in CELL_TEXT["en"].items():
+        assert fields(CELL_TEXT["zh"][key]) == fields(text), key
+        assert CJK.search(CELL_TEXT["zh"][key]), key
