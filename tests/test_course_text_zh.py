@@ -23,7 +23,7 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 # Six English words in a row outside code and math: a sentence left untranslated. Chinese prose
 # names an English term in parentheses at its first use, a few words at most.
-ENGLISH_RUN = re.compile(r"\b[A-Za-z][A-Za-z'-]*(?:[ ,;:]+[A-Za-z][A-Za-z'-]*){5,}")
+ENGLISH_RUN = re.compile(r"\b[A-Za-z][A-Za-z'-]*(?:[ ,;:\n]+[A-Za-z][A-Za-z'-]*){5,}")
 RUN_BLOCK = re.compile(r"^```python run\n.*?^```$", re.S | re.M)
 DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<!\$)\$(?!\$)[^$\n]+?\$")
