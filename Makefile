@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 TORCH  ?= torch==2.13.0
 PROFILE ?= ci
 
-.PHONY: setup demo test lint bench mutation clean
+.PHONY: setup demo test lint bench mutation catalogs clean
 
 setup: $(STAMP)
 
@@ -41,6 +41,18 @@ bench: setup
 MUTATION_ARGS ?=
 mutation: setup
 	nice -n 10 $(PY) scripts/mutation_score.py $(MUTATION_ARGS)
+
+# The message catalogs (autograder/i18n.py): extract every marked message into the template,
+# merge it into each language's .po (translate what is new there), compile the .mo that ships.
+LOCALES := autograder/locale
+catalogs: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
+		--project dl-autograder --version 0.1.0 --msgid-bugs-address "" -o $(LOCALES)/autograder.pot .
+	test -f $(LOCALES)/zh_CN/LC_MESSAGES/autograder.po || \
+		$(VENV)/bin/pybabel init -i $(LOCALES)/autograder.pot -d $(LOCALES) -D autograder -l zh_CN
+	$(VENV)/bin/pybabel update -i $(LOCALES)/autograder.pot -d $(LOCALES) -D autograder -l zh_CN \
+		--no-fuzzy-matching --ignore-obsolete --no-location
+	$(VENV)/bin/pybabel compile -d $(LOCALES) -D autograder --statistics
 
 clean:
 	rm -rf $(VENV) build *.egg-info
