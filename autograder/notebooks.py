@@ -306,11 +306,25 @@ def build_notebook(topic: str, solution_text: str, points: dict[str, float],
         "metadata": {
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
-            "autograder": {"topic": topic},
+            "autograder": {"topic": topic, **({"lang": lang} if lang != "en" else {})},
         },
         "nbformat": 4,
         "nbformat_minor": 5,
     }
+
+
+def course_language(source: Path) -> str:
+    """The language the notebooks of a course's ``source/`` were built in (``build_notebook``
+    records any other than English in their metadata): that of the first one, else "en"."""
+    for assignment in ASSIGNMENTS:
+        for path in sorted((source / assignment).glob("*.ipynb")):
+            try:
+                meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("autograder", {})
+            except (OSError, ValueError, AttributeError):
+                continue
+            lang = meta.get("lang", "en") if isinstance(meta, dict) else "en"
+            return lang if lang in LANGS else "en"
+    return "en"
 
 
 def dumps(notebook: dict[str, Any]) -> str:

@@ -161,6 +161,7 @@ def test_a_zh_notebook_is_valid_chinese_and_holds_the_english_builds_code(zh_bui
     path = zh_build / assignment / f"{topic}.ipynb"
     nbformat.validate(nbformat.read(path, as_version=4))
     chinese, english = json.loads(path.read_text(encoding="utf-8")), english_notebook(assignment, topic)
+    english["metadata"]["autograder"]["lang"] = "zh"  # what tells a course's language
     assert chinese["metadata"] == english["metadata"]
     assert [(c["cell_type"], c["id"], c["metadata"]) for c in chinese["cells"]] == \
         [(c["cell_type"], c["id"], c["metadata"]) for c in english["cells"]]
@@ -175,6 +176,21 @@ def test_a_zh_notebook_is_valid_chinese_and_holds_the_english_builds_code(zh_bui
             assert comments and all(CJK.search(line) for line in comments), zh_source
         else:
             assert zh_source == en_source, f"{topic} {zh_cell['id']}: code differs from the English build"
+
+
+def test_a_course_folder_made_from_the_zh_build_stays_chinese(zh_build, tmp_path, capsys):
+    course = tmp_path / "course"
+    assert main(["notebooks", "--source", str(zh_build), "--course", str(course),
+                 "--assignments", "cnn"]) == 0
+    assert sorted(p.name for p in (course / "source" / "cnn").glob("*.ipynb")) == \
+        sorted(f"{t}.ipynb" for t in ASSIGNMENTS["cnn"])
+    capsys.readouterr()
+    # Regenerating the course keeps its language unless told otherwise.
+    assert main(["notebooks", "--source", str(course / "source"), "--check"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert main(["notebooks", "--source", str(course / "source"), "--check", "--lang", "en"]) == 1
+    assert "stale" in capsys.readouterr().out
+    assert main(["notebooks", "--source", str(zh_build), "--course", str(course), "--lang", "zh"]) == 2
 
 
 def test_every_text_this_module_writes_has_a_chinese_version_with_the_same_placeholders():

@@ -22,10 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--solutions", type=absolute, default=None,
                    help="default: the course's solutions/, else this package's")
     p.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
-    p.add_argument("--lang", choices=LANGS, default="en",
-                   help="the language of the notebooks' text (default: en); the code, the stubs' "
-                        "docstrings included, stays the same. This package's own source/ is English: "
-                        "build another language there with --output")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="the language of the notebooks' text (default: that of the course's notebooks, "
+                        "en for this package's and with --output); the code, the stubs' docstrings "
+                        "included, stays the same. This package's own source/ is English: build "
+                        "another language with --output DIR")
     p.add_argument("--output", type=absolute, default=None, metavar="DIR",
                    help="write the notebooks into DIR/<assignment>/ (with the public checks, course "
                         "helpers and the course's nbgrader_config.py) instead of the course's source/")
@@ -38,17 +39,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from autograder.course_folder import PACKAGE_ROOT, course_of_source, find_course
-    from autograder.notebooks import ASSIGNMENTS, generate, make_course
+    from autograder.notebooks import ASSIGNMENTS, course_language, generate, make_course
 
     course = course_of_source(args.source) if args.source else find_course()
-    if args.course and (args.output or args.lang != "en"):
+    if args.course and (args.output or args.lang):
         print("--course copies the course's notebooks as they are: build them first "
               "(--lang, --output), then pass that folder as --source")
         return 2
+    # An instructor's course keeps the language its notebooks were built in.
+    if args.lang is None:
+        args.lang = course_language(course.source) if args.output is None and not course.is_package else "en"
     if args.output is None and args.lang != "en" and course.is_package:
         print(f"this package's source/ is its English course (tests check it): "
               f"build the {args.lang} notebooks into a folder of their own with --output DIR")
         return 2
+    if args.course:
         wanted = [a.strip() for a in args.assignments.split(",")] if args.assignments else None
         made = make_course(Path(args.course), course.source, wanted, course.config)
         print(f"course folder {args.course}: nbgrader_config.py and source/{{{','.join(made)}}}")
