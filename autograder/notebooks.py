@@ -148,10 +148,12 @@ def text_path(topic: str, lang: str = "en") -> Path:
 
 def read_text(topic: str, lang: str = "en") -> dict[str, str]:
     """Sections of ``course/text/<topic>.md`` (or of its ``lang`` edition): "intro", then one
-    per ``<!-- @name -->``. A topic without a text in ``lang`` gets the English one."""
+    per ``<!-- @name -->``. A topic with an English text but none in ``lang`` is an error: a
+    notebook of that edition in English would pass unnoticed."""
     path = text_path(topic, lang)
-    if not path.exists() and lang != "en":
-        path = text_path(topic)
+    if not path.exists() and lang != "en" and text_path(topic).exists():
+        raise FileNotFoundError(f"the {lang} edition of the course lacks the teaching text of {topic}: "
+                                f"{path} (translate {text_path(topic)})")
     sections: dict[str, str] = {"intro": ""}
     if not path.exists():
         sections["intro"] = CELL_TEXT[lang]["todo"].format(title=TOPICS[topic].title, topic=topic)

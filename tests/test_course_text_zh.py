@@ -79,6 +79,16 @@ def test_every_topic_with_an_english_text_has_a_chinese_one_and_no_other():
     assert sorted(p.stem for p in ZH_DIR.glob("*.md")) == sorted(TEXT_TOPICS)
 
 
+def test_a_topic_without_its_chinese_text_stops_the_zh_build(monkeypatch, tmp_path):
+    from autograder import notebooks
+
+    monkeypatch.setattr(notebooks, "TEXT_DIR", tmp_path)
+    (tmp_path / "conv.md").write_text("# Convolution\n", encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match="conv"):
+        notebooks.read_text("conv", "zh")
+    assert notebooks.read_text("conv") == {"intro": "# Convolution"}
+
+
 @pytest.mark.parametrize("topic", TEXT_TOPICS)
 def test_the_chinese_text_has_the_english_sections_in_their_order(topic):
     assert markers(zh_path(topic)) == markers(TEXT_DIR / f"{topic}.md")
