@@ -111,8 +111,29 @@ NO_MODULE = "a constructor that returns no nn.Module"
 # ... and the properties that a function's random draws come from its ``rng`` argument.
 RNG_IGNORED = "random draws that do not come from the rng argument"
 FIXED_SEED = "a generator with a fixed seed inside the function"
+# ... and the other kinds of mistake a property's message states outright.
+NO_RETURN = "a function that returns None (a return statement missing?)"
+WRONG_TYPE = "a result of another type than the contract's"
+DICT_KEYS = "a dict whose keys differ from the contract's (a key missing, added or named otherwise)"
+OUT_OF_RANGE = "values outside the range the contract allows"
+NOT_UNIFORM = "random draws that are not uniform (some values, corners or orderings favoured or never drawn)"
+UNPAIRED = "examples of X and Y no longer paired (each shuffled with its own permutation?)"
+DEFAULT_KEPT = "an argument ignored: its default value used instead (such as num_classes=1000)"
+TRAINING_MODE = "a model run in training mode where eval mode is due (model.eval() missing?)"
+PARAMETER_GRADS = "gradients left on the model's parameters (.grad set)"
+MPL_DEFAULT = "a matplotlib default kept where the contract asks for another (colour map, ticks, titles)"
+PYPLOT_SHOW = "plt.show() called inside the function"
+FIGURE_LEFT_OPEN = "pyplot figures left open besides the one returned"
+EMPTY_AXES = "empty Axes besides the ones the contract asks for (a grid larger than the maps?)"
 STATED_MISTAKES = (IN_PLACE, NO_VALIDATION, WRONG_EXCEPTION, UNNAMED_ARGUMENT, LAYER_NAMES, LAYER_SIZES,
-                   NO_MODULE, RNG_IGNORED, FIXED_SEED)
+                   NO_MODULE, RNG_IGNORED, FIXED_SEED, NO_RETURN, WRONG_TYPE, DICT_KEYS, OUT_OF_RANGE,
+                   NOT_UNIFORM, UNPAIRED, DEFAULT_KEPT, TRAINING_MODE, PARAMETER_GRADS, MPL_DEFAULT,
+                   PYPLOT_SHOW, FIGURE_LEFT_OPEN, EMPTY_AXES)
+
+
+def returned_mistake(got: Any) -> str:
+    """The kind of mistake a result of the wrong type shows: None, or another type."""
+    return NO_RETURN if got is None else WRONG_TYPE
 
 
 def flooded(value: Any) -> bool:
@@ -192,6 +213,14 @@ def _matches(got: np.ndarray, value: Any, tol: str) -> bool:
                                                         **tolerance(tol, cand)))
 
 
+def _diagnosis(got: np.ndarray, diagnoses: Mapping[str, Any] | None) -> str:
+    """The first misconception whose output (shape and values) is the student's, or ''."""
+    for name, value in (diagnoses or {}).items():
+        if _matches(got, value, "loose64"):
+            return name
+    return ""
+
+
 def _expected_of(values: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
     """The other results' expected arrays (a swap of two results shows), those that convert."""
     found = {}
@@ -231,14 +260,17 @@ def check_array(
     if isinstance(got, Foreign):
         extra = " NumPy exercises return np.ndarray" if "Tensor" in got.kind or "subclass" in got.kind else ""
         fail(f"{label}: returned {got.kind}, expected an np.ndarray of shape {exp.shape}.{extra}",
-             context, hint, mistake=mistake)
+             context, hint, mistake=mistake or WRONG_TYPE)
     if not isinstance(got, np.ndarray):
         fail(f"{label}: returned {type_name(got)}, expected an np.ndarray of shape {exp.shape}",
-             context, hint, final=flooded(got), mistake=mistake)
+             context, hint, final=flooded(got), mistake=mistake or returned_mistake(got))
     if got.shape != exp.shape:
-        found = relations.relation(got, exp) if got.dtype.kind in "biuf" else ""
-        note = " (transposed?)" if got.shape == exp.shape[::-1] and got.ndim == 2 and not found else ""
-        fail(f"{label}: shape {got.shape} expected {exp.shape}{note}", context, hint, relation=found,
+        # A misconception can give another shape (padding on the wrong axis, a square kernel):
+        # its output, of the student's shape and values, names it.
+        diagnosis = _diagnosis(got, diagnoses) if got.dtype.kind in "biuf" else ""
+        found = "" if diagnosis else (relations.relation(got, exp) if got.dtype.kind in "biuf" else "")
+        found = found or relations.shape_relation(got.shape, exp.shape)
+        fail(f"{label}: shape {got.shape} expected {exp.shape}", context, hint, diagnosis, relation=found,
              mistake=mistake)
     if dtype_kind == "f" and got.dtype != np.float64:
         fail(f"{label}: dtype {got.dtype} expected float64", context,
@@ -271,11 +303,7 @@ def check_array(
             f"  largest difference at index {worst}: expected {exp[worst]:.10g}, got {got[worst]:.10g}\n"
             f"  expected {fmt(exp)}\n  got      {fmt(got)}"
         )
-        diagnosis = ""
-        for name, value in (diagnoses or {}).items():
-            if _matches(got, value, "loose64"):
-                diagnosis = name
-                break
+        diagnosis = _diagnosis(got, diagnoses)
         found = "" if diagnosis else relations.relation(got, exp, factors, _expected_of(others))
         fail(message, context, hint, diagnosis, relation=found, mistake=mistake)
     return got
@@ -289,7 +317,8 @@ def check_scalar(label: str, got: Any, expected: float, *, tol: str = "float64",
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "fiu":
         got = got[()]
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Real):
-        fail(f"{label}: returned {type_name(got)}, expected a float", context, hint, final=flooded(got))
+        fail(f"{label}: returned {type_name(got)}, expected a float", context, hint, final=flooded(got),
+             mistake=returned_mistake(got))
     value = float(got)
     t = tolerance(tol, expected)
     if math.isnan(value) or not math.isclose(value, expected, rel_tol=t["rtol"], abs_tol=t["atol"]):
@@ -316,12 +345,12 @@ def check_dict(label: str, got: Any, expected: Mapping[str, Any], *, context: st
     (a value that is another key's expected one is told so; ``factors`` as for check_array)."""
     if not isinstance(got, dict):
         fail(f"{label}: returned {type_name(got)}, expected a dict with keys {sorted(expected)}",
-             context, hint, final=flooded(got))
+             context, hint, final=flooded(got), mistake=returned_mistake(got))
     missing = [key for key in expected if key not in got]
     extra = [key for key in got if key not in expected]
     if missing or extra:
         fail(f"{label}: keys differ: missing {listing(missing)}, unexpected {listing(extra)}",
-             context, hint, final=flooded(got))
+             context, hint, final=flooded(got), mistake=DICT_KEYS)
     for key in expected:
         per_key = {name: _lazy_item(d, key) for name, d in (diagnoses or {}).items()}
         others = {repr(k): v for k, v in expected.items() if k != key}

@@ -402,3 +402,42 @@ def _some_entries(g: np.ndarray, e: np.ndarray, factors: Factors) -> str:
 
 def _end(i: int, n: int) -> str:
     return " (the first)" if i == 0 else " (the last)" if i == n - 1 else ""
+
+
+def shape_relation(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """How a wrong shape relates to the expected one, whatever the values: transposed, an axis
+    of length 1 missing or extra, an axis missing or extra, the sizes in another order, an
+    empty axis; '' when none of these holds."""
+    return _guard(lambda: _shape(tuple(int(n) for n in got), tuple(int(n) for n in expected)))
+
+
+def _without(shape: tuple[int, ...], k: int) -> tuple[int, ...]:
+    return shape[:k] + shape[k + 1:]
+
+
+def _shape(got: tuple[int, ...], exp: tuple[int, ...]) -> str:
+    if got == exp or len(got) > 2 * MAX_NDIM or len(exp) > 2 * MAX_NDIM:
+        return ""
+    if 0 in got and 0 not in exp:
+        axes = [k for k, n in enumerate(got) if n == 0]
+        return (f"an empty array: axis {axes[0]} has length 0 (a slice that ends where it starts, such as "
+                f"a[p:-p] with p = 0, or a range that stops too early?)")
+    if len(got) == len(exp) == 2 and got == exp[::-1]:
+        return "the expected shape transposed (rows and columns swapped)"
+    if tuple(n for n in got if n != 1) == tuple(n for n in exp if n != 1):
+        if len(got) < len(exp):
+            return (f"the expected shape without its axes of length 1 (a flat vector where a column or row "
+                    f"{exp} is expected: keepdims=True, or reshape?)")
+        return "the expected shape with extra axes of length 1 (an axis added by a reshape or keepdims?)"
+    if len(got) == len(exp) - 1:
+        for k in range(len(exp)):
+            if _without(exp, k) == got:
+                return f"the expected shape without axis {k} of length {exp[k]} (a batch or channel axis dropped?)"
+    if len(got) == len(exp) + 1:
+        for k in range(len(got)):
+            if _without(got, k) == exp:
+                return f"the expected shape with an extra axis {k} of length {got[k]} (an extra batch axis, or one that is due to be summed over?)"
+    if len(got) == len(exp) and sorted(got) == sorted(exp):
+        return (f"the expected sizes in another order {got} (axes swapped, or (W, H) where (H, W) is "
+                f"expected?)")
+    return ""

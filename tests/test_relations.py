@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from grading_tests import compare
-from grading_tests.relations import MAX_VALUES, relation, scalar_relation
+from grading_tests.relations import MAX_VALUES, relation, scalar_relation, shape_relation
 
 RNG = np.random.default_rng(20261201)
 E = RNG.standard_normal((3, 4, 5, 6))  # distinct sizes: every axis swap changes the layout
@@ -247,3 +247,63 @@ def test_a_regularization_submission_off_by_a_factor_is_told_so(make_submission)
     assert failed, "doubling every gradient must fail"
     assert any("looks like: every value is the expected one times 2" in p.feedback for p in failed), \
         [p.feedback for p in failed]
+
+
+# ----------------------------------------------------------------------------- shapes
+
+
+def test_a_wrong_shape_is_related_to_the_expected_one():
+    assert shape_relation((3, 2), (2, 3)) == "the expected shape transposed (rows and columns swapped)"
+    assert "without its axes of length 1" in shape_relation((4,), (4, 1))
+    assert "with extra axes of length 1" in shape_relation((1, 4, 1), (4,))
+    assert "without axis 0 of length 3" in shape_relation((4, 5), (3, 4, 5))
+    assert "an extra axis 0 of length 3" in shape_relation((3, 4, 5), (4, 5))
+    assert "the expected sizes in another order (3, 5, 4)" in shape_relation((3, 5, 4), (3, 4, 5))
+    assert "axis 2 has length 0" in shape_relation((2, 1, 0, 0), (2, 1, 1, 2))
+
+
+def test_an_unrelated_shape_gets_no_shape_relation():
+    assert shape_relation((3, 4, 5, 5), (3, 4, 5, 4)) == ""  # one size off: nothing it says about why
+    assert shape_relation((2, 3), (2, 3)) == ""
+    assert shape_relation((0, 3), (0, 2)) == ""  # both empty
+    assert shape_relation((7,), (2, 3)) == ""
+
+
+def test_check_array_shows_a_shape_relation_when_the_values_say_nothing():
+    expected = RNG.standard_normal((4, 1))
+    with pytest.raises(compare.PropertyFailure, match="looks like: the expected shape without its axes") as info:
+        compare.check_array("db", RNG.standard_normal(4), expected)
+    assert info.value.diagnosis == ""
+
+
+def test_check_array_names_a_misconception_of_another_shape():
+    expected = RNG.standard_normal((2, 5, 3))
+    wrong = RNG.standard_normal((2, 3, 5))
+    with pytest.raises(compare.PropertyFailure) as info:
+        compare.check_array("out", wrong.copy(), expected, diagnoses={"padding on the wrong axis": wrong,
+                                                                      "another": expected})
+    assert info.value.diagnosis == "padding on the wrong axis"
+    assert "this is exactly what padding on the wrong axis gives" in str(info.value)
+
+
+def test_a_result_that_is_no_array_states_its_kind_of_mistake():
+    with pytest.raises(compare.PropertyFailure) as info:
+        compare.check_array("dW", None, E)
+    assert info.value.diagnosis == compare.NO_RETURN
+    with pytest.raises(compare.PropertyFailure) as info:
+        compare.check_array("dW", [1.0, 2.0], E)
+    assert info.value.diagnosis == compare.WRONG_TYPE
+    with pytest.raises(compare.PropertyFailure) as info:
+        compare.check_scalar("cost", None, 1.0)
+    assert info.value.diagnosis == compare.NO_RETURN
+
+
+def test_check_dict_states_keys_that_differ():
+    with pytest.raises(compare.PropertyFailure) as info:
+        compare.check_dict("grads", {"dW2": E}, {"dW1": E})
+    assert info.value.diagnosis == compare.DICT_KEYS
+
+
+def test_every_stated_mistake_is_a_distinct_sentence():
+    assert len(set(compare.STATED_MISTAKES)) == len(compare.STATED_MISTAKES)
+    assert all(m and m[0].islower() for m in compare.STATED_MISTAKES)
