@@ -81,6 +81,9 @@ class PyplotUse:
     show_calls: int = 0
     extra_figures: int = 0
     tampered: str = ""
+    # ... and, read off the figure itself: its Axes shown with a frame that draw nothing
+    # (autograder/worker_pyplot.py's empty_axes).
+    empty_axes: int = 0
 
 
 @dataclass(frozen=True)
@@ -312,15 +315,15 @@ class _Decoder:
 
 def _pyplot_use(tree: Any) -> PyplotUse:
     """A figure's ``pyplot`` record: two counts and a short text, nothing else."""
-    if not isinstance(tree, dict) or set(tree) != {"show_calls", "extra_figures", "tampered"}:
+    if not isinstance(tree, dict) or set(tree) - {"empty_axes"} != {"show_calls", "extra_figures", "tampered"}:
         raise ProtocolError("bad pyplot record")
-    counts = [_int(tree["show_calls"]), _int(tree["extra_figures"])]
+    counts = [_int(tree["show_calls"]), _int(tree["extra_figures"]), _int(tree.get("empty_axes", 0))]
     if min(counts) < 0:
         raise ProtocolError("bad pyplot record")
     tampered = tree["tampered"]
     if not isinstance(tampered, str):
         raise ProtocolError("bad pyplot record")
-    return PyplotUse(counts[0], counts[1], _string(tampered)[:1000])
+    return PyplotUse(counts[0], counts[1], _string(tampered)[:1000], counts[2])
 
 
 def _string(text: str) -> str:

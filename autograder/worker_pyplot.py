@@ -186,7 +186,38 @@ def finish_call(result: Any, canvas_figure: Callable[[Any], Any]) -> None:
 
 
 def report_for(fig: Any) -> dict[str, Any] | None:
-    """What the last call did with pyplot, when ``fig`` is the figure it returned."""
+    """What the last call did with pyplot, when ``fig`` is the figure it returned, and how many
+    of its Axes are empty (``empty_axes``)."""
     if _state.report is not None and fig is _state.result:
-        return dict(_state.report)
+        return {**_state.report, "empty_axes": empty_axes(fig)}
     return None
+
+
+# Where an Axes keeps what it draws (matplotlib's Axes.get_children holds these and the defaults:
+# the spines, the axis, the title texts and the background patch, none of which is content).
+_CONTENT = ("images", "lines", "collections", "patches", "texts", "artists", "tables", "containers")
+
+
+def empty_axes(fig: Any) -> int:
+    """The Axes of ``fig`` that are shown, with their frame and ticks (axis on), and draw
+    nothing: no image, line, collection, patch, text, table or other artist, no title, axis
+    label or legend. A colorbar's Axes is never empty (its colours are a collection or an
+    image), nor one turned off with ``ax.axis('off')`` or hidden, which shows nothing. 0 when
+    the figure cannot be read."""
+    try:
+        count = 0
+        for ax in list(fig.get_axes())[:10_000]:
+            if not (ax.get_visible() and ax.axison):
+                continue
+            if getattr(ax, "_colorbar", None) is not None:
+                continue
+            if any(len(getattr(ax, name, ())) for name in _CONTENT):
+                continue
+            if any(ax.get_title(loc) for loc in ("left", "center", "right")):
+                continue
+            if ax.get_xlabel() or ax.get_ylabel() or ax.get_legend() is not None:
+                continue
+            count += 1
+        return count
+    except Exception:  # noqa: BLE001 - a figure that cannot be read has no empty Axes to report
+        return 0

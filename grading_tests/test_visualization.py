@@ -17,11 +17,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder.protocol import FigureInfo
-from grading_tests.compare import check_array, describe, fail, listing, short, type_name
+from grading_tests.compare import (
+    EMPTY_AXES,
+    FIGURE_LEFT_OPEN,
+    MPL_DEFAULT,
+    PYPLOT_SHOW,
+    check_array,
+    describe,
+    fail,
+    listing,
+    returned_mistake,
+    short,
+    type_name,
+)
 from grading_tests.strategies import distinct_sizes, seeds
 
 M = "visualization"
 GREYS = ("gray", "grey")
+DEFAULT_CMAP = "viridis"  # matplotlib's rcParams["image.cmap"]: imshow without cmap=
 words = st.sampled_from(["edges", "L1-Map1", "vertical", "ReLU", "pool", "Sobel x", "map"])
 
 
@@ -38,7 +51,8 @@ def _returned(impl, maps, titles=None) -> FigureInfo:
     if not isinstance(fig, FigureInfo):
         fail(f"plot_feature_maps: returned {type_name(fig)}; expected a matplotlib Figure",
              describe(feature_maps=maps),
-             "build it with fig, axes = plt.subplots(1, F) (or Figure()) and return fig")
+             "build it with fig, axes = plt.subplots(1, F) (or Figure()) and return fig",
+             mistake=returned_mistake(fig))
     return fig
 
 
@@ -78,7 +92,8 @@ def _picture(data, clim):
 @given(shape=distinct_sizes(3, 1, 6), seed=seeds)
 def test_plot_shows_each_map_in_its_own_grey_axes(impl, shape, seed):
     maps = _maps(seed, shape)
-    panels = _image_axes(_figure(impl, maps), maps)
+    fig = _returned(impl, maps)
+    panels = _image_axes(fig.data, maps)
     for i, ax in enumerate(panels):
         image = ax["images"][0]
         context = describe(feature_maps=maps, axes=i)
@@ -88,12 +103,21 @@ def test_plot_shows_each_map_in_its_own_grey_axes(impl, shape, seed):
         if data.ndim != 2:
             fail(f"plot_feature_maps: Axes {i} shows an image of shape {data.shape}; expected one map "
                  f"{maps.shape[:2]} (H, W)", context)
+        # Another map's picture in this Axes shows as "the expected picture of map j".
+        others = {f"picture of map {j}": _picture(maps[:, :, j], None) for j in range(maps.shape[2]) if j != i}
         check_array(f"plot_feature_maps: Axes {i}, the picture (data scaled by its colour limits)",
                     _picture(data, image.get("clim")), _picture(maps[:, :, i], None), tol="loose64",
-                    context=context)
+                    context=context, others=others)
         if image.get("cmap") not in GREYS:
             fail(f'plot_feature_maps: Axes {i} uses the colour map {short(image.get("cmap"))}; expected "gray"',
-                 context, 'pass cmap="gray" to imshow (the default colour map is viridis)')
+                 context, 'pass cmap="gray" to imshow (the default colour map is viridis)',
+                 mistake=MPL_DEFAULT if image.get("cmap") == DEFAULT_CMAP else "")
+    use = fig.pyplot
+    if use is not None and use.empty_axes:
+        fail(f"plot_feature_maps: the figure has {use.empty_axes} empty Axes besides the {len(panels)} that show "
+             "the maps; the contract asks for one Axes per map", describe(feature_maps=maps),
+             "create exactly F Axes (plt.subplots(1, F)), or turn off or remove the ones left over "
+             "(ax.axis('off'), fig.delaxes(ax))", mistake=EMPTY_AXES)
 
 
 @pytest.mark.points(1)
@@ -108,7 +132,7 @@ def test_plot_has_no_ticks(impl, shape, seed):
         for name in ("x", "y"):
             if ax.get(f"{name}ticks") and ax.get(f"{name}axis_visible", True):
                 fail(f"plot_feature_maps: Axes {i} has {name} ticks at {ax[f'{name}ticks'][:6]}",
-                     describe(feature_maps=maps, axes=i))
+                     describe(feature_maps=maps, axes=i), mistake=MPL_DEFAULT)
 
 
 @pytest.mark.points(1)
@@ -121,7 +145,11 @@ def test_plot_titles_each_map_in_order(impl, shape, seed, data):
     panels = _image_axes(_figure(impl, maps, titles), maps)
     got = [ax.get("title", "") for ax in panels]
     if got != titles:
-        fail(f"plot_feature_maps: titles {listing(got, sort=False)}; expected {titles}", describe(feature_maps=maps, titles=titles))
+        untitled = all(title == "" for title in got)
+        reordered = not untitled and sorted(got, key=str) == sorted(titles)
+        fail(f"plot_feature_maps: titles {listing(got, sort=False)}; expected {titles}",
+             describe(feature_maps=maps, titles=titles), mistake=MPL_DEFAULT if untitled else "",
+             relation="the right titles in another order (titles[i] on another map's Axes?)" if reordered else "")
 
 
 def _showed(count: int) -> str:
@@ -156,6 +184,6 @@ def test_plot_returns_its_figure_without_showing_it_or_leaving_others_open(impl,
              "grader cannot tell whether it shows figures or leaves them open", context,
              "draw into a figure and return it; leave matplotlib's functions and classes as they are")
     if use.show_calls:
-        fail(_showed(use.show_calls), context)
+        fail(_showed(use.show_calls), context, mistake=PYPLOT_SHOW)
     if use.extra_figures:
-        fail(_left_open(use.extra_figures), context)
+        fail(_left_open(use.extra_figures), context, mistake=FIGURE_LEFT_OPEN)

@@ -148,6 +148,7 @@ ABOUT_ITS_MISTAKE = {
         # No figure: nothing to judge, and nothing returned is what the last property is about.
         "plot_returns_nothing": {"own grey axes", "no ticks", "titles each map", "returns its figure"},
         "plot_calls_show": {"without showing it"}, "plot_leaves_a_figure_open": {"leaving others open"},
+        "plot_empty_second_row": {"own grey axes"},
     },
     "augmentation": {
         "crop_misses_last_corner": {"every corner equally often"}, "crop_global_random": {"rng argument"},

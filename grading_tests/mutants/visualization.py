@@ -113,3 +113,15 @@ def plot_leaves_a_figure_open(feature_maps, titles=None):
         if titles is not None:
             ax.set_title(titles[i])
     return fig
+
+
+@mutant("plot_feature_maps", "a grid of two rows (plt.subplots(2, F)): an empty second row of Axes")
+def plot_empty_second_row(feature_maps, titles=None):
+    fig = Figure()
+    axes = fig.subplots(2, feature_maps.shape[2], squeeze=False)[0]
+    for i, ax in enumerate(axes):
+        ax.imshow(feature_maps[:, :, i], cmap="gray")
+        ax.axis("off")
+        if titles is not None:
+            ax.set_title(titles[i])
+    return fig
