@@ -19,6 +19,7 @@ from autograder import worker_torch
 from autograder.blame import StudentRaised
 from autograder.client import Remote, session_of
 from grading_tests.compare import (
+    DEFAULT_KEPT,
     LAYER_NAMES,
     LAYER_SIZES,
     NO_MODULE,
@@ -28,6 +29,7 @@ from grading_tests.compare import (
     short,
     type_name,
 )
+from grading_tests.relations import shape_relation
 
 DTYPE = "float64"
 
@@ -279,6 +281,12 @@ def grade_network(impl: Any, module: str, name: str, ref_ctor: Any, n_classes: i
     check_run(f"{name} in eval mode", got, want, context=context, hint=hint, device=device)
 
 
+# The default num_classes of every network graded here (vgg16, alexnet, resnet50, GoogLeNet,
+# densenet121: torchvision's, ImageNet's): scores of this many classes for another num_classes
+# are the default kept.
+DEFAULT_CLASSES = 1000
+
+
 def grade_network_shapes(impl: Any, module: str, name: str, n_classes: int, device: str, hint: str,
                          sizes: Sequence[tuple[int, int]]) -> None:
     """Output ``(N, num_classes)`` for several input sizes, in eval mode and in training mode."""
@@ -293,8 +301,11 @@ def grade_network_shapes(impl: Any, module: str, name: str, n_classes: int, devi
                 fail(f"{name} in {'training' if train else 'eval'} mode: input {size} gave a {out}, "
                      f"expected a tensor of shape ({batch}, {n_classes})", context, hint)
             if list(out) != [batch, n_classes]:
+                kept = n_classes != DEFAULT_CLASSES and list(out) == [batch, DEFAULT_CLASSES]
                 fail(f"{name} in {'training' if train else 'eval'} mode: input {size} gave output shape "
-                     f"{tuple(out)}, expected ({batch}, {n_classes})", context, hint)
+                     f"{tuple(out)}, expected ({batch}, {n_classes})", context, hint,
+                     mistake=DEFAULT_KEPT if kept else "",
+                     relation=shape_relation(tuple(out), (batch, n_classes)) if not kept else "")
 
 
 # Shrinking re-runs whole modules hundreds of times; the first failing configuration, named in

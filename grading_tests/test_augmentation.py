@@ -13,12 +13,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests.compare import (
+    NOT_UNIFORM,
+    OUT_OF_RANGE,
+    RNG_IGNORED,
     TOLERANCES,
+    WRONG_TYPE,
     check_array,
     check_unchanged,
     describe,
     expect_raises,
     fail,
+    returned_mistake,
     short,
     type_name,
 )
@@ -64,11 +69,13 @@ def _crop(impl, img, size, seed, *, unchanged=False):
     call = impl.augmentation.random_crop.inspect_call(img, size, np.random.default_rng(seed))
     value = call.value
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        fail(f"random_crop: returned {type_name(value)}; expected (crop, (top, left))", context)
+        fail(f"random_crop: returned {type_name(value)}; expected (crop, (top, left))", context,
+             mistake=returned_mistake(value))
     crop, corner = value
     if not isinstance(corner, (tuple, list)) or len(corner) != 2 or \
             not all(isinstance(v, (int, np.integer)) for v in corner):
-        fail(f"random_crop: corner {short(corner)}; expected a pair of ints (top, left)", context)
+        fail(f"random_crop: corner {short(corner)}; expected a pair of ints (top, left)", context,
+             mistake=WRONG_TYPE)
     if unchanged:
         check_unchanged("img", img, call.args[0], context)
     return crop, (int(corner[0]), int(corner[1])), context
@@ -100,8 +107,10 @@ def test_random_crop_returns_the_window_at_a_valid_corner(impl, shape, data, see
     img = _image(seed, shape)
     crop, (top, left), context = _crop(impl, img, size, seed, unchanged=True)
     if not (0 <= top <= h - height and 0 <= left <= w - width):
+        swapped = 0 <= left <= h - height and 0 <= top <= w - width
         fail(f"random_crop: corner (top={top}, left={left}) is out of range; valid: 0 <= top <= {h - height}, "
-             f"0 <= left <= {w - width}", context)
+             f"0 <= left <= {w - width}", context, mistake=OUT_OF_RANGE,
+             relation="a valid corner (left, top) returned as (top, left): the two swapped?" if swapped else "")
     check_array("random_crop: crop", crop, img[top:top + height, left:left + width], context=context,
                 hint="the crop must be img[top:top+height, left:left+width] for the corner you return")
 
@@ -117,11 +126,11 @@ def test_random_crop_draws_from_its_rng_argument(impl, shape, seed):
     again = _crop(impl, img, size, seed)[1]
     if first != again:
         fail(f"random_crop: two generators in the same state gave corners {first} and {again}",
-             describe(img=img, size=size, seed=seed))
+             describe(img=img, size=size, seed=seed), mistake=RNG_IGNORED)
     corners = {_crop(impl, img, size, seed + k)[1] for k in range(1, 9)}
     if len(corners | {first}) == 1:
         fail(f"random_crop: nine different generators all gave the corner {first}",
-             describe(img=img, size=size), "the corner must be random")
+             describe(img=img, size=size), "the corner must be random", mistake=RNG_IGNORED)
 
 
 @pytest.mark.points(2)
@@ -148,11 +157,12 @@ def test_random_crop_reaches_every_corner_equally_often(impl):
     valid = {(t, left) for t in range(4) for left in range(4)}
     missing = sorted(valid - set(counts))
     if missing:
-        fail(f"random_crop: corners never drawn {missing} in {windows} crops (image 5x7, crop 2x4)")
+        fail(f"random_crop: corners never drawn {missing} in {windows} crops (image 5x7, crop 2x4)",
+             mistake=NOT_UNIFORM)
     chi2 = sum((counts[c] - windows / 16) ** 2 / (windows / 16) for c in valid)
     if chi2 > 60:
         fail(f"random_crop: corners are not uniform (chi-square {chi2:.0f} on 15 degrees of freedom): "
-             f"{dict(sorted(counts.items()))}")
+             f"{dict(sorted(counts.items()))}", mistake=NOT_UNIFORM)
 
 
 @pytest.mark.points(1)

@@ -5,6 +5,7 @@ hidden layers, its output and every dWl, dbl against torch autograd of the mean 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grading_tests.compare import (
+    DICT_KEYS,
     check_array,
     check_scalar,
     check_unchanged,
@@ -21,9 +23,11 @@ from grading_tests.compare import (
     flooded,
     lazy,
     listing,
+    returned_mistake,
     type_name,
 )
 from grading_tests.references import deep_gradients as ref
+from grading_tests.relations import shape_relation
 from grading_tests.strategies import copy_tree, distinct_sizes, seeds
 
 M = "deep_gradients"
@@ -123,6 +127,22 @@ def _student_forward(impl, X, params, activation, device, context):
     return AL, _by_reference(caches)
 
 
+def _same_values(got: Any, diagnoses: dict[str, Any]) -> str:
+    """The first misconception whose list of numbers (computed lazily) is the student's, or ''."""
+    try:
+        values = np.asarray(got, dtype=np.float64)
+    except Exception:  # noqa: BLE001 - values that are not numbers match no misconception
+        return ""
+    for name, compute in diagnoses.items():
+        try:
+            other = np.asarray(compute(), dtype=np.float64)
+        except Exception:  # noqa: BLE001 - a mutant that does not run here names nothing
+            continue
+        if other.shape == values.shape and np.allclose(values, other, rtol=1e-9, atol=1e-12):
+            return name
+    return ""
+
+
 def _gradient_keys(L):
     # From the output back to the input: the first wrong key is where the mistake starts.
     return [f"{d}{l}" for l in range(L, 0, -1) for d in ("dW", "db")]
@@ -132,17 +152,20 @@ def _check_gradient_shapes(label, got, expected, context):
     """A dict holding every dWl, dbl as an array of its shape (other keys are allowed)."""
     if not isinstance(got, dict):
         fail(f"{label}: returned {type_name(got)}, expected a dict with keys {sorted(expected)}", context,
-             final=flooded(got))
+             final=flooded(got), mistake=returned_mistake(got))
     missing = [k for k in expected if k not in got]
     if missing:
         fail(f"{label}: keys {listing(missing)} are missing (expected dW1, db1, ..., dW{len(expected) // 2}, "
-             f"db{len(expected) // 2})", context, final=flooded(got))
+             f"db{len(expected) // 2})", context, final=flooded(got), mistake=DICT_KEYS)
     for key, value in expected.items():
         shape = np.shape(value)
         if not isinstance(got[key], np.ndarray) or got[key].shape != shape:
-            found = got[key].shape if isinstance(got[key], np.ndarray) else type_name(got[key])
+            array = isinstance(got[key], np.ndarray)
+            found = got[key].shape if array else type_name(got[key])
             fail(f"{label}[{key!r}]: is {found}; expected an np.ndarray of shape {shape}", context,
-                 "dWl has the shape of Wl and dbl the shape of bl (keep the column: keepdims=True)")
+                 "dWl has the shape of Wl and dbl the shape of bl (keep the column: keepdims=True)",
+                 relation=shape_relation(got[key].shape, shape) if array else "",
+                 mistake="" if array else returned_mistake(got[key]))
 
 
 # ----------------------------------------------------------------------------- deep_forward
@@ -289,12 +312,15 @@ def test_gradient_norms_are_the_frobenius_norms_of_the_weight_gradients_in_layer
     if isinstance(got, np.ndarray) and got.ndim == 1:
         got = list(got)
     if not isinstance(got, (list, tuple)):
-        fail(f"gradient_norms: returned {type_name(got)}, expected a list of {L} floats", context)
+        fail(f"gradient_norms: returned {type_name(got)}, expected a list of {L} floats", context,
+             mistake=returned_mistake(got))
+    diagnoses = {mu.description: lazy(lambda mu=mu: mu.func(copy_tree(grads))) for mu in _mutants("gradient_norms")}
     if len(got) != L:
         fail(f"gradient_norms: returned {len(got)} values for a network of {L} layers; expected one per "
              "weight matrix dW1 .. dWL", context, "the biases' gradients have no entry",
-             final=flooded(got))
-    diagnoses = {mu.description: lazy(lambda mu=mu: mu.func(copy_tree(grads))) for mu in _mutants("gradient_norms")}
+             "" if flooded(got) else _same_values(got, diagnoses), final=flooded(got),
+             relation=(f"{len(got)} = 2L values: one per entry of the gradients, the biases' included?"
+                       if len(got) == 2 * L else ""))
     for l in range(1, L + 1):
         per = {name: (lambda d=d, i=l - 1: d()[i]) for name, d in diagnoses.items()}
         check_scalar(f"gradient_norms: entry {l - 1} (||dW{l}||_F)", got[l - 1], expected[l - 1], context=context,

@@ -18,7 +18,19 @@ from hypothesis import strategies as st
 from autograder import worker_torch
 from autograder.client import session_of
 from grading_tests import modules as tm
-from grading_tests.compare import check_array, describe, fail, lazy, listing, short
+from grading_tests.compare import (
+    IN_PLACE,
+    NO_RETURN,
+    PARAMETER_GRADS,
+    TRAINING_MODE,
+    WRONG_TYPE,
+    check_array,
+    describe,
+    fail,
+    lazy,
+    listing,
+    short,
+)
 from grading_tests.mutants import for_module
 from grading_tests.references import feature_vis as ref
 from grading_tests.strategies import distinct_sizes, seeds
@@ -55,7 +67,8 @@ def check_tensor(label: str, got: dict[str, Any], expected: torch.Tensor, device
     """The student's result must be a float64 tensor on ``device`` equal to ``expected``."""
     if "out" not in got:
         fail(f"{label}: returned {got.get('type')}, expected a torch.Tensor of shape {tuple(expected.shape)}",
-             context, "return a torch tensor (not a NumPy array or a list); did you forget `return`?")
+             context, "return a torch tensor (not a NumPy array or a list); did you forget `return`?",
+             mistake=_not_a_tensor(got))
     if got["dtype"] != "float64":
         fail(f"{label}: the result is {got['dtype']}, expected float64 like the input", context,
              "create new tensors with dtype=x.dtype and device=x.device (or use *_like)")
@@ -64,6 +77,11 @@ def check_tensor(label: str, got: dict[str, Any], expected: torch.Tensor, device
              "keep every tensor on the input's device (device=x.device)")
     return check_array(label, got["out"], expected.detach().cpu().numpy(), context=context, hint=hint,
                        diagnoses=diagnoses)
+
+
+def _not_a_tensor(got: dict[str, Any]) -> str:
+    """The kind of mistake a result that is no tensor shows: None, or another type."""
+    return NO_RETURN if got.get("type") == "NoneType" else WRONG_TYPE
 
 
 def mutant_outputs(target: str, run: Callable[[Callable[..., Any]], torch.Tensor]) -> dict[str, Callable[[], Any]]:
@@ -78,7 +96,8 @@ def _check_answer(label: str, got: dict[str, Any], shape: tuple[int, ...], conte
     out = got.get("out")
     if not isinstance(out, np.ndarray) or out.shape != shape:
         what = f"a tensor of shape {out.shape}" if isinstance(out, np.ndarray) else got.get("type")
-        fail(f"{label}: returned {what}; expected a torch.Tensor of shape {shape}", context)
+        fail(f"{label}: returned {what}; expected a torch.Tensor of shape {shape}", context,
+             mistake="" if isinstance(out, np.ndarray) else _not_a_tensor(got))
     if start is not None and np.array_equal(out, start):
         fail(f"{label}: returned x0 as it was: no step was taken", context)
     if start is None and not out.any():
@@ -229,7 +248,7 @@ def _check_eval_mode(label: str, got: dict[str, Any], spec: list[list[Any]], see
         still = (f"; afterwards {len(training)} module(s) are in training mode: {listing(training, sort=False)}"
                  if training else "")
         fail(f"{label}: the model ran in training mode: batch norm's {listing(changed, sort=False)} changed"
-             f"{still}", context)
+             f"{still}", context, mistake=TRAINING_MODE)
 
 
 def _check_parameters(label: str, got: dict[str, Any], spec: list[list[Any]], seed: int, context: str) -> None:
@@ -247,11 +266,11 @@ def _check_parameters(label: str, got: dict[str, Any], spec: list[list[Any]], se
             change = (f"largest change {float(np.max(np.abs(value - before))):.3g}"
                       if isinstance(value, np.ndarray) and value.shape == before.shape else f"now {short(value)}")
             fail(f"{label} changed the model's parameter {name!r} ({change}); the parameters must stay as they were",
-                 context)
+                 context, mistake=IN_PLACE)
     grads = got.get("grads", [])
     if grads:
         fail(f"{label}: afterwards the parameters {listing(grads, sort=False)} have a .grad; it must be None",
-             context)
+             context, mistake=PARAMETER_GRADS)
 
 
 @pytest.mark.points(1)
@@ -287,7 +306,7 @@ def test_activation_maximization_leaves_x0_unchanged(impl, device, case, channel
     _, x0, *_, context, got = _ascend(impl, device, case, channel, ascent, seed)
     after = got["args"][0]
     if not isinstance(after, np.ndarray) or after.shape != x0.shape or not np.array_equal(after, x0):
-        fail("activation_maximization modified x0 in place; it must leave x0 as it was", context)
+        fail("activation_maximization modified x0 in place; it must leave x0 as it was", context, mistake=IN_PLACE)
     _check_answer("activation_maximization", got, x0.shape, context, start=x0)
 
 

@@ -5,6 +5,7 @@ the whole GoogLeNet: keys, parameter count, output and input gradient in eval an
 from __future__ import annotations
 
 import contextlib
+import math
 
 import numpy as np
 import pytest
@@ -138,6 +139,25 @@ def test_googlenet_has_torchvisions_keys_shapes_and_6998552_parameters(impl):
                      context=context, hint=GOOGLENET_HINT)
 
 
+def _dropout_relation(reached: np.ndarray, features: np.ndarray) -> str:
+    """What one factor shared by every feature that reached fc (the dropped ones left out) says:
+    1, no dropout (or one without its scaling); 1 / (1 - q), a dropout of another probability q."""
+    with np.errstate(all="ignore"):
+        factors = reached / features
+    if factors.size == 0 or not np.isfinite(factors).all():
+        return ""
+    c = float(np.median(factors))
+    if not np.allclose(factors, c, rtol=1e-6, atol=0):
+        return ""
+    if math.isclose(c, 1.0, rel_tol=1e-6):
+        return ("every feature reaches fc unscaled: no dropout in training mode, or one without the "
+                "1 / (1 - p) scaling?")
+    if c > 1:
+        q = 1 - 1 / c
+        return f"every kept feature is scaled by {c:.4g} = 1 / (1 - {q:.3g}): a dropout probability of {q:.3g}, not 0.4?"
+    return ""
+
+
 def _dropout_draws(out, model, features, context):
     """The 0/1 keep-draws of the dropout before fc, read back from the student's training-mode
     scores ``out`` (N, K): with K > 1024 classes fc's weight has full column rank, so the
@@ -162,7 +182,8 @@ def _dropout_draws(out, model, features, context):
         i, j = (int(v) for v in np.argwhere(wrong)[0])
         fail(f"GoogLeNet in training mode: {int(wrong.sum())} of {int(known.sum())} pooled features reach fc "
              f"neither dropped (0) nor scaled by 1 / (1 - 0.4) = 1.667; for example, feature {j} of example {i} "
-             f"reaches it multiplied by {reached[i, j] / features[i, j]:.4g}", context, DROPOUT_HINT)
+             f"reaches it multiplied by {reached[i, j] / features[i, j]:.4g}", context, DROPOUT_HINT,
+             relation=_dropout_relation(reached[known & ~dropped], features[known & ~dropped]))
     rate = float(dropped.sum() / known.sum())
     low, high = DROP_RATE_BOUNDS
     if not low <= rate <= high:

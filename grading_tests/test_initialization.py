@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests.compare import (
+    DICT_KEYS,
     FIXED_SEED,
     RNG_IGNORED,
     check_array,
@@ -20,8 +21,10 @@ from grading_tests.compare import (
     fail,
     flooded,
     listing,
+    returned_mistake,
 )
 from grading_tests.references import initialization as ref
+from grading_tests.relations import shape_relation
 from grading_tests.strategies import distinct_sizes, seeds
 
 M = "initialization"
@@ -61,21 +64,22 @@ def _check_structure(label, got, dims, context, *, weights_only=False):
         shapes = {name: shape for name, shape in shapes.items() if name.startswith("W")}
     if not isinstance(got, dict):
         fail(f"{label}: returned {type(got).__name__}, expected a dict with keys {sorted(shapes)}", context,
-             final=flooded(got))
+             final=flooded(got), mistake=returned_mistake(got))
     missing = [k for k in shapes if k not in got]
     extra = [] if weights_only else [k for k in got if k not in shapes]
     if missing or extra:
         fail(f"{label}: keys differ: missing {listing(missing)}, unexpected {listing(extra)}", context,
-             "one W and one b per layer: W1..WL, b1..bL with L = len(layer_dims) - 1", final=flooded(got))
+             "one W and one b per layer: W1..WL, b1..bL with L = len(layer_dims) - 1", final=flooded(got),
+             mistake=DICT_KEYS)
     for name, shape in shapes.items():
         value = got[name]
         if not isinstance(value, np.ndarray):
             fail(f"{label}[{name!r}]: returned {type(value).__name__}, expected an np.ndarray of shape {shape}",
-                 context)
+                 context, mistake=returned_mistake(value))
         if value.shape != shape:
-            note = " (transposed?)" if value.shape == shape[::-1] else ""
-            fail(f"{label}[{name!r}]: shape {value.shape} expected {shape}{note}", context,
-                 f"W{name[1:]} is (layer_dims[l], layer_dims[l-1]) and b{name[1:]} is (layer_dims[l], 1)")
+            fail(f"{label}[{name!r}]: shape {value.shape} expected {shape}", context,
+                 f"W{name[1:]} is (layer_dims[l], layer_dims[l-1]) and b{name[1:]} is (layer_dims[l], 1)",
+                 relation=shape_relation(value.shape, shape))
         if weights_only:
             continue
         if name.startswith("b"):

@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grading_tests.compare import (
+    NOT_UNIFORM,
     RNG_IGNORED,
+    UNPAIRED,
     check_array,
     check_dict,
     check_scalar,
@@ -270,6 +272,19 @@ def _batches(impl, X, Y, size, rng):
     return [_unpack("random_mini_batches: each batch", b, 2) for b in batches]
 
 
+def _sizes_relation(sizes: list[int], expected: list[int]) -> str:
+    """How wrong batch sizes relate to the expected ones: the last, smaller batch left out or
+    merged into the one before."""
+    if len(expected) < 2 or expected[-1] == expected[0]:
+        return ""  # no smaller last batch
+    if sizes == expected[:-1]:
+        return ("the batches without the last, smaller one (only m // mini_batch_size batches: the "
+                "m % mini_batch_size examples left over dropped?)")
+    if sizes == expected[:-2] + [expected[-2] + expected[-1]]:
+        return "the last, smaller batch merged into the one before it"
+    return ""
+
+
 def _column_ids(arrays):
     return [int(round(c)) for arr in arrays for c in arr[0]]
 
@@ -300,12 +315,13 @@ def test_mini_batches_partition_the_examples_keeping_x_and_y_together(impl, n_x,
         ids_y = [int(round(v)) - 1000 for v in yb[0]]
         if ids_x != ids_y:
             fail(f"batch {i}: X columns {ids_x[:8]} are paired with Y columns {ids_y[:8]}", context,
-                 "shuffle X and Y with the SAME permutation")
+                 "shuffle X and Y with the SAME permutation", mistake=UNPAIRED)
         for col, j in enumerate(ids_x):
             if not 0 <= j < m or not np.array_equal(xb[:, col], X[:, j]):
                 fail(f"batch {i}: column {col} is not a column of X", context)
     if sizes != expected_sizes:
-        fail(f"batch sizes {listing(sizes, 40, sort=False)}, expected {expected_sizes}", context)
+        fail(f"batch sizes {listing(sizes, 40, sort=False)}, expected {expected_sizes}", context,
+             relation=_sizes_relation(sizes, expected_sizes))
     seen = Counter(_column_ids(xb for xb, _ in batches))
     if sorted(seen) != list(range(m)) or max(seen.values()) != 1:
         fail(f"every example must appear exactly once; counts {dict(sorted(seen.items())[:10])}", context)
@@ -335,7 +351,7 @@ def test_mini_batches_come_from_the_rng_argument(impl, m, seed):
         fail("two generators in the same state gave different batches", describe(m=m, seed=seed),
              mistake=RNG_IGNORED)
     if order[0] == sorted(order[0]):
-        fail("the examples were not shuffled", describe(m=m, seed=seed))
+        fail("the examples were not shuffled", describe(m=m, seed=seed), mistake=NOT_UNIFORM)
 
 
 @pytest.mark.points(1)
@@ -352,7 +368,7 @@ def test_mini_batches_use_every_ordering_equally_often(impl):
     chi2 = sum((counts.get(p, 0) - 100) ** 2 / 100 for p in _perms(4))
     if len(counts) > 24 or chi2 > 80:
         fail(f"orderings of 4 examples are not uniform (chi-square {chi2:.0f} on 23 degrees of freedom; "
-             f"{len(counts)} of 24 orderings seen)")
+             f"{len(counts)} of 24 orderings seen)", mistake=NOT_UNIFORM if len(counts) <= 24 else "")
 
 
 def _perms(n):

@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 
 from autograder.client import StudentCodeError
 from grading_tests.compare import (
+    DICT_KEYS,
+    FIXED_SEED,
     NO_VALIDATION,
+    OUT_OF_RANGE,
+    RNG_IGNORED,
+    UNNAMED_ARGUMENT,
+    WRONG_EXCEPTION,
+    WRONG_TYPE,
     describe,
     excerpt,
     fail,
@@ -31,10 +38,12 @@ from grading_tests.compare import (
     fmt,
     lazy,
     listing,
+    returned_mistake,
     short,
     type_name,
 )
 from grading_tests.references import tuning as ref
+from grading_tests.relations import shape_relation
 from grading_tests.strategies import distinct_sizes, seeds
 
 M = "tuning"
@@ -173,10 +182,11 @@ def _values_array(label: str, got: Any, shape: tuple[int, ...], context: str) ->
     """A float64 array of ``shape``, finite: what a property about the values needs to judge them."""
     if not isinstance(got, np.ndarray):
         fail(f"{label}: returned {type_name(got)}; expected an np.ndarray of shape {shape}", context,
-             final=flooded(got))
+             final=flooded(got), mistake=returned_mistake(got))
     if got.shape != shape:
         fail(f"{label}: shape {got.shape} expected {shape}", context,
-             "pass size on to the generator: rng.uniform(a, b, size=size) gives an array of shape size")
+             "pass size on to the generator: rng.uniform(a, b, size=size) gives an array of shape size",
+             relation=shape_relation(got.shape, shape))
     if got.dtype.kind not in "fiu":
         fail(f"{label}: dtype {got.dtype}; expected float64 numbers", context)
     values = got.astype(np.float64)
@@ -189,9 +199,9 @@ def _numbers(label: str, got: Any, shape: tuple[int, ...], context: str) -> np.n
     """A numeric array of ``shape``, whatever its values: what comparing two results needs."""
     if not isinstance(got, np.ndarray) or got.dtype.kind not in "biuf":
         fail(f"{label}: returned {type_name(got)}; expected an np.ndarray of shape {shape}", context,
-             final=flooded(got))
+             final=flooded(got), mistake=returned_mistake(got))
     if got.shape != shape:
-        fail(f"{label}: shape {got.shape} expected {shape}", context)
+        fail(f"{label}: shape {got.shape} expected {shape}", context, relation=shape_relation(got.shape, shape))
     return got
 
 
@@ -211,32 +221,49 @@ def _identical(a: Any, b: Any) -> bool:
         return False
 
 
-def _check_in_range(label: str, values: np.ndarray, low: float, high: float, context: str, hint: str = "") -> None:
+def _check_in_range(label: str, values: np.ndarray, low: float, high: float, context: str, hint: str = "",
+                    diagnoses: Mapping[str, Callable[[], Any]] | None = None) -> None:
+    """Every value within [low, high]; values outside that are a misconception's draws from the
+    same generator state (``diagnoses``) name it."""
     margin = EDGE * max(abs(low), abs(high))
     outside = (values < low - margin) | (values > high + margin)
     if outside.any():
         index = tuple(int(i) for i in np.argwhere(outside)[0])
         fail(f"{label}: {int(outside.sum())} of {values.size} values lie outside [low, high] = [{low:.6g}, {high:.6g}]; "
              f"first at index {index}: {values[index]:.10g} (smallest {values.min():.6g}, largest {values.max():.6g})",
-             context, hint)
+             context, hint, _same_draws(values, diagnoses), mistake=OUT_OF_RANGE)
+
+
+def _same_draws(values: np.ndarray, diagnoses: Mapping[str, Callable[[], Any]] | None) -> str:
+    """The first misconception whose values, from the same generator state, are the student's."""
+    for description, compute in (diagnoses or {}).items():
+        try:
+            other = np.asarray(compute(), dtype=np.float64).ravel()
+        except Exception:  # noqa: BLE001 - a mutant that does not run here names nothing
+            continue
+        if other.shape == (values.size,) and np.allclose(values.ravel(), other, rtol=1e-9, atol=0):
+            return description
+    return ""
 
 
 def _configurations(label: str, got: Any, n: int, names: Sequence[str], context: str) -> list[dict]:
     """A list of ``n`` dicts, each with exactly ``names``: what every property of the sampler needs."""
     if not isinstance(got, (list, tuple)):
-        fail(f"{label}: returned {type_name(got)}; expected a list of {n} dicts", context, final=flooded(got))
+        fail(f"{label}: returned {type_name(got)}; expected a list of {n} dicts", context, final=flooded(got),
+             mistake=returned_mistake(got))
     if len(got) != n:
         fail(f"{label}: returned {len(got):,} configurations; expected n = {n}", context,
              "one dict per draw: a loop of n iterations", final=flooded(got))
     for i, config in enumerate(got):
         if not isinstance(config, dict):
-            fail(f"{label}: configuration {i} is {type_name(config)}; expected a dict", context)
+            fail(f"{label}: configuration {i} is {type_name(config)}; expected a dict", context,
+                 mistake=returned_mistake(config))
         missing = [k for k in names if k not in config]
         extra = [k for k in config if k not in names]
         if missing or extra:
             fail(f"{label}: configuration {i} has keys {listing(list(config))}; missing {listing(missing)}, "
                  f"unexpected {listing(extra)}", context, "every configuration holds every name of the space, "
-                 "and nothing else", final=flooded(config))
+                 "and nothing else", final=flooded(config), mistake=DICT_KEYS)
     return list(got)
 
 
@@ -273,22 +300,24 @@ def _check_value(label: str, value: Any, spec: tuple[Any, ...], context: str) ->
     if kind in ("log", "uniform"):
         low, high = spec[1], spec[2]
         if not _real(value) or not math.isfinite(float(value)):
-            fail(f"{label}: is {short(value)} ({type_name(value)}); a {kind!r} value is a finite float", context)
+            fail(f"{label}: is {short(value)} ({type_name(value)}); a {kind!r} value is a finite float", context,
+                 mistake=WRONG_TYPE if not _real(value) else "")
         _check_in_range(label, np.array([float(value)]), low, high, context,
                         "10 ** rng.uniform(log10(low), log10(high)) for 'log'" if kind == "log" else "")
     elif kind == "int":
         low, high = spec[1], spec[2]
         if not _integer(value):
             fail(f"{label}: is {short(value)} ({type_name(value)}); an 'int' value is an integer (int)", context,
-                 "int(rng.integers(low, high + 1)) gives an int; a float such as 3.0 is not one")
+                 "int(rng.integers(low, high + 1)) gives an int; a float such as 3.0 is not one", mistake=WRONG_TYPE)
         if not low <= value <= high:
             fail(f"{label}: is {value}; expected an integer from low = {low} to high = {high}, both included",
-                 context)
+                 context, mistake=OUT_OF_RANGE)
     else:
         values = spec[1]
         if _choice_index(value, values) < 0:
             fail(f"{label}: is {short(value)} ({type_name(value)}); expected one of the values {short(values)}",
-                 context, "pick an index with rng.integers(len(values)) and return values[index] itself")
+                 context, "pick an index with rng.integers(len(values)) and return values[index] itself",
+                 mistake=OUT_OF_RANGE)
 
 
 def _column(configs: list[dict], name: str) -> list[Any]:
@@ -397,10 +426,10 @@ def _expect_value_error(label: str, call: Callable[[], Any], names: Sequence[str
     except StudentCodeError as err:
         if "ValueError" not in err.bases:
             fail(f"{label}: raised {err.type_name} ({excerpt(err.message)}); expected ValueError", context,
-                 "check the arguments first and raise ValueError(...) yourself")
+                 "check the arguments first and raise ValueError(...) yourself", mistake=WRONG_EXCEPTION)
         if not any(name in err.message for name in names):
             fail(f"{label}: the ValueError message should name {' or '.join(repr(n) for n in names)}; "
-                 f"it says {short(err.message, 300)}", context)
+                 f"it says {short(err.message, 300)}", context, mistake=UNNAMED_ARGUMENT)
         return
     fail(f"{label}: returned normally; expected it to raise ValueError", context, mistake=NO_VALIDATION)
 
@@ -439,9 +468,11 @@ def test_sample_log_uniform_returns_a_float_or_an_array_of_shape_size_within_low
     if size is None:
         if isinstance(got, np.ndarray):
             fail(f"{label}: returned an array of shape {got.shape} with size=None; expected one float", context,
-                 "with size=None the generator already returns one number: return float(...) of it")
+                 "with size=None the generator already returns one number: return float(...) of it",
+                 mistake=WRONG_TYPE)
         if not isinstance(got, float):
-            fail(f"{label}: returned {type_name(got)} with size=None; expected a float", context, final=flooded(got))
+            fail(f"{label}: returned {type_name(got)} with size=None; expected a float", context, final=flooded(got),
+                 mistake=returned_mistake(got))
         values = np.array([got])
         if not math.isfinite(got):
             fail(f"{label}: returned {got}; expected a finite float", context)
@@ -449,8 +480,13 @@ def test_sample_log_uniform_returns_a_float_or_an_array_of_shape_size_within_low
         values = _values_array(label, got, _shape(size), context)
         if got.dtype != np.float64:
             fail(f"{label}: dtype {got.dtype} expected float64", context)
+    # Values out of range that a misconception draws from the same generator state name it.
+    same_state = {} if default else {
+        m.description: partial(m.func, low, high, size, np.random.default_rng(seed))
+        for m in _mutants("sample_log_uniform")}
     _check_in_range(label, values, low, high, context,
-                    "draw the EXPONENT uniformly between log10(low) and log10(high), then return 10 ** exponent")
+                    "draw the EXPONENT uniformly between log10(low) and log10(high), then return 10 ** exponent",
+                    same_state)
 
 
 @pytest.mark.points(1)
@@ -482,14 +518,16 @@ def test_sample_log_uniform_draws_from_its_rng_argument(impl, bounds, seed):
     if not _identical(first, again):
         fail("sample_log_uniform: two generators in the same state gave different samples\n"
              f"  first {fmt(first)}\n  again {fmt(again)}", context,
-             "draw every number from the rng argument, never from np.random or the random module")
+             "draw every number from the rng argument, never from np.random or the random module",
+             mistake=RNG_IGNORED)
     if _identical(first, other):
         fail("sample_log_uniform: generators with different seeds gave identical samples", context,
-             "use the rng you are given; do not create a generator with a fixed seed inside the function")
+             "use the rng you are given; do not create a generator with a fixed seed inside the function",
+             mistake=FIXED_SEED)
     one = fn(low, high, None, np.random.default_rng(seed))
     if not _identical(fn(low, high, None, np.random.default_rng(seed)), one):
         fail("sample_log_uniform: with size=None, two generators in the same state gave different values",
-             describe(low=low, high=high, size=None, seed=seed))
+             describe(low=low, high=high, size=None, seed=seed), mistake=RNG_IGNORED)
 
 
 @pytest.mark.points(3)
@@ -597,12 +635,14 @@ def test_sample_configurations_draws_from_its_rng_argument(impl, space, seed):
     where = _same_configs(first, again)
     if where:
         fail(f"sample_configurations: two generators in the same state gave different configurations; {where}",
-             context, "draw every value from the rng argument, never from np.random or the random module")
+             context, "draw every value from the rng argument, never from np.random or the random module",
+             mistake=RNG_IGNORED)
     other = _configurations("sample_configurations", fn(space, 5, np.random.default_rng(seed + 1)), 5, names,
                             context)
     if not _same_configs(first, other):
         fail("sample_configurations: generators with different seeds gave identical configurations", context,
-             "use the rng you are given; do not create a generator with a fixed seed inside the function")
+             "use the rng you are given; do not create a generator with a fixed seed inside the function",
+             mistake=FIXED_SEED)
     # rng=None must work too: a fresh default_rng().
     _configurations("sample_configurations", fn(space, 3), 3, names, describe(space=_space_text(space), n=3, rng=None))
 
