@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote
 from autograder import sandbox
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
 from autograder.files import write_atomic
+from autograder.i18n import DEFAULT, _, check_language, language, ngettext
 from autograder.notebook_module import (
     MAX_NOTEBOOK_BYTES,
     MAX_NOTEBOOKS_BYTES,
@@ -74,6 +75,10 @@ class Settings:
     tests_digest: str = ""  # sha256 of the hidden tests' files, filled in by run_batch
     notebooks: str | None = None  # the source notebooks a submitted notebook is rebuilt from
     notebooks_digest: str = ""  # sha256 of the topics' source notebooks, filled in by run_batch
+    lang: str = DEFAULT  # the language of the feedback (autograder.i18n), in the batch's records
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lang", check_language(self.lang))
 
     def fingerprint(self) -> dict[str, Any]:
         """What a stored result must have been graded with to be reused: the hidden tests and
@@ -84,6 +89,8 @@ class Settings:
         data.pop("notebooks")
         data["topics"] = list(self.topics)
         data["functions"] = sorted(self.functions) if self.functions else None
+        if self.lang == DEFAULT:  # as results stored before there was a choice say it
+            data.pop("lang")
         return data
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +115,7 @@ class Settings:
             tests_digest=data.get("tests_digest", ""),
             notebooks=data.get("notebooks"),
             notebooks_digest=data.get("notebooks_digest", ""),
+            lang=data.get("lang", DEFAULT),
         )
 
 
@@ -141,8 +149,8 @@ def _holds_work(folder: Path) -> bool:
 
 
 def _linked(path: Path, root: Path) -> str:
-    return (f"{path.relative_to(root).as_posix()} is a symbolic link, not a folder of its own: "
-            "nothing in it was read or graded")
+    return _("{path} is a symbolic link, not a folder of its own: nothing in it was read or "
+             "graded").format(path=path.relative_to(root).as_posix())
 
 
 def detect_layout(root: Path) -> str:
@@ -161,17 +169,17 @@ def discover(root: str | Path, layout: str = "auto", assignment: str | None = No
     """Every submission under ``root``, one per student, sorted by student."""
     root = Path(root)
     if not root.is_dir():
-        raise FileNotFoundError(f"submissions folder {root} does not exist")
+        raise FileNotFoundError(_("submissions folder {path} does not exist").format(path=root))
     if layout == "auto":
         layout = detect_layout(root)
     if layout == "plain":
         if assignment:
-            raise ValueError("--assignment only applies to nbgrader's layout, "
-                             "submitted/<student>/<assignment>/")
+            raise ValueError(_("--assignment only applies to nbgrader's layout, "
+                               "submitted/<student>/<assignment>/"))
         return [Job(p.name, p, p.name, _linked(p, root) if p.is_symlink() else "")
                 for p in _subdirs(root)]
     if layout != "nbgrader":
-        raise ValueError(f"layout must be auto, plain or nbgrader, not {layout!r}")
+        raise ValueError(_("layout must be auto, plain or nbgrader, not {layout!r}").format(layout=layout))
     base = root / "submitted" if (root / "submitted").is_dir() else root
     jobs: list[Job] = []
     names: set[str] = set()
@@ -191,10 +199,8 @@ def discover(root: str | Path, layout: str = "auto", assignment: str | None = No
                 continue
             names.update(a.name for a in found)
             if len(names) > 1:
-                raise ValueError(
-                    f"the submissions hold several assignments ({', '.join(sorted(names))}): "
-                    "choose one with --assignment"
-                )
+                raise ValueError(_("the submissions hold several assignments ({names}): choose "
+                                   "one with --assignment").format(names=", ".join(sorted(names))))
             chosen = found[0]
         jobs.append(Job(student.name, chosen, chosen.relative_to(root).as_posix(),
                         _linked(chosen, root) if chosen.is_symlink() else ""))
@@ -223,16 +229,21 @@ def student_of(filename: str) -> str:
     return unquote(filename[: -len(".json")])
 
 
+def did_not_finish(reason: str) -> str:
+    """Each topic's problem in the record of a grading that did not finish."""
+    return _("grading did not finish: {reason}").format(reason=reason)
+
+
 def make_record(job: Job, settings: Settings, result: dict[str, Any] | None,
                 error: str = "", cause: str = GRADER) -> dict[str, Any]:
     """A student's stored result: the ``grade --format json`` record plus batch bookkeeping.
     Its status is ``error`` when grading did not finish, or when the grader could not grade
     part of it (the result's own ``error``: a missing source notebook)."""
     if result is None:
-        reason = error.strip().splitlines()[0] if error.strip() else "unknown error"
+        reason = error.strip().splitlines()[0] if error.strip() else _("unknown error")
         failed = SubmissionResult(job.label, device=settings.device, profile=settings.profile)
         failed.topics = [TopicResult(t, TOPICS[t].title if t in TOPICS else t, [],
-                                     f"grading did not finish: {reason}") for t in settings.topics]
+                                     did_not_finish(reason)) for t in settings.topics]
         data = failed.to_dict()
     else:
         data = dict(result)
@@ -246,8 +257,9 @@ def make_record(job: Job, settings: Settings, result: dict[str, Any] | None,
     if faults and data["status"] != "error":
         first = (str(faults[0].get("feedback", "")).strip().splitlines() or [""])[0]
         data["status"] = "error"
-        data["error"] = (f"{len(faults)} propert{'y' if len(faults) == 1 else 'ies'} could not be "
-                         f"graded: {first}")
+        data["error"] = ngettext("{count} property could not be graded: {first}",
+                                 "{count} properties could not be graded: {first}",
+                                 len(faults)).format(count=len(faults), first=first)
     # Whose the error is (see ERROR_CAUSES): the grader's are graded again on the next run.
     data["cause"] = (cause if result is None else GRADER) if data["status"] == "error" else ""
     data["settings"] = settings.fingerprint()
@@ -338,7 +350,7 @@ def child_command(submission: Path, output: Path, settings: Settings,
            "--topics", ",".join(settings.topics), "--profile", settings.profile,
            "--device", settings.device, "--timeout", repr(settings.call_timeout),
            "--topic-budget", repr(settings.topic_budget),
-           "--submission-budget", repr(settings.submission_budget)]
+           "--submission-budget", repr(settings.submission_budget), "--lang", settings.lang]
     if tests is not None or settings.tests:
         cmd += ["--tests", str(tests or settings.tests)]
     if settings.functions:
@@ -406,10 +418,11 @@ def _tail(path: Path) -> str:
 def _exit_reason(code: int) -> str:
     if code < 0:
         try:
-            return f"the grading process was killed by {signal.Signals(-code).name}"
+            return _("the grading process was killed by {signal}").format(
+                signal=signal.Signals(-code).name)
         except ValueError:
-            return f"the grading process was killed by signal {-code}"
-    return f"the grading process exited with code {code}"
+            return _("the grading process was killed by signal {number}").format(number=-code)
+    return _("the grading process exited with code {code}").format(code=code)
 
 
 def timeout_cause(settings: Settings) -> str:
@@ -460,11 +473,12 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
             raise Stopped(job.student)
         if timed_out:
             return make_record(job, settings, None,
-                               f"grading took longer than {settings.submission_timeout:g} s "
-                               "and was stopped", timeout_cause(settings))
+                               _("grading took longer than {seconds} s and was stopped").format(
+                                   seconds=f"{settings.submission_timeout:g}"),
+                               timeout_cause(settings))
         result = read_record(output) if code == 0 else None
         if result is None:
-            reason = _exit_reason(code) if code != 0 else "the grading process wrote no result"
+            reason = _exit_reason(code) if code != 0 else _("the grading process wrote no result")
             return make_record(job, settings, None, f"{reason}\n{_tail(log)}".rstrip())
         return make_record(job, settings, result)
     finally:
@@ -506,8 +520,10 @@ def explain_refused(record: dict[str, Any], refused: dict[str, str]) -> dict[str
                   if name.endswith(NOTEBOOK_SUFFIX)})
 
     def explain(text: str, topic: str) -> str:
-        missing = (f"{topic}.py was not submitted",
-                   f"nothing to grade: no {topic}.py or {topic}{NOTEBOOK_SUFFIX} was submitted")
+        from autograder.submission import not_submitted, nothing_submitted
+
+        # The child's words: the caller sets the batch's language, the one it graded in.
+        missing = (not_submitted(topic), nothing_submitted(topic))
         if topic in stems and text.startswith(missing):
             return stems[topic]
         for stem, why in stems.items():
@@ -575,7 +591,7 @@ def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: d
     ``notebooks``: the source notebooks (``pack_notebooks``)."""
     config = Settings.from_dict(settings)
     refused = refused or {}
-    with tempfile.TemporaryDirectory(prefix="agbatch-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="agbatch-") as tmp, language(config.lang):
         folder = write_files(files, Path(tmp) / "submission")
         if "" in refused:
             return make_record(Job(student, folder, label), config, None, refused[""], SUBMISSION)
@@ -629,7 +645,7 @@ class Batch:
             fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._lock_handle.close()
-            raise ValueError(f"another grade-batch is writing to {self.output}") from None
+            raise ValueError(_("another grade-batch is writing to {path}").format(path=self.output)) from None
         shutil.rmtree(self.output / WORK_DIR, ignore_errors=True)
         for folder in (self.output, self.output / RESULTS_DIR):
             for stale in folder.glob(".*.tmp"):
@@ -744,7 +760,8 @@ def _dask(batch: Batch, todo: list[Job], scheduler: str, tests: tuple[str, dict[
                     if future.status == "cancelled":
                         raise
                     record = make_record(job, batch.settings, None,
-                                         f"the Dask task failed: {type(exc).__name__}: {exc}")
+                                         _("the Dask task failed: {type}: {error}").format(
+                                             type=type(exc).__name__, error=exc))
                 on_done(record)
         finally:
             client.cancel(list(futures))
@@ -760,7 +777,7 @@ def snapshot_tests(settings: Settings) -> tuple[Settings, Path, dict[str, bytes]
 
     source = Path(settings.tests) if settings.tests else default_tests_dir()
     if not source.is_dir():
-        raise FileNotFoundError(f"hidden tests folder {source} does not exist")
+        raise FileNotFoundError(_("hidden tests folder {path} does not exist").format(path=source))
     files = pack_folder(source, limit=1 << 40)
     return replace(settings, tests_digest=tests_digest(files, settings.topics),
                    notebooks_digest=templates_digest(settings.topics, settings.notebooks)), source, files
@@ -791,14 +808,24 @@ def run_batch(
     progress: bool = True,
     report: bool = True,
 ) -> BatchSummary:
-    """Grade every submission under ``submissions`` into ``output``; resumable at any point."""
+    """Grade every submission under ``submissions`` into ``output``; resumable at any point.
+    Its records, grade sheet and report are in ``settings.lang``."""
+    with language(settings.lang):
+        return _run_batch(submissions, output, settings, workers=workers, scheduler=scheduler,
+                          layout=layout, assignment=assignment, regrade=regrade,
+                          retry_errors=retry_errors, progress=progress, report=report)
+
+
+def _run_batch(submissions: str | Path, output: str | Path, settings: Settings, *, workers: int,
+               scheduler: str | None, layout: str, assignment: str | None, regrade: bool,
+               retry_errors: bool, progress: bool, report: bool) -> BatchSummary:
     # The grading processes run in folders of their own: every path must not depend on ours.
     submissions, output = Path(os.path.abspath(submissions)), Path(os.path.abspath(output))
     if workers < 1:
-        raise ValueError("--workers must be at least 1")
+        raise ValueError(_("--workers must be at least 1"))
     unknown = [t for t in settings.topics if t not in TOPICS]
     if unknown:
-        raise ValueError(f"unknown topic(s) {', '.join(unknown)}")
+        raise ValueError(_("unknown topic(s) {topics}").format(topics=", ".join(unknown)))
     started = time.monotonic()
     if layout == "auto" and Path(submissions).is_dir():
         layout = detect_layout(Path(submissions))

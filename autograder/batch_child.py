@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tests", default=None)
     p.add_argument("--functions", default=None)
     p.add_argument("--notebooks", default=None)
+    p.add_argument("--lang", default=None, help="the language of the feedback (autograder.i18n)")
     return p
 
 
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     result = grade_submission(args.submission, args.topics.split(","), device=args.device,
                               profile=args.profile, functions=functions, tests_dir=args.tests,
                               call_timeout=args.timeout, topic_budget=args.topic_budget,
-                              submission_budget=args.submission_budget, notebooks=args.notebooks)
+                              submission_budget=args.submission_budget, notebooks=args.notebooks,
+                              lang=args.lang)
     write_atomic(Path(args.output), json.dumps(result.to_dict()))
     return 0
 

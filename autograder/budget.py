@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from autograder.client import StudentAbort
+from autograder.i18n import _
 
 # A few times an honest topic (0.5-16 s) and submission (25-80 s), even on a loaded machine:
 # a budget cut makes the score depend on the machine's speed, so it must only ever hit
@@ -51,12 +52,13 @@ class Budgets:
         found: list[tuple[float, str]] = []
         if self._topic_deadline is not None:
             found.append((self._topic_deadline,
-                          f"time budget for {self.topic} ({self.topic_budget:g} s) used up: "
-                          "this and the topic's remaining properties score 0"))
+                          _("time budget for {topic} ({seconds} s) used up: this and the topic's "
+                            "remaining properties score 0").format(topic=self.topic,
+                                                                    seconds=f"{self.topic_budget:g}")))
         if self._submission_deadline is not None:
             found.append((self._submission_deadline,
-                          f"time budget for this submission ({self.submission_budget:g} s) "
-                          "used up: this and all remaining properties score 0"))
+                          _("time budget for this submission ({seconds} s) used up: this and all "
+                            "remaining properties score 0").format(seconds=f"{self.submission_budget:g}")))
         return min(found) if found else None
 
     def left(self) -> float | None:
@@ -75,7 +77,7 @@ class Budgets:
 
     def exhausted(self) -> BudgetExhausted:
         deadline = self._deadline()
-        return BudgetExhausted(deadline[1] if deadline else "time budget used up")
+        return BudgetExhausted(deadline[1] if deadline else _("time budget used up"))
 
     def check(self) -> None:
         """Raise ``BudgetExhausted`` if no time is left."""

@@ -25,19 +25,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from autograder.client import GraderFault
+    from autograder.i18n import _, current_language, set_language
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args) or 0)
-    except (ValueError, FileNotFoundError) as exc:
+        # The command's language: --lang, else $AUTOGRADER_LANG (a bad value stops here).
+        set_language(getattr(args, "lang", None))
+        current_language()
+    except ValueError as exc:
+        set_language("en")  # the message itself must not need the language it names
         print(f"autograder {args.command}: {exc}", file=sys.stderr)
         return 2
+    try:
+        return int(args.run(args) or 0)
+    except (ValueError, FileNotFoundError) as exc:
+        print(_("autograder {command}: {error}").format(command=args.command, error=exc), file=sys.stderr)
+        return 2
     except GraderFault as exc:  # outside any property (a worker that cannot start for ``check``)
-        print(f"autograder {args.command}: grading error (not your code): {exc}", file=sys.stderr)
+        print(_("autograder {command}: grading error (not your code): {error}").format(
+            command=args.command, error=exc), file=sys.stderr)
         return 3
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
 
 

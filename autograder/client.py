@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograder import protocol, sandbox
+from autograder.i18n import _
 
 DEFAULT_CALL_TIMEOUT = 10.0
 START_TIMEOUT = 60.0
@@ -365,19 +366,22 @@ class Worker:
             reply = self.reader.read(deadline=time.monotonic() + timeout)
         except protocol.ReadTimeout:
             self.stop()
+            # The outcome is the exception's class (WorkerTimeout), never this wording.
             raise WorkerTimeout(
-                f"{what} did not return within {timeout:g} s (an infinite loop, or far too slow); "
-                "it was stopped"
+                _("{what} did not return within {seconds} s (an infinite loop, or far too slow); "
+                  "it was stopped").format(what=what, seconds=f"{timeout:g}")
             ) from None
         except (protocol.PeerClosed, BrokenPipeError):
             reason = self._death_reason()
-            raise WorkerFailure(f"{what} ended the grading process: {reason}") from None
+            raise WorkerFailure(_("{what} ended the grading process: {reason}").format(
+                what=what, reason=reason)) from None
         except protocol.ProtocolError as exc:
             self.stop()
-            raise WorkerFailure(f"{what} garbled the grader's channel ({exc})") from None
+            raise WorkerFailure(_("{what} garbled the grader's channel ({error})").format(
+                what=what, error=exc)) from None
         if not isinstance(reply, dict) or "ok" not in reply:
             self.stop()
-            raise WorkerFailure(f"{what} garbled the grader's channel")
+            raise WorkerFailure(_("{what} garbled the grader's channel").format(what=what))
         raw_output = reply.get("output")
         output = raw_output if isinstance(raw_output, str) else ""
         if output:
@@ -391,7 +395,7 @@ class Worker:
                 f"{what} failed in the grader's own code: {str(err.get('type', 'Exception'))[:100]}: "
                 f"{str(err.get('message', ''))[:2000]}", str(err.get("traceback", ""))[:4000])
         if err.get("type") == "NotImplementedError":
-            raise NotImplementedYet(f"{what} is not implemented yet")
+            raise NotImplementedYet(_("{what} is not implemented yet").format(what=what))
         bases = err.get("bases")
         raise StudentCodeError(
             str(err.get("type", "Exception"))[:100],
@@ -411,15 +415,16 @@ class Worker:
                 code = None
         self.stop()
         if code is None:
-            return "it stopped answering"
+            return _("it stopped answering")
         if code < 0:
             sig = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
             if sig == "SIGKILL":
-                return "it was killed (SIGKILL; often the memory limit)"
-            return f"it was killed by {sig}"
+                return _("it was killed (SIGKILL; often the memory limit)")
+            return _("it was killed by {signal}").format(signal=sig)
         if code == 137:
-            return "it was killed (SIGKILL; often the memory limit or a sys.exit)"
-        return f"the process exited with code {code} (os._exit, sys.exit from a thread, or a crash)"
+            return _("it was killed (SIGKILL; often the memory limit or a sys.exit)")
+        return _("the process exited with code {code} (os._exit, sys.exit from a thread, or a "
+                 "crash)").format(code=code)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -439,15 +444,15 @@ def _children(pid: int) -> list[int]:
 def describe_request(message: dict[str, Any]) -> str:
     op = message.get("op")
     if op == "import":
-        return f"importing {message.get('module')}.py"
+        return _("importing {module}.py").format(module=message.get("module"))
     if op in ("call", "get"):
         root = message.get("root")
-        where = f"object #{root}" if isinstance(root, int) else str(root)
+        where = _("object #{number}").format(number=root) if isinstance(root, int) else str(root)
         path = message.get("path") or ""
         return f"{where}{'.' + path if path else ''}" + ("(...)" if op == "call" else "")
     if op == "torch":
-        return f"running the module ({message.get('action')})"
-    return "the worker"
+        return _("running the module ({action})").format(action=message.get("action"))
+    return _("the worker")
 
 
 def session_of(remote: Remote) -> Any:

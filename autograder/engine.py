@@ -31,6 +31,7 @@ from autograder.client import (
     WorkerFailure,
     WorkerTimeout,
 )
+from autograder.i18n import _, language
 from autograder.notebook_module import scale_to_grade_cells
 from autograder.results import (
     Outcome,
@@ -66,9 +67,9 @@ def resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if cuda_available() else "cpu"
     if device == "cuda" and not cuda_available():
-        raise ValueError("--device cuda was asked for, but torch sees no CUDA device here")
+        raise ValueError(_("--device cuda was asked for, but torch sees no CUDA device here"))
     if device not in ("cpu", "cuda"):
-        raise ValueError(f"device must be cpu, cuda or auto, not {device!r}")
+        raise ValueError(_("device must be cpu, cuda or auto, not {device!r}").format(device=device))
     return device
 
 
@@ -119,8 +120,8 @@ def _grading_error(fault: BaseException) -> str:
     else:  # StudentRaised here: the worker's helpers, run by the grader on a reference, failed
         inner = fault.exc if isinstance(fault, StudentRaised) else fault
         detail = f"{type(inner).__name__}: {inner}"
-    return (f"grading error (not your code): {detail}\n"
-            "This property could not be graded; the course staff have to look into it.")
+    return _("grading error (not your code): {detail}\n"
+             "This property could not be graded; the course staff have to look into it.").format(detail=detail)
 
 
 class Verdict(NamedTuple):
@@ -149,7 +150,7 @@ def student_feedback(exc: BaseException) -> Verdict:
     if fault is not None:
         text = _grading_error(fault)
         if example:
-            text += "\nFailing input:\n" + _indent(example)
+            text += "\n" + _("Failing input:") + "\n" + _indent(example)
         return Verdict(text, Outcome.GRADER_ERROR)
     exc = _leaves(exc)[0]  # of a group of the student's failures, the first
     diagnosis = str(getattr(exc, "diagnosis", "") or "")
@@ -159,10 +160,10 @@ def student_feedback(exc: BaseException) -> Verdict:
     if isinstance(exc, BudgetExhausted):
         return Verdict(str(exc), Outcome.BUDGET_EXHAUSTED)
     if isinstance(exc, NotImplementedYet):
-        return Verdict("not implemented yet (the function raises NotImplementedError)",
+        return Verdict(_("not implemented yet (the function raises NotImplementedError)"),
                        Outcome.NOT_IMPLEMENTED)
     if isinstance(exc, StudentCodeError):
-        text = f"your code raised {exc.type_name}: {exc.message}"
+        text = _("your code raised {type}: {message}").format(type=exc.type_name, message=exc.message)
         if exc.traceback:
             text += "\n" + exc.traceback.rstrip()
         outcome, exception = Outcome.RAISED, exc.type_name
@@ -170,14 +171,15 @@ def student_feedback(exc: BaseException) -> Verdict:
         text = str(exc)
         outcome = Outcome.TIMED_OUT if isinstance(exc, WorkerTimeout) else Outcome.CRASHED
     elif isinstance(exc, (AssertionError, StudentAbort)):  # StudentAbort: a failure not shrunk
-        text = str(exc).strip() or "a property does not hold"
+        text = str(exc).strip() or _("a property does not hold")
         outcome = Outcome.FAILED
     else:  # grader_fault takes every other exception: kept in case STUDENT_OUTCOMES grows
-        return Verdict(f"grading error ({type(exc).__name__}): {exc}", Outcome.GRADER_ERROR)
+        return Verdict(_("grading error ({type}): {error}").format(type=type(exc).__name__, error=exc),
+                       Outcome.GRADER_ERROR)
     # A property that names its input (compare.fail's "for input:", in the exercise's words)
     # already shows the smallest example: Hypothesis' own note would repeat it in the test's.
     if example and not isinstance(exc, WorkerFailure) and not _NAMES_INPUT.search(text):
-        text += "\nSmallest failing input Hypothesis found:\n" + _indent(example)
+        text += "\n" + _("Smallest failing input Hypothesis found:") + "\n" + _indent(example)
     return Verdict(text, outcome, diagnosis, exception)
 
 
@@ -294,7 +296,8 @@ class EnginePlugin:
             text = verdict.text
             hint = item.get_closest_marker("hint")
             if hint and verdict.outcome not in NOTHING_TO_EXPLAIN:
-                text += f"\nHint: {hint.args[0]}"
+                # A hint marked N_() in the tests is translated here, where it is shown.
+                text += "\n" + _("Hint: {hint}").format(hint=_(str(hint.args[0])))
             snippet = ("" if verdict.outcome in NOTHING_TO_EXPLAIN
                        else self._reproducer(module, text))
             result = PropertyResult(module, function, _readable(item.name), item.nodeid,
@@ -338,6 +341,7 @@ def grade_submission(
     quiet: bool = True,
     exitfirst: bool = False,
     notebooks: str | Path | None = None,
+    lang: str | None = None,
 ) -> SubmissionResult:
     """Grade the submission folder ``path`` and return its scores and feedback.
 
@@ -346,7 +350,20 @@ def grade_submission(
     ``notebooks``: the course's source notebooks, that a submitted ``<topic>.ipynb`` is rebuilt
     from (default: ``$AUTOGRADER_NOTEBOOKS`` or this package's ``source/``). A topic graded from
     a notebook scores what nbgrader gives it: each grade cell's points, shared by its properties.
+    ``lang``: the language of the feedback (``autograder.i18n``; None: the current one), set
+    for the hidden tests too while they run, and restored after.
     """
+    with language(lang):
+        return _grade(path, topics, device=device, profile=profile, functions=functions,
+                      tests_dir=tests_dir, call_timeout=call_timeout, topic_budget=topic_budget,
+                      submission_budget=submission_budget, use_sandbox=use_sandbox, quiet=quiet,
+                      exitfirst=exitfirst, notebooks=notebooks)
+
+
+def _grade(path: str | Path, topics: str | list[str] | None, *, device: str, profile: str,
+           functions: set[str] | None, tests_dir: str | Path | None, call_timeout: float,
+           topic_budget: float | None, submission_budget: float | None, use_sandbox: bool | None,
+           quiet: bool, exitfirst: bool, notebooks: str | Path | None) -> SubmissionResult:
     names = parse_topics(topics) if not isinstance(topics, list) else topics
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}")
@@ -394,6 +411,7 @@ def grade_submission(
         result.error = "; ".join(sub.grader_errors[n] for n in names if n in sub.grader_errors)
         output = "".join(sub.output)
         if len(output) > MAX_OUTPUT:
-            output = output[:MAX_OUTPUT] + f"\n... [{len(output) - MAX_OUTPUT} more characters cut]"
+            output = output[:MAX_OUTPUT] + "\n" + _("... [{count} more characters cut]").format(
+                count=len(output) - MAX_OUTPUT)
         result.output = output
     return result

@@ -18,7 +18,7 @@ from typing import Any
 import nbgrader
 from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
-from traitlets import Bool
+from traitlets import Bool, Unicode
 
 # Base folders for c.HTMLExporter.extra_template_basedirs: ours first ("feedback/offline.html.j2"
 # extends nbgrader's "feedback/index.html.j2"), then nbgrader's own.
@@ -277,6 +277,17 @@ class PlainFormulas(Preprocessor):
     """Markdown cells' formulas as plain text, for a feedback page that loads no MathJax."""
 
     enabled = Bool(True).tag(config=True)  # nbconvert's preprocessors are off unless enabled
+    lang = Unicode("", help="the page's language, as c.GradeOutOfKernel.lang: en or zh (default: "
+                   "$AUTOGRADER_LANG or en)").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        from autograder.i18n import HTML_LANG, check_language, current_language
+
+        # The page's <html lang>: offline.html.j2 reads it, so that the browser picks the
+        # language's fonts (a Chinese page drawn with a Japanese font's glyphs reads oddly).
+        resources["autograder_html_lang"] = HTML_LANG[check_language(self.lang) if self.lang
+                                                      else current_language()]
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any],
                         index: int) -> tuple[NotebookNode, dict[str, Any]]:

@@ -36,6 +36,7 @@ from traitlets import Dict, Enum, Float, Integer, Unicode
 
 from autograder import kernel_jail, sandbox
 from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
+from autograder.i18n import _, check_language, current_language, language
 from autograder.notebook_module import (
     MAX_NOTEBOOK_BYTES,
     MAX_NOTEBOOKS_BYTES,
@@ -53,6 +54,7 @@ from autograder.staging import read_submission, refusal
 from autograder.topics import DEVICES, PROFILES, TOPICS
 
 STASH = "autograder_out_of_kernel"
+LANG_KEY = "autograder_lang"  # resources: the language GradeOutOfKernel graded in
 FEEDBACK_LIMIT = 6000
 
 
@@ -60,25 +62,26 @@ def feedback_for(function: str, topic: TopicResult, score: float, points: float)
     """A grade cell's output: each property's mark and feedback (indented), then the code that
     reproduces each failure (unindented, to paste), whole or left out with a note, never cut."""
     props = [r for r in topic.properties if r.function == function]
-    lines = [f"Hidden tests for {function}: {score:g} / {points:g} points",
-             "(graded outside your kernel, from the code of the answer cells)"]
+    lines = [_("Hidden tests for {function}: {score} / {points} points").format(
+                 function=function, score=f"{score:g}", points=f"{points:g}"),
+             _("(graded outside your kernel, from the code of the answer cells)")]
     if not props:
-        reason = f": {topic.problem}" if topic.problem else ""
-        lines.append("  no hidden test ran for this function" + reason)
+        lines.append("  " + (_("no hidden test ran for this function: {reason}").format(reason=topic.problem)
+                             if topic.problem else _("no hidden test ran for this function")))
     snippets = []
     for r in props:
-        mark = "PASS" if r.passed else "FAIL"
+        mark = _("PASS") if r.passed else _("FAIL")
         lines.append(f"  {mark} {r.score:g}/{r.max_score:g}  {r.name}")
         if not r.passed and r.feedback:
             lines.extend("      " + line for line in r.feedback.splitlines())
         if not r.passed and r.reproduce:
-            snippets.append(f"# {r.name}. {REPRODUCE_INTRO}\n{r.reproduce.rstrip()}")
+            snippets.append(f"# {r.name}. {_(REPRODUCE_INTRO)}\n{r.reproduce.rstrip()}")
     text = "\n".join(lines)
     if len(text) > FEEDBACK_LIMIT:
-        text = text[:FEEDBACK_LIMIT] + "\n  ... (feedback cut)"
+        text = text[:FEEDBACK_LIMIT] + "\n  " + _("... (feedback cut)")
     for snippet in snippets:
         if len(text) + len(snippet) > 2 * FEEDBACK_LIMIT:
-            text += "\n\n# (more code to reproduce the failures: run `autograder grade` on your module)"
+            text += "\n\n# " + _("(more code to reproduce the failures: run `autograder grade` on your module)")
             break
         text += "\n\n" + snippet
     return text + "\n"
@@ -125,9 +128,9 @@ def quarantine_submissions(course_root: str | Path, submitted: str = "submitted"
                 note = nbformat.read(str(released), as_version=4)
             except (OSError, ValueError):
                 note = nbformat.v4.new_notebook()
-            note.metadata[REFUSED_KEY] = f"{why}; this notebook was not graded"
+            note.metadata[REFUSED_KEY] = _("{why}; this notebook was not graded").format(why=why)
             note.cells.insert(0, nbformat.v4.new_markdown_cell(
-                f"**Not graded:** {why}."))
+                _("**Not graded:** {why}.").format(why=why)))
             nbformat.write(note, str(path))
 
     def walk(folder: Path, depth: int) -> None:
@@ -180,6 +183,8 @@ class GradeOutOfKernel(NbGraderPreprocessor):
     submission_budget = Float(SUBMISSION_BUDGET, help="wall-clock seconds for grading one notebook "
                               "in all (0: no limit)").tag(config=True)
     tests_dir = Unicode("", help="folder of hidden grading tests (default: the package's)").tag(config=True)
+    lang = Unicode("", help="the language of the feedback: en or zh (default: $AUTOGRADER_LANG "
+                   "or en)").tag(config=True)
 
     def template(self, resources: dict[str, Any], nb: NotebookNode) -> NotebookNode:
         """The instructor's source notebook (falls back on the sanitized submission)."""
@@ -209,16 +214,26 @@ class GradeOutOfKernel(NbGraderPreprocessor):
             except FileNotFoundError:
                 return ""
             except OSError as exc:
-                return f"{entry.name} could not be checked ({exc.strerror})"
+                return _("{name} could not be checked ({error})").format(name=entry.name, error=exc.strerror)
             if wanted(mode):
                 continue
             if entry == path:
-                return f"{refusal(entry.name, mode)}; this notebook was not graded"
-            kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
-            return f"the submitted folder {entry.name} is {kind}; this notebook was not graded"
+                return _("{why}; this notebook was not graded").format(why=refusal(entry.name, mode))
+            if stat.S_ISLNK(mode):
+                return _("the submitted folder {name} is a symbolic link; this notebook was not "
+                         "graded").format(name=entry.name)
+            return _("the submitted folder {name} is not a folder; this notebook was not "
+                     "graded").format(name=entry.name)
         return ""
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+
+        lang = check_language(self.lang) if self.lang else current_language()
+        resources[LANG_KEY] = lang
+        with language(lang):
+            return self._grade(nb, resources)
+
+    def _grade(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         from autograder.engine import grade_submission
 
         topic = resources.get("nbgrader", {}).get("notebook", "")
@@ -390,6 +405,11 @@ class WriteOutOfKernelGrades(NbGraderPreprocessor):
         topic = resources.get(STASH)
         if topic is None:
             return nb, resources
+        with language(resources.get(LANG_KEY)):
+            self._write(nb, topic)
+        return nb, resources
+
+    def _write(self, nb: NotebookNode, topic: TopicResult) -> None:
         for cell in nb.cells:
             info = meta(cell)
             if not info.get("grade") or cell.cell_type != "code":
@@ -403,4 +423,3 @@ class WriteOutOfKernelGrades(NbGraderPreprocessor):
                 nbformat.v4.new_output("execute_result", data={"text/plain": repr(score)},
                                        execution_count=cell.get("execution_count")),
             ]
-        return nb, resources

@@ -11,6 +11,8 @@ string of a record is escaped: a student's name is text, never markup.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import html
 import io
 import statistics
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from autograder.i18n import LANGUAGES, N_, _, html_lang, language, ngettext
 from autograder.results import Outcome, read_outcome
 
 if TYPE_CHECKING:
@@ -29,12 +32,12 @@ if TYPE_CHECKING:
 # Failures after which a student's work was not all graded (or not all done), in the words of
 # the "Did not finish" table, in its order.
 UNFINISHED = {
-    Outcome.NOT_GRADABLE: "module not gradable",
-    Outcome.BUDGET_EXHAUSTED: "time budget used up, not run",
-    Outcome.CRASHED: "crashed",
-    Outcome.TIMED_OUT: "timed out",
-    Outcome.GRADER_ERROR: "the grader failed, not the student",
-    Outcome.NOT_IMPLEMENTED: "not implemented",
+    Outcome.NOT_GRADABLE: N_("module not gradable"),
+    Outcome.BUDGET_EXHAUSTED: N_("time budget used up, not run"),
+    Outcome.CRASHED: N_("crashed"),
+    Outcome.TIMED_OUT: N_("timed out"),
+    Outcome.GRADER_ERROR: N_("the grader failed, not the student"),
+    Outcome.NOT_IMPLEMENTED: N_("not implemented"),
 }
 # Outcomes that name no cause of their own: a passed property, or a property that does not hold
 # (its diagnosis, when it has one, names the misconception).
@@ -103,9 +106,11 @@ def _first_line(text: Any) -> str:
 def unfinished(data: dict[str, Any], topics: list[str] | None = None) -> list[str]:
     """Why a student's work was not all graded, or not all done: grading did not finish, a
     module not submitted or not gradable, a time budget used up, a crash, missing functions."""
+    from autograder.batch import did_not_finish
+
     reasons = []
     if data.get("status") == "error":
-        reasons.append(f"grading did not finish: {_first_line(data.get('error')) or 'unknown error'}")
+        reasons.append(did_not_finish(_first_line(data.get("error")) or _("unknown error")))
     for topic in data.get("topics", []):
         name = str(topic.get("topic", ""))
         if topics is not None and name not in topics:
@@ -118,16 +123,30 @@ def unfinished(data: dict[str, Any], topics: list[str] | None = None) -> list[st
                 by_cause.setdefault(outcome, []).append(str(prop.get("function", "")))
         problem = _first_line(topic.get("problem"))
         if problem and set(by_cause) <= {Outcome.NOT_GRADABLE, Outcome.BUDGET_EXHAUSTED}:
-            if not problem.startswith("grading did not finish"):  # said once, above
+            if not problem.startswith(_did_not_finish_prefixes()):  # said once, above
                 reasons.append(f"{name}: {problem}")  # one reason for the whole module
             continue
         for cause, label in UNFINISHED.items():
             if cause in by_cause:
                 count = len(by_cause[cause])
-                functions = ", ".join(sorted(set(by_cause[cause])))
-                reasons.append(f"{name}: {label} "
-                               f"({count} propert{'y' if count == 1 else 'ies'}: {functions})")
+                reasons.append(ngettext("{topic}: {cause} ({count} property: {functions})",
+                                        "{topic}: {cause} ({count} properties: {functions})",
+                                        count).format(topic=name, cause=_(label), count=count,
+                                                      functions=", ".join(sorted(set(by_cause[cause])))))
     return reasons
+
+
+@functools.cache
+def _did_not_finish_prefixes() -> tuple[str, ...]:
+    """How a stored record's topic problem says grading did not finish, in every language (a
+    batch's records are in the language it graded in)."""
+    from autograder.batch import did_not_finish
+
+    prefixes = []
+    for lang in LANGUAGES:
+        with language(lang):
+            prefixes.append(did_not_finish("\0").split("\0")[0])
+    return tuple(prefixes)
 
 
 def stated_mistakes() -> frozenset[str]:
@@ -223,8 +242,58 @@ def _wrapped(text: str) -> str:
     return "\n".join(textwrap.wrap(text, LABEL_WIDTH)) or text
 
 
+# Fonts with the CJK characters, best first, as Debian (fonts-noto-cjk), Windows and macOS name them.
+CJK_FONT_FILES = ("NotoSansCJK", "SourceHanSans", "wqy-microhei", "wqy-zenhei", "msyh", "PingFang")
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """A font family matplotlib can draw Chinese with (added to it from the system's fonts when
+    its font cache predates them), or None."""
+    from matplotlib import font_manager
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for name in ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Micro Hei",
+                 "Microsoft YaHei", "PingFang SC"):
+        if name in known:
+            return name
+    files = sorted(font_manager.findSystemFonts(fontext="ttf"))  # .otf and .ttc too
+    for stem in CJK_FONT_FILES:
+        for path in files:
+            if stem.lower() in Path(path).name.lower() and "bold" not in Path(path).name.lower():
+                try:
+                    font_manager.fontManager.addfont(path)
+                    return font_manager.FontProperties(fname=path).get_name()
+                except (OSError, RuntimeError, ValueError):
+                    continue
+    return None
+
+
+@contextlib.contextmanager
+def _chart_language() -> Any:
+    """Charts in the page's language when matplotlib has a font for it; in English otherwise
+    (a chart of missing-glyph boxes reads worse than English)."""
+    import matplotlib
+
+    with contextlib.ExitStack() as stack:
+        lang = html_lang()
+        font = cjk_font() if lang.startswith("zh") else None
+        if lang.startswith("zh") and font is None:
+            stack.enter_context(language("en"))
+        elif font is not None:
+            stack.enter_context(matplotlib.rc_context(
+                {"font.sans-serif": [font, *matplotlib.rcParams["font.sans-serif"]],
+                 "font.family": "sans-serif"}))
+        yield
+
+
 def render_figure(summary: ClassSummary) -> Figure:
     """Four panels: total scores, mean per topic, failing properties, misconceptions."""
+    with _chart_language():
+        return _render_figure(summary)
+
+
+def _render_figure(summary: ClassSummary) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -237,32 +306,35 @@ def render_figure(summary: ClassSummary) -> Figure:
     ax.hist(summary.totals, bins=[i * 10 for i in range(11)], color="#4c72b0", edgecolor="white")
     ax.set_xlim(0, 100)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a number of students
-    ax.set_xlabel("total score (% of the maximum)")
-    ax.set_ylabel("students")
-    mean = f", mean {statistics.fmean(summary.totals):.0f}%" if summary.totals else ""
-    ax.set_title(f"Total scores ({summary.graded} graded{mean})")
+    ax.set_xlabel(_("total score (percent of the maximum)"))
+    ax.set_ylabel(_("students"))
+    if summary.totals:
+        ax.set_title(_("Total scores ({graded} graded, mean {mean}%)").format(
+            graded=summary.graded, mean=f"{statistics.fmean(summary.totals):.0f}"))
+    else:
+        ax.set_title(_("Total scores ({graded} graded)").format(graded=summary.graded))
 
     ax = fig.add_subplot(grid[0, 1])
     names = list(summary.topic_means)
     ax.barh(names[::-1], [summary.topic_means[n] for n in names][::-1], color="#55a868")
     ax.set_xlim(0, 100)
-    ax.set_xlabel("mean score (% of the topic's maximum)")
-    ax.set_title("Mean score per topic")
+    ax.set_xlabel(_("mean score (percent of the topic's maximum)"))
+    ax.set_title(_("Mean score per topic"))
 
     for ax, rows, title, color in (
         (fig.add_subplot(grid[1, :]), summary.failing,
-         "Properties failed most often (by students whose code ran)", "#c44e52"),
+         _("Properties failed most often (by students whose code ran)"), "#c44e52"),
         (fig.add_subplot(grid[2, :]), summary.misconceptions,
-         "Misconceptions diagnosed most often", "#8172b2"),
+         _("Misconceptions diagnosed most often"), "#8172b2"),
     ):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         labels = [_wrapped(name) for name, _ in rows][::-1]
         ax.barh(labels, [count for _, count in rows][::-1], color=color)
-        ax.set_xlabel(f"students (of {summary.graded} graded)")
+        ax.set_xlabel(_("students (of {graded} graded)").format(graded=summary.graded))
         ax.set_title(title)
         ax.tick_params(axis="y", labelsize=8)
         if not rows:
-            ax.text(0.5, 0.5, "none", ha="center", va="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, _("none"), ha="center", va="center", transform=ax.transAxes)
     return fig
 
 
@@ -271,6 +343,11 @@ DISTRIBUTION_COLUMNS = 4
 
 def render_distribution(summary: ClassSummary) -> Figure:
     """The score distribution of each topic, one small histogram per topic (10% bins)."""
+    with _chart_language():
+        return _render_distribution(summary)
+
+
+def _render_distribution(summary: ClassSummary) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -281,7 +358,7 @@ def render_distribution(summary: ClassSummary) -> Figure:
     # savefig's tight box trims the margins.
     fig = Figure(figsize=(3.3 * columns, 2.3 * rows))
     if not topics:
-        fig.text(0.5, 0.5, "no topic graded", ha="center", va="center")
+        fig.text(0.5, 0.5, _("no topic graded"), ha="center", va="center")
         return fig
     axes = fig.subplots(rows, columns, squeeze=False, sharex=True,
                         gridspec_kw={"hspace": 0.45, "wspace": 0.3})
@@ -291,15 +368,15 @@ def render_distribution(summary: ClassSummary) -> Figure:
         ax.axvline(statistics.median(scores), color="#c44e52", linewidth=1.5)
         ax.set_xlim(0, 100)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a number of students
-        ax.set_title(f"{topic}: median {statistics.median(scores):.0f}% (n={len(scores)})",
-                     fontsize=9)
+        ax.set_title(_("{topic}: median {median}% (n={count})").format(
+            topic=topic, median=f"{statistics.median(scores):.0f}", count=len(scores)), fontsize=9)
         ax.tick_params(labelsize=8)
     for ax in axes.flat[len(topics):]:
         ax.set_axis_off()
     for ax in axes[-1]:
-        ax.set_xlabel("score (% of the topic's maximum)", fontsize=8)
+        ax.set_xlabel(_("score (percent of the topic's maximum)"), fontsize=8)
     for ax in axes[:, 0]:
-        ax.set_ylabel("students", fontsize=8)
+        ax.set_ylabel(_("students"), fontsize=8)
     return fig
 
 
@@ -319,11 +396,13 @@ def _png(fig: Figure, dpi: int) -> bytes:
 
 
 def render_png(summary: ClassSummary) -> bytes:
-    return _png(render_figure(summary), 90)
+    with _chart_language():  # fonts are found when the figure is drawn: saving it too
+        return _png(render_figure(summary), 90)
 
 
 def render_distribution_png(summary: ClassSummary) -> bytes:
-    return _png(render_distribution(summary), 72)
+    with _chart_language():
+        return _png(render_distribution(summary), 72)
 
 
 TEXT_CELL = ' class="text"'
@@ -335,7 +414,7 @@ def _table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]],
     the columns in ``text`` hold free text, whose long words wrap anywhere."""
     heading = f"<h{level}>{html.escape(title)}</h{level}>"
     if not rows:
-        return f"{heading}<p>none</p>"
+        return f"{heading}<p>{html.escape(_('none'))}</p>"
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     head = f"<tr>{head}</tr>" if any(header) else ""
     body = "".join(
@@ -368,7 +447,7 @@ def _student_rows(summary: ClassSummary, topics: list[str]) -> list[tuple[Any, .
         rows.append((_link(row.student), *scores,
                      f"{_number(row.score)} / {_number(row.max_score)}" if graded else "",
                      f"{row.percent:.1f}%" if graded else "",
-                     "graded" if graded else "did not finish", "; ".join(row.misconceptions)))
+                     _("graded") if graded else _("did not finish"), "; ".join(row.misconceptions)))
     return rows
 
 
@@ -383,7 +462,7 @@ CSS = (
     "div.table{max-width:100%;overflow-x:auto;margin-bottom:1em}"
     "table{border-collapse:collapse}"
     "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}"
-    "td.text{overflow-wrap:anywhere}"
+    "td.text{overflow-wrap:anywhere;min-width:10em}"  # whole words, short headings or not
     "td a{overflow-wrap:normal;word-break:keep-all}"
     "th{background:#f2f2f2}"
     "tr:nth-child(odd) td{background:#fafafa}"
@@ -410,52 +489,56 @@ def render_html(summary: ClassSummary, png: bytes, topics: list[str] | None = No
     the tables below them."""
     topics = topics if topics is not None else list(summary.topic_means)
     totals = summary.totals
-    stats: list[tuple[str, Any]] = [("students", summary.students), ("graded", summary.graded),
-             ("grading did not finish", len(summary.errors))]
+    stats: list[tuple[str, Any]] = [(_("students"), summary.students), (_("graded"), summary.graded),
+                                    (_("grading did not finish"), len(summary.errors))]
     if totals:
-        stats += [("mean total", f"{statistics.fmean(totals):.1f}%"),
-                  ("median total", f"{statistics.median(totals):.1f}%"),
-                  ("lowest / highest", f"{min(totals):.1f}% / {max(totals):.1f}%")]
+        stats += [(_("mean total"), f"{statistics.fmean(totals):.1f}%"),
+                  (_("median total"), f"{statistics.median(totals):.1f}%"),
+                  (_("lowest / highest"), f"{min(totals):.1f}% / {max(totals):.1f}%")]
+    none = f"<p>{html.escape(_('none'))}</p>"
 
     def image(data: bytes, alt: str) -> str:
         encoded = base64.b64encode(data).decode("ascii")
         return f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
 
-    rates = [_table(topic, ("function", "property", "passed", "graded", "pass rate",
-                            "not attempted"), _rate_rows(summary.rates[topic]), text=(0, 1), level=3)
+    rates = [_table(topic, (_("function"), _("property"), _("passed"), _("graded"), _("pass rate"),
+                            _("not attempted")), _rate_rows(summary.rates[topic]), text=(0, 1), level=3)
              for topic in summary.rates]
+    title = html.escape(_("Class report"))
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{html_lang()}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Class report</title><style>{CSS}</style></head><body>",
-        "<h1>Class report</h1>",
-        image(png, "class report charts"),
-        _table("Summary", ("", ""), stats),
-        _table("Mean score per topic", ("topic", "mean (% of maximum)"),
+        f"<title>{title}</title><style>{CSS}</style></head><body>",
+        f"<h1>{title}</h1>",
+        image(png, _("class report charts")),
+        _table(_("Summary"), ("", ""), stats),
+        _table(_("Mean score per topic"), (_("topic"), _("mean (percent of the maximum)")),
                [(t, f"{m:.1f}") for t, m in summary.topic_means.items()]),
-        "<h2>Score distribution per topic</h2>",
-        "<p>Students per 10% of the topic's maximum; the red line is the median.</p>",
-        image(distribution, "score distribution per topic") if distribution else "<p>none</p>",
-        "<h2>Pass rate of each property</h2>",
-        "<p>Passed: students passing the property; graded: students whose grading finished; "
-        "not attempted: of those, students with nothing to run (not implemented, module "
-        "missing or not importable).</p>",
-        *(rates or ["<p>none</p>"]),
-        _table("Properties failed most often", ("property", "students failing"), summary.failing,
-               text=(0,)),
-        _table("Misconceptions diagnosed most often", ("misconception", "students"),
+        f"<h2>{html.escape(_('Score distribution per topic'))}</h2>",
+        "<p>" + html.escape(_("Students per tenth of the topic's maximum; the red line is the "
+                              "median.")) + "</p>",
+        image(distribution, _("score distribution per topic")) if distribution else none,
+        f"<h2>{html.escape(_('Pass rate of each property'))}</h2>",
+        "<p>" + html.escape(_(
+            "Passed: students passing the property; graded: students whose grading finished; "
+            "not attempted: of those, students with nothing to run (not implemented, module "
+            "missing or not importable).")) + "</p>",
+        *(rates or [none]),
+        _table(_("Properties failed most often"), (_("property"), _("students failing")),
+               summary.failing, text=(0,)),
+        _table(_("Misconceptions diagnosed most often"), (_("misconception"), _("students")),
                summary.misconceptions, text=(0,)),
-        _table("Who hit which misconception", ("misconception", "students", "who"),
+        _table(_("Who hit which misconception"), (_("misconception"), _("students"), _("who")),
                _who_rows(summary, stated=False), raw=(2,), text=(0, 2)),
-        _table("Who made which kind of mistake a check states",
-               ("kind of mistake", "students", "who"), _who_rows(summary, stated=True), raw=(2,),
-               text=(0, 2)),
-        _table("Other causes of failure", ("cause", "students"), summary.causes, text=(0,)),
-        _table("Did not finish", ("student", "why"),
+        _table(_("Who made which kind of mistake a check states"),
+               (_("kind of mistake"), _("students"), _("who")), _who_rows(summary, stated=True),
+               raw=(2,), text=(0, 2)),
+        _table(_("Other causes of failure"), (_("cause"), _("students")), summary.causes, text=(0,)),
+        _table(_("Did not finish"), (_("student"), _("why")),
                [(_link(row.student), "; ".join(row.unfinished))
                 for row in summary.rows if row.unfinished], raw=(0,), text=(1,)),
-        _table("Students", ("student", *topics, "total", "%", "status", "misconceptions"),
+        _table(_("Students"), (_("student"), *topics, _("total"), "%", _("status"), _("misconceptions")),
                _student_rows(summary, topics), raw=(0,), text=(len(topics) + 4,)),
         "</body></html>",
     ]

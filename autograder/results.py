@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from autograder.i18n import N_, _
+
 
 class Outcome(str, Enum):
     """How grading one property ended. Which misconception a failure shows is the record's
@@ -40,21 +42,23 @@ class Outcome(str, Enum):
         return self in (Outcome.NOT_IMPLEMENTED, Outcome.NOT_GRADABLE)
 
     def label(self, exception: str = "") -> str:
-        """How it ended, in a few words for the staff (a JUnit type, the class report's causes)."""
+        """How it ended, in a few words for the staff (a JUnit type, the class report's causes),
+        in the current language: a label to show, never to match (match the outcome itself)."""
         if self is Outcome.RAISED:
-            return f"raised {exception}" if exception else "raised an exception"
-        return _LABELS[self]
+            return (_("raised {exception}").format(exception=exception) if exception
+                    else _("raised an exception"))
+        return _(_LABELS[self])
 
 
 _LABELS = {
-    Outcome.PASSED: "passed",
-    Outcome.FAILED: "property failed",
-    Outcome.NOT_IMPLEMENTED: "not implemented",
-    Outcome.CRASHED: "crashed",
-    Outcome.TIMED_OUT: "timed out",
-    Outcome.NOT_GRADABLE: "module not gradable",
-    Outcome.BUDGET_EXHAUSTED: "budget exhausted",
-    Outcome.GRADER_ERROR: "grading error",
+    Outcome.PASSED: N_("passed"),
+    Outcome.FAILED: N_("property failed"),
+    Outcome.NOT_IMPLEMENTED: N_("not implemented"),
+    Outcome.CRASHED: N_("crashed"),
+    Outcome.TIMED_OUT: N_("timed out"),
+    Outcome.NOT_GRADABLE: N_("module not gradable"),
+    Outcome.BUDGET_EXHAUSTED: N_("budget exhausted"),
+    Outcome.GRADER_ERROR: N_("grading error"),
 }
 
 _VALUES = frozenset(outcome.value for outcome in Outcome)
@@ -120,9 +124,9 @@ MAX_LABEL = 200  # a diagnosis
 # A failing property's reproducer (autograder.reproduce) is code: never clipped, only left out.
 MAX_REPRODUCE = 6_000
 MAX_TOPIC_REPRODUCE = 16_000
-REPRODUCE_LEFT_OUT = ("# The code to reproduce this failure was left out: the topic's failures "
-                      "together had too much of it.\n")
-REPRODUCE_INTRO = "To reproduce this failure, run this code in Python:"
+REPRODUCE_LEFT_OUT = N_("# The code to reproduce this failure was left out: the topic's failures "
+                        "together had too much of it.\n")
+REPRODUCE_INTRO = N_("To reproduce this failure, run this code in Python:")
 _TAIL = 4  # a clipped text keeps 1/_TAIL of its room for its end: the input and the hint
 
 
@@ -136,7 +140,7 @@ def clip(text: str, limit: int) -> str:
     tail (the input, the hint) around a line saying how many characters were cut."""
     if len(text) <= limit and stored_size(text) <= limit:
         return text
-    room = limit - stored_size(f"\n... [{len(text):,} characters cut] ...\n")
+    room = limit - stored_size(_cut(len(text)))
     if room < 2 * _TAIL:
         return _head(text, limit)
     head = _head(text, room - room // _TAIL)
@@ -146,7 +150,12 @@ def clip(text: str, limit: int) -> str:
     tail = _head(rest[::-1], room - stored_size(head))[::-1]  # escapes cost the same either way
     newline = tail.find("\n", 0, 200)
     tail = tail[newline + 1:] if newline >= 0 else tail
-    return f"{head}\n... [{len(text) - len(head) - len(tail):,} characters cut] ...\n{tail}"
+    return f"{head}{_cut(len(text) - len(head) - len(tail))}{tail}"
+
+
+def _cut(count: int) -> str:
+    """The line that stands for ``count`` characters cut out of a text."""
+    return "\n" + _("... [{count} characters cut] ...").format(count=f"{count:,}") + "\n"
 
 
 def _head(text: str, room: int) -> str:
@@ -202,14 +211,14 @@ class PropertyResult:
         self.diagnosis = self.diagnosis[:MAX_LABEL]
         self.exception = self.exception[:MAX_LABEL]
         if stored_size(self.reproduce) > MAX_REPRODUCE:
-            self.reproduce = REPRODUCE_LEFT_OUT
+            self.reproduce = _(REPRODUCE_LEFT_OUT)
 
     @property
     def full_feedback(self) -> str:
         """The feedback, then the code that reproduces the failure (unindented, to paste)."""
         if not self.reproduce:
             return self.feedback
-        return f"{self.feedback}\n\n{REPRODUCE_INTRO}\n{self.reproduce.rstrip()}"
+        return f"{self.feedback}\n\n{_(REPRODUCE_INTRO)}\n{self.reproduce.rstrip()}"
 
     @property
     def passed(self) -> bool:
@@ -255,8 +264,8 @@ class TopicResult:
         for prop in sorted(self.properties, key=lambda p: -stored_size(p.reproduce)):
             if total <= reproduce or not prop.reproduce:
                 break
-            total -= stored_size(prop.reproduce) - stored_size(REPRODUCE_LEFT_OUT)
-            prop.reproduce = REPRODUCE_LEFT_OUT
+            total -= stored_size(prop.reproduce) - stored_size(_(REPRODUCE_LEFT_OUT))
+            prop.reproduce = _(REPRODUCE_LEFT_OUT)
 
     @property
     def score(self) -> float:

@@ -26,6 +26,7 @@ from autograder.client import (
     WorkerFailure,
     WorkerTimeout,
 )
+from autograder.i18n import _
 from autograder.notebook_module import (
     MAX_NOTEBOOK_BYTES,
     MAX_NOTEBOOKS_BYTES,
@@ -55,10 +56,19 @@ def syntax_message(filename: str, exc: SyntaxError) -> str:
     caret = ""
     if line and exc.offset:
         caret = "\n    " + " " * (max(exc.offset, 1) - 1 - (len(line) - len(line.lstrip()))) + "^"
-    return (
-        f"{filename} has a syntax error on line {exc.lineno}: {exc.msg}\n"
-        f"    {line.strip()}{caret}"
-    )
+    return (_("{filename} has a syntax error on line {line}: {error}").format(
+        filename=filename, line=exc.lineno, error=exc.msg) + f"\n    {line.strip()}{caret}")
+
+
+def not_submitted(module: str) -> str:
+    """Why ``module`` is not graded when other modules were submitted."""
+    return _("{module}.py was not submitted").format(module=module)
+
+
+def nothing_submitted(module: str) -> str:
+    """Why ``module`` is not graded when nothing of the course was submitted."""
+    return _("nothing to grade: no {module}.py or {notebook} was submitted").format(
+        module=module, notebook=f"{module}{NOTEBOOK_SUFFIX}")
 
 
 def foreign_imports(tree: ast.AST) -> list[str]:
@@ -108,7 +118,7 @@ class Submission:
                  notebooks: str | Path | None = None) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
-            raise FileNotFoundError(f"submission folder {self.path} does not exist")
+            raise FileNotFoundError(_("submission folder {path} does not exist").format(path=self.path))
         self.call_timeout = call_timeout
         self.use_sandbox = use_sandbox
         self.notebooks = notebooks  # the source notebooks a notebook is rebuilt from
@@ -157,7 +167,8 @@ class Submission:
             texts.pop(module, None)
             self._refused.pop(topic, None)
             if ignored:
-                self.notes[topic] = f"{module} was ignored: {name} beside it is graded (as nbgrader grades it)"
+                self.notes[topic] = _("{module} was ignored: {notebook} beside it is graded (as nbgrader "
+                                      "grades it)").format(module=module, notebook=name)
             try:
                 if name in staged.refused:
                     raise NotebookProblem(staged.refused[name])
@@ -170,8 +181,11 @@ class Submission:
                 self._refused[topic] = self.grader_errors[topic] = str(exc)
                 continue
             texts[module] = module_from_notebook(notebook, topic, template)
-            self.notes[topic] = (f"graded from {name}, as nbgrader grades it: the code of its answer "
-                                 "cells" + (f" ({module} beside it was ignored)" if ignored else ""))
+            self.notes[topic] = (
+                _("graded from {notebook}, as nbgrader grades it: the code of its answer cells "
+                  "({module} beside it was ignored)") if ignored else
+                _("graded from {notebook}, as nbgrader grades it: the code of its answer cells")
+            ).format(notebook=name, module=module)
             self.cell_points[topic] = grade_cell_points(template)
 
     @property
@@ -185,13 +199,18 @@ class Submission:
     def missing(self, module: str) -> str:
         """Why ``module`` is not there: not submitted, or nothing of the course at all."""
         if self._sources or self._refused:
-            return f"{module}.py was not submitted"
-        text = f"nothing to grade: no {module}.py or {module}{NOTEBOOK_SUFFIX} was submitted"
+            return not_submitted(module)
+        text = nothing_submitted(module)
         if self._other_notebooks:
-            shown = ", ".join(self._other_notebooks[:3])
-            text += (f" (found {shown}: a notebook is graded only under its own name, "
-                     f"{module}{NOTEBOOK_SUFFIX})")
+            text += " " + _("(found {notebooks}: a notebook is graded only under its own name, "
+                            "{notebook})").format(notebooks=", ".join(self._other_notebooks[:3]),
+                                                  notebook=f"{module}{NOTEBOOK_SUFFIX}")
         return text
+
+    def not_submitted(self, module: str) -> bool:
+        """``module`` alone is missing: other modules of the submission were read."""
+        return (not self._folder_problem and module not in self._sources
+                and module not in self._refused and bool(self._sources or self._refused))
 
     def unread(self, module: str) -> str | None:
         """Why ``module`` was not read or built (folder, refused file, missing), or None."""
@@ -231,22 +250,26 @@ class Submission:
             except SyntaxError as exc:
                 return syntax_message(f"{name}.py", exc)
             except ValueError as exc:  # null bytes
-                return f"{name}.py could not be read as Python: {exc}"
+                return _("{module}.py could not be read as Python: {error}").format(module=name, error=exc)
             if kind == "numpy":
                 bad = foreign_imports(tree)
                 if bad:
-                    via = "" if name == module else f" (through {name}.py)"
-                    return (
-                        f"{module}.py uses {', '.join(bad)}{via}: NumPy exercises may import "
-                        "NumPy and the standard library only, so this module scores 0"
-                    )
+                    if name == module:
+                        return _("{module}.py uses {libraries}: NumPy exercises may import NumPy "
+                                 "and the standard library only, so this module scores 0").format(
+                            module=module, libraries=", ".join(bad))
+                    return _("{module}.py uses {libraries} (through {other}.py): NumPy exercises "
+                             "may import NumPy and the standard library only, so this module "
+                             "scores 0").format(module=module, libraries=", ".join(bad), other=name)
             else:
                 if "torchvision" in foreign_imports(tree):
-                    return f"{module}.py imports torchvision, which these exercises may not use"
+                    return _("{module}.py imports torchvision, which these exercises may not "
+                             "use").format(module=module)
             imported = local_imports(tree)
             unread = sorted(imported & set(self._refused))
             if unread:
-                return f"{name}.py imports {unread[0]}, which was not read: {self._refused[unread[0]]}"
+                return _("{module}.py imports {other}, which was not read: {why}").format(
+                    module=name, other=unread[0], why=self._refused[unread[0]])
             todo.extend(imported & set(self._sources))
         return None
 
@@ -257,15 +280,18 @@ class Submission:
             timeout = self.budgets.limit(timeout)
             self.worker(module).request({"op": "import", "module": module}, timeout)
         except StudentCodeError as exc:
+            # The worker's own words (autograder/worker.py's import guard), never translated.
             if exc.type_name == "ImportError" and "NumPy exercises" in exc.message:
-                return f"{module}.py: {exc.message}; this module scores 0"
-            return (f"importing {module}.py raised {exc.type_name}: {exc.message}\n"
-                    f"{exc.traceback}").rstrip()
+                return _("{module}.py: {error}; this module scores 0").format(module=module,
+                                                                             error=exc.message)
+            return (_("importing {module}.py raised {type}: {message}").format(
+                module=module, type=exc.type_name, message=exc.message)
+                + f"\n{exc.traceback}").rstrip()
         except NotImplementedYet:
-            return f"importing {module}.py raised NotImplementedError"
+            return _("importing {module}.py raised NotImplementedError").format(module=module)
         except WorkerFailure as exc:
             self._raise_if_out_of_time()  # not cached: the module is not at fault
-            return f"{module}.py could not be imported: {exc}"
+            return _("{module}.py could not be imported: {error}").format(module=module, error=exc)
         return None
 
     # ------------------------------------------------------------------ workers
@@ -329,8 +355,9 @@ class Submission:
         finally:
             self._spent += time.monotonic() - started
             if self._poison is None and self._spent > TEST_BUDGET:
-                self._poison = WorkerTimeout(f"your code ran for more than {TEST_BUDGET:g} s in total "
-                                             "on this property; it is far too slow")
+                self._poison = WorkerTimeout(_("your code ran for more than {seconds} s in total on "
+                                               "this property; it is far too slow").format(
+                                                   seconds=f"{TEST_BUDGET:g}"))
         if worker.output_log:
             self.output.extend(worker.output_log)
             worker.output_log.clear()
@@ -358,7 +385,7 @@ class _Session:
         if not return_args:
             return self._wrap(reply)
         if not isinstance(reply, dict) or set(reply) != {"value", "args", "kwargs"}:
-            raise WorkerFailure("the worker's reply was not in the expected form")
+            raise WorkerFailure(_("the worker's reply was not in the expected form"))
         return CallResult(self._wrap(reply["value"]), reply["args"], reply["kwargs"], "")
 
     def get(self, root: str | int, path: str) -> Any:

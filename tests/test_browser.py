@@ -277,3 +277,49 @@ def test_a_feedback_page_reads_well_in_a_browser(tmp_path):
     assert measured["images"][0]["natural"][0] == 1800  # the plot, scaled down to fit
     check_screenshot(measured)
     check_cjk(measured, CHINESE_TEXT)
+
+
+# ---------------------------------------------------------------------------- the Chinese edition
+
+
+def test_the_class_report_in_chinese_reads_well_in_a_browser(tmp_path):
+    from autograder.i18n import language
+    from autograder.report import write_report
+
+    records, topics = browser_class()
+    with language("zh"):
+        _, page = write_report(records, tmp_path, topics)
+    assert '<html lang="zh-CN">' in page.read_text(encoding="utf-8")
+    measured = measure(page, "report_zh", tmp_path)
+    check_layout(measured, images=2)
+    assert min(measured["cells"]) >= 30, min(measured["cells"])
+    check_screenshot(measured)
+    check_cjk(measured, "班级报告", "各主题平均分", "谁出现了哪种误解", "通过率", CHINESE_NAME)
+
+
+def test_a_chinese_feedback_page_reads_well_in_a_browser(tmp_path):
+    """A grade cell's output as GradeOutOfKernel writes it in zh, on the page generate_feedback
+    makes with the course's config in zh."""
+    from autograder.i18n import language
+    from autograder.nbgrader_grade import feedback_for
+    from autograder.results import PropertyResult, TopicResult
+    from tests.test_feedback_html import _feedback_html
+
+    with language("zh"):
+        wrong = PropertyResult(
+            "optimizers", "update_parameters_with_adam", "adam matches torch adam over consecutive steps",
+            "id", 2.0, 0.0, "failed", "update_parameters_with_adam: parameters after step 1['W1']: "
+            "expected 0.1267115222, got 0.1257354689\n提示：偏差修正用的是 1 - beta1**t",
+            reproduce="import numpy as np\nprint(np.zeros(3))\n")
+        topic = TopicResult("optimizers", "Optimizers", [wrong])
+        text = feedback_for("update_parameters_with_adam", topic, 0.0, 2.0)
+        nb = feedback_notebook()
+        nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        page = tmp_path / "feedback_zh.html"
+        page.write_text(_feedback_html(tmp_path, nb), encoding="utf-8")
+    assert '<html lang="zh-CN">' in page.read_text(encoding="utf-8")
+    assert text.startswith("update_parameters_with_adam 的隐藏测试：0 / 2 分")
+    measured = measure(page, "feedback_zh", tmp_path)
+    check_layout(measured, images=1)
+    check_screenshot(measured)
+    check_cjk(measured, "的隐藏测试", CHINESE_TEXT)

@@ -12,7 +12,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from autograder.commands import absolute
+from autograder.commands import absolute, add_language_argument
 
 CHECK_TIMEOUT = 120.0  # seconds for all of one module's public checks
 
@@ -24,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", type=absolute, help="module files or folders holding them")
     p.add_argument("--timeout", type=float, default=CHECK_TIMEOUT,
                    help="seconds for one module's checks (default %(default)g)")
+    add_language_argument(p, "the messages")
     p.set_defaults(run=run)
 
 
@@ -34,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
 def check_paths(paths: list[Path], *, timeout: float = CHECK_TIMEOUT, out=None) -> int:
     """Public checks of every exercise module in ``paths``; 0 when all of them pass."""
     from autograder.client import GraderFault, StudentAbort, StudentCodeError
+    from autograder.i18n import _
     from autograder.submission import Submission
     from autograder.topics import TOPICS
 
@@ -42,19 +44,19 @@ def check_paths(paths: list[Path], *, timeout: float = CHECK_TIMEOUT, out=None) 
     for path in paths:
         folder, only = (path, None) if path.is_dir() else (path.parent, path.stem)
         if not folder.is_dir():
-            print(f"{path} does not exist", file=out)
+            print(_("{path} does not exist").format(path=path), file=out)
             failures += 1
             continue
         with Submission(folder, call_timeout=timeout) as sub:
             names = [t for t in TOPICS if only in (None, t)]
             for name in names:
                 problem = sub.check_module(name)
-                if problem == f"{name}.py was not submitted" and only is None:
+                if problem and sub.not_submitted(name) and only is None:
                     continue
                 found += 1
                 print(f"== {name}.py", file=out)
                 if importlib.util.find_spec(f"autograder.public_checks.{name}") is None:
-                    print("  no public checks for this module yet", file=out)
+                    print("  " + _("no public checks for this module yet"), file=out)
                     found -= 1
                     continue
                 if problem:
@@ -64,11 +66,11 @@ def check_paths(paths: list[Path], *, timeout: float = CHECK_TIMEOUT, out=None) 
                 try:
                     reply = sub.worker(name).request({"op": "checks", "module": name}, timeout)
                 except (StudentAbort, StudentCodeError) as exc:
-                    print(f"  the checks could not finish: {exc}", file=out)
+                    print("  " + _("the checks could not finish: {error}").format(error=exc), file=out)
                     failures += 1
                     continue
                 except GraderFault as exc:
-                    print(f"  grading error (not your code): {exc}", file=out)
+                    print("  " + _("grading error (not your code): {error}").format(error=exc), file=out)
                     failures += 1
                     continue
                 text = str(reply.get("text", "")) if isinstance(reply, dict) else ""
@@ -78,8 +80,8 @@ def check_paths(paths: list[Path], *, timeout: float = CHECK_TIMEOUT, out=None) 
                 if not isinstance(reply, dict) or reply.get("code") != 0:
                     failures += 1
     if not found:
-        print("no exercise module found (expected files like optimizers.py)", file=out)
+        print(_("no exercise module found (expected files like optimizers.py)"), file=out)
         return 1
-    print(f"{found - failures} of {found} modules pass their public checks "
-          "(the hidden tests check much more)", file=out)
+    print(_("{passed} of {found} modules pass their public checks (the hidden tests check much "
+            "more)").format(passed=found - failures, found=found), file=out)
     return 1 if failures else 0

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.commands import absolute
+from autograder.commands import absolute, add_language_argument
 from autograder.topics import DEVICES, PROFILES
 
 
@@ -29,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--functions", default=None,
                    help="comma-separated SPEC names: grade only the properties of these functions")
     add_notebooks_argument(p)
+    add_language_argument(p)
     add_gradescope_arguments(p)
     p.set_defaults(run=run)
 
@@ -73,7 +74,9 @@ def budgets(args: argparse.Namespace) -> tuple[float, float]:
     topic = TOPIC_BUDGET if args.topic_budget is None else args.topic_budget
     whole = SUBMISSION_BUDGET if args.submission_budget is None else args.submission_budget
     if topic < 0 or whole < 0:
-        raise ValueError("a time budget must be a number of seconds (0: no limit)")
+        from autograder.i18n import _
+
+        raise ValueError(_("a time budget must be a number of seconds (0: no limit)"))
     return topic, whole
 
 
@@ -81,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from autograder.engine import grade_submission
     from autograder.formats import render
     from autograder.formats.gradescope import GradescopeOptions, to_gradescope_json
+    from autograder.i18n import _
 
     topic_budget, submission_budget = budgets(args)
     started = time.monotonic()
@@ -100,10 +104,11 @@ def run(args: argparse.Namespace) -> int:
         from autograder.files import write_atomic
 
         write_atomic(Path(args.output), text)
-        print(f"{result.score:g} / {result.max_score:g} written to {args.output}", file=sys.stderr)
+        print(_("{score} / {max_score} written to {path}").format(
+            score=f"{result.score:g}", max_score=f"{result.max_score:g}", path=args.output), file=sys.stderr)
     else:
         sys.stdout.write(text)
     if result.error:  # the grader's own failure: never a quiet 0 for the student
-        print(f"grading error: {result.error}", file=sys.stderr)
+        print(_("grading error: {error}").format(error=result.error), file=sys.stderr)
         return 1
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from autograder.commands import absolute
+from autograder.commands import absolute, add_language_argument
 from autograder.commands.grade import add_budget_arguments, add_notebooks_argument, budgets
 from autograder.topics import DEVICES, PROFILES
 
@@ -38,6 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="seconds for one whole submission before it is stopped (default 1800)")
     p.add_argument("--tests", type=absolute, default=None, help="folder of hidden grading tests")
     add_notebooks_argument(p)
+    add_language_argument(p, "the feedback, the grade sheet's errors and the class report")
     p.add_argument("--layout", default="auto", choices=["auto", "plain", "nbgrader"])
     p.add_argument("--assignment", default=None, help="nbgrader assignment name")
     p.add_argument("--regrade", action="store_true", help="grade everything again")
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from autograder.batch import SUBMISSION_TIMEOUT, Settings, run_batch
+    from autograder.i18n import _, current_language, ngettext
     from autograder.topics import parse_topics
 
     topic_budget, submission_budget = budgets(args)
@@ -72,22 +74,27 @@ def run(args: argparse.Namespace) -> int:
         if args.functions else None,
         submission_timeout=args.submission_timeout or SUBMISSION_TIMEOUT,
         notebooks=str(Path(args.notebooks).resolve()) if args.notebooks else None,
+        lang=current_language(),  # --lang (set by the CLI) or $AUTOGRADER_LANG
     )
     summary = run_batch(args.submissions, args.output, settings, workers=args.workers,
                         scheduler=args.scheduler, layout=args.layout, assignment=args.assignment,
                         regrade=args.regrade, retry_errors=args.retry_errors,
                         progress=not args.no_progress, report=not args.no_report)
-    print(f"{summary.students} submissions: {summary.graded} graded now, "
-          f"{summary.skipped} already done, {len(summary.errors)} could not be graded "
-          f"({summary.seconds:.0f} s)", file=sys.stderr)
+    print(ngettext("{students} submission: {graded} graded now, {skipped} already done, {errors} "
+                   "could not be graded ({seconds} s)",
+                   "{students} submissions: {graded} graded now, {skipped} already done, {errors} "
+                   "could not be graded ({seconds} s)", summary.students).format(
+        students=summary.students, graded=summary.graded, skipped=summary.skipped,
+        errors=len(summary.errors), seconds=f"{summary.seconds:.0f}"), file=sys.stderr)
     if summary.outdated:
-        print(f"{summary.outdated} stored results had other settings and were graded again",
-              file=sys.stderr)
+        print(_("{count} stored results had other settings and were graded again").format(
+            count=summary.outdated), file=sys.stderr)
     for student in summary.errors:
-        print(f"  grading failed: {student} (see results/ for the reason)", file=sys.stderr)
-    if summary.kept_errors:
-        print(f"{len(summary.kept_errors)} error(s) of the submissions' own kept as final "
-              f"(--retry-errors grades them again): {', '.join(summary.kept_errors)}",
+        print("  " + _("grading failed: {student} (see results/ for the reason)").format(student=student),
               file=sys.stderr)
-    print(f"grade sheet: {summary.csv}", file=sys.stderr)
+    if summary.kept_errors:
+        print(_("{count} error(s) of the submissions' own kept as final (--retry-errors grades them "
+                "again): {students}").format(count=len(summary.kept_errors),
+                                             students=", ".join(summary.kept_errors)), file=sys.stderr)
+    print(_("grade sheet: {path}").format(path=summary.csv), file=sys.stderr)
     return 1 if summary.ungraded and not args.exit_zero else 0

@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from autograder.commands import absolute
+from autograder.commands import absolute, add_language_argument
 from autograder.commands.grade import add_gradescope_arguments
 from autograder.formats.gradescope import GradescopeOptions
 from autograder.topics import DEVICES, PROFILES
@@ -53,6 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--notebooks", default=None, metavar="DIR",
                    help="the course's source notebooks to bundle, answers left out (default: "
                         "this package's source/)")
+    add_language_argument(p, "the feedback students read on Gradescope")
     add_gradescope_arguments(p)
     p.set_defaults(run=run)
 
@@ -106,13 +107,16 @@ def torch_version() -> str:
 def grading_env(topics: list[str], profile: str, timeout: float, device: str,
                 topic_budget: float = TOPIC_BUDGET,
                 submission_budget: float = SUBMISSION_BUDGET,
-                options: GradescopeOptions | None = None) -> str:
+                options: GradescopeOptions | None = None, lang: str = "en") -> str:
+    from autograder.i18n import check_language
+
     opts = options or GradescopeOptions()
     values = {"TOPICS": ",".join(topics), "PROFILE": profile, "CALL_TIMEOUT": f"{timeout:g}",
               "DEVICE": device, "TORCH_VERSION": torch_version(),
               "TOPIC_BUDGET": f"{topic_budget:g}", "SUBMISSION_BUDGET": f"{submission_budget:g}",
               "VISIBILITY": opts.visibility, "STDOUT_VISIBILITY": opts.stdout_visibility,
-              "FEEDBACK_FORMAT": opts.feedback_format}
+              "FEEDBACK_FORMAT": opts.feedback_format,
+              "AUTOGRADER_LANG": check_language(lang)}  # run_autograder's --lang
     lines = ["# Read by setup.sh and run_autograder; written by autograder gradescope-bundle."]
     lines += [f"{key}={shlex.quote(value)}" for key, value in values.items()]
     return "\n".join(lines) + "\n"
@@ -123,22 +127,24 @@ def build_bundle(output: str | Path, topics: list[str], *, profile: str = "gradi
                  tests: str | Path | None = None, topic_budget: float = TOPIC_BUDGET,
                  submission_budget: float = SUBMISSION_BUDGET,
                  options: GradescopeOptions | None = None,
-                 notebooks: str | Path | None = None) -> list[str]:
-    """Write the zip and return the names it holds."""
+                 notebooks: str | Path | None = None, lang: str = "en") -> list[str]:
+    """Write the zip and return the names it holds; its run_autograder grades in ``lang``."""
     from autograder.engine import default_tests_dir
+    from autograder.i18n import _
 
     if topic_budget < 0 or submission_budget < 0:
-        raise ValueError("a time budget must be a number of seconds (0: no limit)")
+        raise ValueError(_("a time budget must be a number of seconds (0: no limit)"))
     tests_dir = Path(tests) if tests else default_tests_dir()
     missing = [t for t in topics if not (tests_dir / f"test_{t}.py").exists()]
     if missing:
-        raise FileNotFoundError(f"no hidden tests for {', '.join(missing)} in {tests_dir}")
+        raise FileNotFoundError(_("no hidden tests for {topics} in {folder}").format(
+            topics=", ".join(missing), folder=tests_dir))
     entries: list[tuple[str, bytes, int]] = []
     for name in SCRIPTS:
         entries.append((name, (TEMPLATES / name).read_bytes(), 0o755))
     entries.append(("grading.env",
                     grading_env(topics, profile, timeout, device, topic_budget,
-                                submission_budget, options).encode("utf-8"), 0o644))
+                                submission_budget, options, lang).encode("utf-8"), 0o644))
     for name in ("pyproject.toml", "README.md"):
         if (REPO / name).exists():
             entries.append((name, (REPO / name).read_bytes(), 0o644))
@@ -159,6 +165,7 @@ def build_bundle(output: str | Path, topics: list[str], *, profile: str = "gradi
 
 
 def run(args: argparse.Namespace) -> int:
+    from autograder.i18n import _, current_language
     from autograder.topics import parse_topics
 
     names = build_bundle(args.output, parse_topics(args.topics), profile=args.profile,
@@ -166,11 +173,12 @@ def run(args: argparse.Namespace) -> int:
                          topic_budget=args.topic_budget, submission_budget=args.submission_budget,
                          options=GradescopeOptions(args.visibility, args.stdout_visibility,
                                                    args.feedback_format),
-                         notebooks=args.notebooks)
-    print(f"{args.output}: {len(names)} files (setup.sh, run_autograder, grader, hidden tests, "
-          "source notebooks)", file=sys.stderr)
+                         notebooks=args.notebooks, lang=current_language())
+    print(_("{path}: {count} files (setup.sh, run_autograder, grader, hidden tests, source "
+            "notebooks)").format(path=args.output, count=len(names)), file=sys.stderr)
     missing = [t for t in parse_topics(args.topics) if f"notebooks/{t}.ipynb" not in names]
     if missing:
-        print(f"no source notebook for {', '.join(missing)}: an uploaded notebook of these "
-              "topics will be a grading error (give --notebooks DIR)", file=sys.stderr)
+        print(_("no source notebook for {topics}: an uploaded notebook of these topics will be a "
+                "grading error (give --notebooks DIR)").format(topics=", ".join(missing)),
+              file=sys.stderr)
     return 0

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from autograder.i18n import _
 from autograder.results import SubmissionResult
 
 # Gradescope's values, in its words: "hidden" never shown to students, "after_due_date" once the
@@ -51,10 +52,16 @@ def formatted(text: str, fmt: str, failed: bool = True) -> str:
         lines = _ESC.sub("\N{REPLACEMENT CHARACTER}", text.replace("\t", "    ")).split("\n")
         if failed and lines:
             lines[0] = f"{_RED}{lines[0]}{_RESET}"
-        lines = [f"{_BOLD}Hint:{_RESET}{line[5:]}" if line.startswith("Hint:") else line
-                 for line in lines]
-        return "\n".join(lines)
+        return "\n".join(_bold_hint(line) for line in lines)
     return text
+
+
+def _bold_hint(line: str) -> str:
+    """A hint line (the engine's "Hint: {hint}", in the grading's language) with its label bold."""
+    for label in {"Hint:", _("Hint: {hint}").split("{hint}")[0].rstrip()}:
+        if label and line.startswith(label):
+            return f"{_BOLD}{label}{_RESET}{line[len(label):]}"
+    return line
 
 
 def gradescope_dict(result: SubmissionResult,
@@ -74,7 +81,7 @@ def gradescope_dict(result: SubmissionResult,
                 "score": prop.score,
                 "max_score": prop.max_score,
                 "status": "passed" if prop.passed else "failed",
-                "output": formatted(prop.full_feedback, fmt) if prop.feedback else "passed",
+                "output": formatted(prop.full_feedback, fmt) if prop.feedback else _("passed"),
                 "output_format": fmt,
                 "tags": [topic.topic, prop.function],
                 "visibility": opts.visibility,
@@ -90,7 +97,7 @@ def gradescope_dict(result: SubmissionResult,
     if opts.execution_time is not None:
         data["execution_time"] = max(0, round(opts.execution_time))
     if result.output:
-        data["output"] = "What your code printed (truncated):\n" + formatted(
+        data["output"] = _("What your code printed (truncated):") + "\n" + formatted(
             result.output, fmt, failed=False)
     notes = [f"{t.topic}: {t.note}" for t in result.topics if t.note]
     if notes:

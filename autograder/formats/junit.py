@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from autograder.formats import register
+from autograder.i18n import _, language
 from autograder.results import Outcome, SubmissionResult
 
 # Characters XML 1.0 cannot hold even escaped; student output may contain any of them.
@@ -30,6 +31,13 @@ def _properties(parent: ET.Element, **values: str) -> None:
         if value == "":
             continue
         ET.SubElement(props, "property", name=name, value=_clean(value))
+
+
+def _kind(outcome: Outcome, exception: str = "") -> str:
+    """A failure's ``type``: a classification CI tools group by, the same in every language
+    (the ``message`` and the text are the feedback's, in the grading's language)."""
+    with language("en"):
+        return outcome.label(exception)
 
 
 def to_junit(result: SubmissionResult) -> str:
@@ -57,7 +65,7 @@ def to_junit(result: SubmissionResult) -> str:
                                  time="0")
             _properties(case, points="0", max_points="0")
             error = ET.SubElement(case, "error", message=_clean(topic.problem.splitlines()[0]),
-                                  type=Outcome.NOT_GRADABLE.label())
+                                  type=_kind(Outcome.NOT_GRADABLE))
             error.text = _clean(topic.problem)
         for prop in topic.properties:
             case = ET.SubElement(suite, "testcase", classname=f"{topic.topic}.{prop.function}",
@@ -66,11 +74,11 @@ def to_junit(result: SubmissionResult) -> str:
                         device=prop.device, outcome=prop.outcome.value, diagnosis=prop.diagnosis)
             if not prop.passed:
                 # A grader fault is the CI's "error" (the check itself broke), not a failure.
-                first = (prop.feedback.strip().splitlines() or ["failed"])[0]
+                first = (prop.feedback.strip().splitlines() or [_("failed")])[0]
                 failure = ET.SubElement(case, "error" if prop.grading_error else "failure",
                                         message=_clean(first),
                                         type=_clean(prop.diagnosis
-                                                    or prop.outcome.label(prop.exception)))
+                                                    or _kind(prop.outcome, prop.exception)))
                 failure.text = _clean(prop.full_feedback)
         if i == 0 and result.output:
             out = ET.SubElement(suite, "system-out")
