@@ -94,3 +94,12 @@ def test_the_wheel_builds_a_notebook_with_its_teaching_text(installed, tmp_path)
     text = "\n".join(json.loads(proc.stdout))
     assert "TODO" not in text
     assert "Adam" in text and len(text) > 2000
+
+
+def test_the_wheel_ships_the_compiled_catalogs_and_speaks_chinese(installed, tmp_path):
+    code = ("import autograder.i18n as i18n; from autograder.i18n import _; i18n.set_language('zh'); "
+            "print(i18n.LOCALE_DIR); print(_('timed out'))")
+    proc = _run(installed, str(installed / "bin" / "python"), "-c", code, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    locale_dir, label = proc.stdout.split()
+    assert str(installed) in locale_dir and label == "超时"
