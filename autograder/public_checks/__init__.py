@@ -21,15 +21,18 @@ import traceback
 from pathlib import Path
 
 from ._common import NOTEBOOK, read_modules
+from ._i18n import N_, _, matches
 
-__all__ = ["run_checks", "find_targets"]
+__all__ = ["run_checks", "find_targets", "is_summary"]
 HERE = Path(__file__).resolve().parent
+# The last line run_checks prints when checks ran (``autograder check`` prints its own).
+SUMMARY = N_("{passed} of {ran} public checks passed (the hidden tests check much more)")
 
 
 def _load(path: Path):
     spec = importlib.util.spec_from_file_location(path.stem, path)
     if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
+        raise ImportError(_("cannot load {path}").format(path=path))
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(path.parent))
     try:
@@ -92,7 +95,8 @@ def run_checks(paths: list[str], out=None) -> int:
     for folder, wanted, arg in _targets(paths):
         files, refused = read_modules(folder, wanted or ())
         if "" in refused:
-            print(f"== {folder}\n  cannot check {folder}: {refused['']}", file=out)
+            reason = _("cannot check {name}: {reason}").format(name=folder, reason=refused[""])
+            print(f"== {folder}\n  {reason}", file=out)
             failures += 1
             continue
         private = Path(tempfile.mkdtemp(prefix="public-checks-"))
@@ -106,10 +110,10 @@ def run_checks(paths: list[str], out=None) -> int:
             shutil.rmtree(private, ignore_errors=True)
         failures, ran = failures + f, ran + r
     if not ran:
-        print("no public check ran" if failures else
-              "no exercise module found (expected files like optimizers.py)", file=out)
+        print(_("no public check ran") if failures else
+              _("no exercise module found (expected files like optimizers.py)"), file=out)
         return 1
-    print(f"{ran - failures} of {ran} public checks passed (the hidden tests check much more)", file=out)
+    print(_(SUMMARY).format(passed=ran - failures, ran=ran), file=out)
     return 1 if failures else 0
 
 
@@ -132,31 +136,41 @@ def _check_folder(private: Path, names: list[str], refused: dict[str, str], out,
     for name, checks in checked:
         print(f"== {(shown or {}).get(name, name)}", file=out)
         if name in refused:
-            print(f"  cannot check {name}: {refused[name]}", file=out)
+            print("  " + _("cannot check {name}: {reason}").format(name=name, reason=refused[name]), file=out)
             failures += 1
             continue
         try:
             module = _load(private / name)
         except Exception:  # noqa: BLE001 - report any import failure to the student
-            print(f"  cannot import {name}:\n{traceback.format_exc(limit=-1)}", file=out)
-            print("".join(f"  (not read: {why})\n" for why in helpers), end="", file=out)
+            print("  " + _("cannot import {name}:").format(name=name) + "\n" + traceback.format_exc(limit=-1),
+                  file=out)
+            for why in helpers:
+                print("  " + _("(not read: {reason})").format(reason=why), file=out)
             failures += 1
             continue
         for check in sorted(n for n in dir(checks) if n.startswith("check_")):
             target = check[len("check_"):]
             ran += 1
             if not hasattr(module, target):
-                print(f"  FAIL {target}: not defined in {name}", file=out)
+                print("  " + _("FAIL {function}: not defined in {name}").format(function=target, name=name),
+                      file=out)
                 failures += 1
                 continue
             try:
                 getattr(checks, check)(getattr(module, target), quiet=True)
             except NotImplementedError:
-                print(f"  TODO {target}: not implemented yet", file=out)
+                print("  " + _("TODO {function}: not implemented yet").format(function=target), file=out)
                 failures += 1
             except Exception as exc:  # noqa: BLE001 - any failure is feedback
-                print(f"  FAIL {target}: {type(exc).__name__}: {exc}", file=out)
+                print("  " + _("FAIL {function}: {error_type}: {error}").format(
+                    function=target, error_type=type(exc).__name__, error=exc), file=out)
                 failures += 1
             else:
-                print(f"  ok   {target}", file=out)
+                print("  " + _("ok   {function}").format(function=target), file=out)
     return failures, ran
+
+
+def is_summary(line: str) -> bool:
+    """Whether ``line`` is the summary ``run_checks`` ends with when checks ran, in the language
+    the checks speak now."""
+    return matches(SUMMARY, line)

@@ -8,12 +8,13 @@ each notebook's folder.
 import sys
 
 from . import exercises_checked, find_targets, run_checks
+from ._i18n import _
 
 if __name__ == "__main__":
     if any(arg in ("-h", "--help") for arg in sys.argv[1:]):
         print(__doc__.strip())
         sys.exit(0)
     if not exercises_checked():
-        print("the exercises here have no public checks yet: try your functions on small examples")
+        print(_("the exercises here have no public checks yet: try your functions on small examples"))
         sys.exit(1)
     sys.exit(run_checks(find_targets(sys.argv[1:])))

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._i18n import _
+
 
 class CheckFailed(AssertionError):
     pass
@@ -24,20 +26,25 @@ def close(label, got, expected, rtol=1e-6, atol=1e-9):
     try:
         got_arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise CheckFailed(f"{label}: expected an array, got {type(got).__name__}") from exc
+        raise CheckFailed(_("{label}: expected an array, got {type}").format(
+            label=label, type=type(got).__name__)) from exc
     if got_arr.shape != expected.shape:
-        raise CheckFailed(f"{label}: shape {got_arr.shape}, expected {expected.shape}")
+        raise CheckFailed(_("{label}: shape {shape}, expected {expected}").format(
+            label=label, shape=got_arr.shape, expected=expected.shape))
     bad = ~np.isclose(got_arr, expected, rtol=rtol, atol=atol)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise CheckFailed(f"{label}: at index {index} got {got_arr[index]!r}, expected {expected[index]!r}")
+        raise CheckFailed(_("{label}: at index {index} got {got!r}, expected {expected!r}").format(
+            label=label, index=index, got=got_arr[index], expected=expected[index]))
 
 
 def same_keys(label, got, expected_keys):
     if not isinstance(got, dict):
-        raise CheckFailed(f"{label}: expected a dict, got {type(got).__name__}")
+        raise CheckFailed(_("{label}: expected a dict, got {type}").format(
+            label=label, type=type(got).__name__))
     if set(got) != set(expected_keys):
-        raise CheckFailed(f"{label}: keys {sorted(got)}, expected {sorted(expected_keys)}")
+        raise CheckFailed(_("{label}: keys {keys}, expected {expected}").format(
+            label=label, keys=sorted(got), expected=sorted(expected_keys)))
 
 
 def unchanged(label, before, after):
@@ -46,7 +53,7 @@ def unchanged(label, before, after):
         for key in before:
             unchanged(f"{label}[{key!r}]", before[key], after[key])
     elif not np.array_equal(before, after):
-        raise CheckFailed(f"{label} was modified in place; work on copies")
+        raise CheckFailed(_("{label} was modified in place; work on copies").format(label=label))
 
 
 def raises(label, exc_type, fn, *args, **kwargs):
@@ -57,20 +64,24 @@ def raises(label, exc_type, fn, *args, **kwargs):
     except NotImplementedError:
         raise
     except SystemExit as exc:  # sys.exit() would end the checks (and a notebook's kernel) here
-        raise CheckFailed(f"{label}: called sys.exit(); raise {exc_type.__name__} instead") from exc
+        raise CheckFailed(_("{label}: called sys.exit(); raise {expected} instead").format(
+            label=label, expected=exc_type.__name__)) from exc
     except Exception as exc:  # noqa: BLE001
-        raise CheckFailed(f"{label}: raised {type(exc).__name__}, expected {exc_type.__name__}") from exc
-    raise CheckFailed(f"{label}: expected {exc_type.__name__}, nothing was raised")
+        raise CheckFailed(_("{label}: raised {raised}, expected {expected}").format(
+            label=label, raised=type(exc).__name__, expected=exc_type.__name__)) from exc
+    raise CheckFailed(_("{label}: expected {expected}, nothing was raised").format(
+        label=label, expected=exc_type.__name__))
 
 
 def shape_is(label, got, expected, hint=""):
     """Fail unless ``got`` (an array or a tensor) has the shape ``expected``."""
     shape = getattr(got, "shape", None)
     if shape is None:
-        raise CheckFailed(f"{label}: expected an array of shape {tuple(expected)}, got {type(got).__name__}. "
-                          f"{hint}".rstrip())
+        raise CheckFailed(_("{label}: expected an array of shape {expected}, got {type}. {hint}").format(
+            label=label, expected=tuple(expected), type=type(got).__name__, hint=hint).rstrip())
     if tuple(shape) != tuple(expected):
-        raise CheckFailed(f"{label}: shape {tuple(shape)}, expected {tuple(expected)}. {hint}".rstrip())
+        raise CheckFailed(_("{label}: shape {shape}, expected {expected}. {hint}").format(
+            label=label, shape=tuple(shape), expected=tuple(expected), hint=hint).rstrip())
 
 
 def state_shapes(label, module, expected, hint=""):
@@ -80,10 +91,12 @@ def state_shapes(label, module, expected, hint=""):
     missing = [k for k in expected if k not in got]
     extra = [k for k in got if k not in expected]
     if missing or extra:
-        raise CheckFailed(f"{label}: state_dict keys missing {missing}, unexpected {extra}. {hint}".rstrip())
+        raise CheckFailed(_("{label}: state_dict keys missing {missing}, unexpected {extra}. {hint}").format(
+            label=label, missing=missing, extra=extra, hint=hint).rstrip())
     for key, shape in expected.items():
         if got[key] != tuple(shape):
-            raise CheckFailed(f"{label}: {key} has shape {got[key]}, expected {tuple(shape)}. {hint}".rstrip())
+            raise CheckFailed(_("{label}: {key} has shape {shape}, expected {expected}. {hint}").format(
+                label=label, key=key, shape=got[key], expected=tuple(shape), hint=hint).rstrip())
 
 
 def sibling(fn, name):
@@ -94,13 +107,15 @@ def sibling(fn, name):
         namespace = getattr(sys.modules.get(getattr(fn, "__module__", "")), "__dict__", {})
     found = namespace.get(name)
     if found is None:
-        raise CheckFailed(f"this check also calls your {name}, which is not defined next to {fn.__name__}")
+        raise CheckFailed(_("this check also calls your {name}, which is not defined next to "
+                            "{function}").format(name=name, function=fn.__name__))
     return found
 
 
 def passed(name, quiet=False):
     if not quiet:
-        print(f"\u2713 {name}: public checks passed (the hidden tests check much more)")
+        print("\u2713 " + _("{name}: public checks passed (the hidden tests check much more)").format(
+            name=name))
 
 
 def tiny_network():
@@ -136,16 +151,16 @@ def not_a_file(name, mode):
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISLNK(mode):
-        return f"{name} is a symbolic link: upload the file itself"
+        return _("{name} is a symbolic link: upload the file itself").format(name=name)
     if stat.S_ISDIR(mode):
-        return f"{name} is a folder, not a file: upload the file itself"
+        return _("{name} is a folder, not a file: upload the file itself").format(name=name)
     if stat.S_ISFIFO(mode):
-        return f"{name} is a FIFO (named pipe), not a file: upload the file itself"
+        return _("{name} is a FIFO (named pipe), not a file: upload the file itself").format(name=name)
     if stat.S_ISSOCK(mode):
-        return f"{name} is a socket, not a file: upload the file itself"
+        return _("{name} is a socket, not a file: upload the file itself").format(name=name)
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return f"{name} is a device, not a file: upload the file itself"
-    return f"{name} is not a regular file: upload the file itself"
+        return _("{name} is a device, not a file: upload the file itself").format(name=name)
+    return _("{name} is not a regular file: upload the file itself").format(name=name)
 
 
 def _read_file(path, room, limit=MAX_FILE_BYTES):
@@ -159,7 +174,7 @@ def _read_file(path, room, limit=MAX_FILE_BYTES):
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # replaced by a link after lstat
             return not_a_file(name, stat.S_IFLNK)
-        return f"{name} could not be read ({exc.strerror})"
+        return _("{name} could not be read ({error})").format(name=name, error=exc.strerror)
     try:
         problem = not_a_file(name, os.fstat(fd).st_mode)
         if problem:
@@ -172,13 +187,14 @@ def _read_file(path, room, limit=MAX_FILE_BYTES):
             chunks.append(chunk)
             got += len(chunk)
     except OSError as exc:
-        return f"{name} could not be read ({exc.strerror})"
+        return _("{name} could not be read ({error})").format(name=name, error=exc.strerror)
     finally:
         os.close(fd)
     if got > limit:
-        return f"{name} is larger than {limit // 1_000_000} MB: it was not read"
+        return _("{name} is larger than {size} MB: it was not read").format(name=name, size=limit // 1_000_000)
     if got > room:
-        return f"the modules are larger than 8 MB in total; {name} was not read"
+        return _("the modules are larger than {size} MB in total; {name} was not read").format(
+            size=MAX_TOTAL_BYTES // 1_000_000, name=name)
     return b"".join(chunks)
 
 
@@ -188,7 +204,7 @@ def notebook_module(content, name):
     try:
         cells = json.loads(content.decode("utf-8")).get("cells", [])
     except (UnicodeDecodeError, ValueError, AttributeError):
-        return f"{name} is not a notebook Jupyter saved (not UTF-8 JSON with cells)"
+        return _("{name} is not a notebook Jupyter saved (not UTF-8 JSON with cells)").format(name=name)
     parts = []
     for cell in cells if isinstance(cells, list) else []:
         info = (cell.get("metadata") or {}).get("nbgrader") if isinstance(cell, dict) else None
@@ -199,7 +215,7 @@ def notebook_module(content, name):
             src = "".join(src) if isinstance(src, list) else str(src)
             parts.append("\n".join("# " + line if MAGIC_RE.match(line) else line for line in src.splitlines()))
     if not parts:
-        return f"{name} holds no answer cell (is it one of the course's notebooks?)"
+        return _("{name} holds no answer cell (is it one of the course's notebooks?)").format(name=name)
     return ("\n\n\n".join(parts) + "\n").encode("utf-8")
 
 
@@ -209,11 +225,13 @@ def read_modules(folder, first=()):
     is read as the module ``x.py``. A linked folder is not read at all."""
     folder = Path(folder)
     if folder.is_symlink():
-        return {}, {"": f"the folder {folder.name} is a symbolic link: check the folder itself"}
+        return {}, {"": _("the folder {folder} is a symbolic link: check the folder itself").format(
+            folder=folder.name)}
     try:
         listed = sorted(n for n in os.listdir(folder) if n.endswith(".py") and not n.startswith("."))
     except OSError as exc:
-        return {}, {"": f"the folder {folder} could not be read ({exc.strerror})"}
+        return {}, {"": _("the folder {folder} could not be read ({error})").format(
+            folder=folder, error=exc.strerror)}
     files, refused, total = {}, {}, 0
     for name in dict.fromkeys([*first, *listed]):
         if name.endswith(NOTEBOOK):
@@ -222,7 +240,8 @@ def read_modules(folder, first=()):
             if isinstance(content, bytes):
                 content = notebook_module(content, name)
             if isinstance(content, bytes) and len(content) > min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - total):
-                content = f"the code of {name} is larger than 1 MB: it was not read"
+                content = _("the code of {name} is larger than {size} MB: it was not read").format(
+                    name=name, size=MAX_FILE_BYTES // 1_000_000)
         else:
             module = name
             content = _read_file(folder / name, min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - total))
@@ -247,6 +266,6 @@ def build_light(torch, factory, **kwargs):
     except Exception:  # noqa: BLE001 - something the meta device lacks: build it for real
         model = factory(**kwargs)
     if model is None:
-        raise CheckFailed(f"{getattr(factory, '__name__', 'the constructor')}() returned None: return the "
-                          "model")
+        raise CheckFailed(_("{constructor}() returned None: return the model").format(
+            constructor=getattr(factory, "__name__", "the constructor")))
     return model

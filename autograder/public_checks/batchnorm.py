@@ -6,12 +6,13 @@ import math
 import numpy as np
 
 from ._common import CheckFailed, close, passed, raises, shape_is, sibling, unchanged
+from ._i18n import _
 
 
 def _forward(batchnorm_forward, *args, **kwargs):
     result = batchnorm_forward(*args, **kwargs)
     if not isinstance(result, tuple) or len(result) != 4:
-        raise CheckFailed("batchnorm_forward must return (out, running_mean, running_var, cache)")
+        raise CheckFailed(_("batchnorm_forward must return (out, running_mean, running_var, cache)"))
     return result
 
 
@@ -22,7 +23,9 @@ def check_batchnorm_forward(batchnorm_forward, quiet=False):
     gamma, beta = np.array([2.0, 0.5]), np.array([1.0, -1.0])
     rm, rv = np.array([0.0, 1.0]), np.array([1.0, 2.0])
     kept = [a.copy() for a in (x, gamma, beta, rm, rv)]
-    out, new_mean, new_var, _ = _forward(batchnorm_forward, x, gamma, beta, rm, rv, training=True, momentum=0.1)
+    out, new_mean, new_var, _unused = _forward(
+        batchnorm_forward, x, gamma, beta, rm, rv, training=True, momentum=0.1
+    )
     s0, s1 = math.sqrt(1.25 + 1e-5), math.sqrt(4 + 1e-5)
     expected = [
         [2 * -1.5 / s0 + 1, 0.5 * -2 / s1 - 1],
@@ -31,14 +34,16 @@ def check_batchnorm_forward(batchnorm_forward, quiet=False):
         [2 * 1.5 / s0 + 1, 0.5 * 2 / s1 - 1],
     ]
     label = "batchnorm_forward(x=[[1, 0], [2, 0], [3, 4], [4, 4]], training=True)"
-    close(f"out of {label} (normalise with the biased variance: divide by N)", out, expected)
     close(
-        f"running_mean of {label} ((1 - momentum) * running + momentum * batch mean)",
+        _("out of {label} (normalise with the biased variance: divide by N)").format(label=label), out, expected
+    )
+    close(
+        _("running_mean of {label} ((1 - momentum) * running + momentum * batch mean)").format(label=label),
         new_mean,
         [0.9 * 0 + 0.1 * 2.5, 0.9 * 1 + 0.1 * 2],
     )
     close(
-        f"running_var of {label} (the UNBIASED batch variance goes in, as torch does)",
+        _("running_var of {label} (the UNBIASED batch variance goes in, as torch does)").format(label=label),
         new_var,
         [0.9 * 1 + 0.1 * 5 / 3, 0.9 * 2 + 0.1 * 16 / 3],
     )
@@ -47,27 +52,29 @@ def check_batchnorm_forward(batchnorm_forward, quiet=False):
     ):
         unchanged(name, before, after)
     # eps inside the square root: var + eps = 1.25 + 2.75 = 4, so x_hat = (x - 2.5) / 2.
-    out, *_ = _forward(batchnorm_forward, x, np.ones(2), np.zeros(2), rm, rv, training=True, eps=2.75)
+    out, *_unused = _forward(batchnorm_forward, x, np.ones(2), np.zeros(2), rm, rv, training=True, eps=2.75)
     close(
-        "feature 0 of out with eps=2.75 (sqrt(var + eps), not sqrt(var) + eps)",
+        _("feature 0 of out with eps=2.75 (sqrt(var + eps), not sqrt(var) + eps)"),
         out[:, 0],
         [-0.75, -0.25, 0.25, 0.75],
     )
     # Eval mode: the running statistics, returned unchanged.
-    out, m2, v2, _ = _forward(
+    out, m2, v2, _unused = _forward(
         batchnorm_forward, x, gamma, beta, np.array([1.0, 2.0]), np.array([4.0, 0.25]), training=False, eps=0.0
     )
     close(
-        "out with training=False, running_mean=[1, 2], running_var=[4, 0.25], eps=0 (use the running "
-        "statistics)",
+        _(
+            "out with training=False, running_mean=[1, 2], running_var=[4, 0.25], eps=0 (use the running "
+            "statistics)"
+        ),
         out,
         [[1.0, -3.0], [2.0, -3.0], [3.0, 1.0], [4.0, 1.0]],
     )
-    close("running_mean with training=False (unchanged)", m2, [1.0, 2.0])
-    close("running_var with training=False (unchanged)", v2, [4.0, 0.25])
+    close(_("running_mean with training=False (unchanged)"), m2, [1.0, 2.0])
+    close(_("running_var with training=False (unchanged)"), v2, [4.0, 0.25])
     # (N, C, H, W): channel 0 holds 1..4 and channel 1 holds 0, 4, 4, 0 spread over N, H and W.
     x4 = np.array([[[[1.0, 2.0]], [[0.0, 4.0]]], [[[3.0, 4.0]], [[4.0, 0.0]]]])
-    out, new_mean, new_var, _ = _forward(
+    out, new_mean, new_var, _unused = _forward(
         batchnorm_forward,
         x4,
         np.ones(2),
@@ -78,19 +85,19 @@ def check_batchnorm_forward(batchnorm_forward, quiet=False):
         momentum=1.0,
         eps=0.0,
     )
-    shape_is("out for x of shape (2, 2, 1, 2)", out, (2, 2, 1, 2))
+    shape_is(_("out for x of shape (2, 2, 1, 2)"), out, (2, 2, 1, 2))
     close(
-        "out for x of shape (2, 2, 1, 2) (statistics per channel over N, H and W)",
+        _("out for x of shape (2, 2, 1, 2) (statistics per channel over N, H and W)"),
         out,
         [
             [[[-1.5 / math.sqrt(1.25), -0.5 / math.sqrt(1.25)]], [[-1.0, 1.0]]],
             [[[0.5 / math.sqrt(1.25), 1.5 / math.sqrt(1.25)]], [[1.0, -1.0]]],
         ],
     )
-    close("running_mean for x of shape (2, 2, 1, 2) with momentum=1", new_mean, [2.5, 2.0])
-    close("running_var for x of shape (2, 2, 1, 2) with momentum=1", new_var, [5 / 3, 16 / 3])
+    close(_("running_mean for x of shape (2, 2, 1, 2) with momentum=1"), new_mean, [2.5, 2.0])
+    close(_("running_var for x of shape (2, 2, 1, 2) with momentum=1"), new_var, [5 / 3, 16 / 3])
     raises(
-        "batchnorm_forward in training on x of shape (1, 2) (one value per feature has no variance)",
+        _("batchnorm_forward in training on x of shape (1, 2) (one value per feature has no variance)"),
         ValueError,
         batchnorm_forward,
         np.array([[1.0, 2.0]]),
@@ -109,29 +116,31 @@ def check_batchnorm_backward(batchnorm_backward, quiet=False):
     # dx = gamma / (N sigma) * (N dout - sum(dout) - x_hat * sum(dout * x_hat)).
     x = np.array([[-1.0, 5.0], [0.0, 6.0], [1.0, 7.0]])
     gamma = np.array([2.0, 1.0])
-    *_, cache = _forward(forward, x, gamma, np.zeros(2), np.zeros(2), np.ones(2), training=True, eps=1 / 3)
+    *_unused, cache = _forward(
+        forward, x, gamma, np.zeros(2), np.zeros(2), np.ones(2), training=True, eps=1 / 3
+    )
     dout = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
     before = dout.copy()
     result = batchnorm_backward(dout, cache)
     if not isinstance(result, tuple) or len(result) != 3:
-        raise CheckFailed("batchnorm_backward must return (dx, dgamma, dbeta)")
+        raise CheckFailed(_("batchnorm_backward must return (dx, dgamma, dbeta)"))
     dx, dgamma, dbeta = result
-    label = "for x=[[-1, 5], [0, 6], [1, 7]], gamma=[2, 1], eps=1/3, dout=[[1, 0], [0, 1], [0, 0]]"
-    close(f"dbeta {label} (sum of dout over the batch)", dbeta, [1.0, 1.0])
-    close(f"dgamma {label} (sum of dout * x_hat)", dgamma, [-1.0, 0.0])
+    label = _("for x=[[-1, 5], [0, 6], [1, 7]], gamma=[2, 1], eps=1/3, dout=[[1, 0], [0, 1], [0, 0]]")
+    close(_("dbeta {label} (sum of dout over the batch)").format(label=label), dbeta, [1.0, 1.0])
+    close(_("dgamma {label} (sum of dout * x_hat)").format(label=label), dgamma, [-1.0, 0.0])
     close(
-        f"dx {label} (the batch mean and variance depend on x too)",
+        _("dx {label} (the batch mean and variance depend on x too)").format(label=label),
         dx,
         [[2 / 3, -1 / 3], [-2 / 3, 2 / 3], [0.0, -1 / 3]],
     )
-    unchanged("dout", before, dout)
+    unchanged(_("dout"), before, dout)
     # (N, C, H, W): the same feature 0 spread along W; gradients per channel.
     x4 = np.array([[[[-1.0, 0.0, 1.0]]]])
-    *_, cache = _forward(
+    *_unused, cache = _forward(
         forward, x4, np.array([2.0]), np.zeros(1), np.zeros(1), np.ones(1), training=True, eps=1 / 3
     )
     dx, dgamma, dbeta = batchnorm_backward(np.array([[[[1.0, 0.0, 0.0]]]]), cache)
-    close("dx for x of shape (1, 1, 1, 3)", dx, [[[[2 / 3, -2 / 3, 0.0]]]])
-    close("dgamma for x of shape (1, 1, 1, 3) (one value per channel: sum over N, H and W)", dgamma, [-1.0])
-    close("dbeta for x of shape (1, 1, 1, 3) (one value per channel: sum over N, H and W)", dbeta, [1.0])
+    close(_("dx for x of shape (1, 1, 1, 3)"), dx, [[[[2 / 3, -2 / 3, 0.0]]]])
+    close(_("dgamma for x of shape (1, 1, 1, 3) (one value per channel: sum over N, H and W)"), dgamma, [-1.0])
+    close(_("dbeta for x of shape (1, 1, 1, 3) (one value per channel: sum over N, H and W)"), dbeta, [1.0])
     passed("batchnorm_backward", quiet)

@@ -6,6 +6,7 @@ import copy
 import numpy as np
 
 from ._common import CheckFailed, close, passed, raises, sibling, unchanged
+from ._i18n import _
 
 # Z1 = W1 @ X + b1 = [[1, -2, 0.5], [-1.5, -0.5, 1.5]]: no entry at the ReLU kink.
 X = np.array([[1.0, -2.0, 0.5], [2.0, 1.0, -1.0]])
@@ -46,20 +47,28 @@ GRADIENTS = {
 
 def _pair(label, result):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise CheckFailed(f"{label}: expected a pair (AL, caches), got {type(result).__name__}")
+        raise CheckFailed(
+            _("{label}: expected a pair (AL, caches), got {type}").format(
+                label=label, type=type(result).__name__
+            )
+        )
     return result
 
 
 def check_deep_forward(deep_forward, quiet=False):
     for activation, expected in AL.items():
         x, params = X.copy(), copy.deepcopy(PARAMETERS)
-        output, _ = _pair("deep_forward", deep_forward(x, params, activation))
-        close(f"AL with activation={activation!r}", output, expected, rtol=1e-8)
+        output, _unused = _pair("deep_forward", deep_forward(x, params, activation))
+        close(_("AL with activation={activation!r}").format(activation=activation), output, expected, rtol=1e-8)
         unchanged("X", X, x)
         if set(params) != set(PARAMETERS):
-            raise CheckFailed(f"deep_forward added keys to parameters: {sorted(set(params) - set(PARAMETERS))}")
-        unchanged("parameters", PARAMETERS, params)
-    raises("deep_forward with activation='softmax'", ValueError, deep_forward, X, PARAMETERS, "softmax")
+            raise CheckFailed(
+                _("deep_forward added keys to parameters: {keys}").format(
+                    keys=sorted(set(params) - set(PARAMETERS))
+                )
+            )
+        unchanged(_("parameters"), PARAMETERS, params)
+    raises(_("deep_forward with activation='softmax'"), ValueError, deep_forward, X, PARAMETERS, "softmax")
     passed("deep_forward", quiet)
 
 
@@ -69,35 +78,57 @@ def check_deep_backward(deep_backward, quiet=False):
     forward = sibling(deep_backward, "deep_forward")
     for activation, expected in GRADIENTS.items():
         output, caches = _pair("deep_forward", forward(X.copy(), copy.deepcopy(PARAMETERS), activation))
-        close(f"deep_forward's AL with activation={activation!r} (check deep_forward first)", output,
-              AL[activation], rtol=1e-8)
+        close(
+            _("deep_forward's AL with activation={activation!r} (check deep_forward first)").format(
+                activation=activation
+            ),
+            output,
+            AL[activation],
+            rtol=1e-8,
+        )
         given = np.array(output, dtype=np.float64)
         grads = deep_backward(given, Y.copy(), caches, activation)
-        unchanged("AL", np.asarray(output, dtype=np.float64), given)
+        unchanged(_("AL"), np.asarray(output, dtype=np.float64), given)
         if not isinstance(grads, dict):
-            raise CheckFailed(f"deep_backward: expected a dict of gradients, got {type(grads).__name__}")
+            raise CheckFailed(
+                _("deep_backward: expected a dict of gradients, got {type}").format(type=type(grads).__name__)
+            )
         for key, value in expected.items():
             if key not in grads:
-                raise CheckFailed(f"deep_backward: key {key!r} is missing")
-            close(f"{key} with activation={activation!r}", grads[key], value, rtol=1e-8)
+                raise CheckFailed(_("deep_backward: key {key!r} is missing").format(key=key))
+            close(
+                _("{key} with activation={activation!r}").format(key=key, activation=activation),
+                grads[key],
+                value,
+                rtol=1e-8,
+            )
     output, caches = _pair("deep_forward", forward(X.copy(), copy.deepcopy(PARAMETERS), "relu"))
-    raises("deep_backward with activation='softmax'", ValueError, deep_backward, output, Y, caches, "softmax")
+    raises(
+        _("deep_backward with activation='softmax'"), ValueError, deep_backward, output, Y, caches, "softmax"
+    )
     passed("deep_backward", quiet)
 
 
 def check_gradient_norms(gradient_norms, quiet=False):
     grads = {
-        "dW1": np.array([[3.0, 4.0]]), "db1": np.array([[7.0]]),
-        "dW2": np.array([[2.0, 0.0, 1.0], [0.0, 2.0, 0.0]]), "db2": np.array([[0.5], [0.5]]),
+        "dW1": np.array([[3.0, 4.0]]),
+        "db1": np.array([[7.0]]),
+        "dW2": np.array([[2.0, 0.0, 1.0], [0.0, 2.0, 0.0]]),
+        "db2": np.array([[0.5], [0.5]]),
     }
     norms = gradient_norms(copy.deepcopy(grads))
     if not isinstance(norms, (list, tuple)):
-        raise CheckFailed(f"gradient_norms: expected a list of floats, got {type(norms).__name__}")
-    close("gradient_norms (||dW1||_F = 5, ||dW2||_F = 3; biases not counted)", norms, [5.0, 3.0])
+        raise CheckFailed(
+            _("gradient_norms: expected a list of floats, got {type}").format(type=type(norms).__name__)
+        )
+    close(_("gradient_norms (||dW1||_F = 5, ||dW2||_F = 3; biases not counted)"), norms, [5.0, 3.0])
     # Eleven 1x1 layers, dWl = [[l]]: the norms must come out 1, 2, ..., 11 (dW10 after dW9).
     deep = {}
     for l in range(1, 12):
         deep[f"dW{l}"], deep[f"db{l}"] = np.array([[float(l)]]), np.array([[0.0]])
-    close("gradient_norms of an 11-layer network (layer order, not sorted keys)", gradient_norms(deep),
-          [float(l) for l in range(1, 12)])
+    close(
+        _("gradient_norms of an 11-layer network (layer order, not sorted keys)"),
+        gradient_norms(deep),
+        [float(l) for l in range(1, 12)],
+    )
     passed("gradient_norms", quiet)

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from ._common import CheckFailed, build_light, passed, state_shapes
+from ._i18n import _
 
 VGG16_CONVS = [
     (0, 3, 64),
@@ -34,14 +35,24 @@ def _shapes(convs, linears):
 
 def _common_checks(name, model, count, expected_count, pool, relu_at):
     if count != expected_count:
-        raise CheckFailed(f"{name}() has {count:,} trainable parameters, expected {expected_count:,}")
+        raise CheckFailed(
+            _("{name}() has {count:,} trainable parameters, expected {expected_count:,}").format(
+                name=name, count=count, expected_count=expected_count
+            )
+        )
     avgpool = getattr(model, "avgpool", None)
     if not isinstance(avgpool, nn.AdaptiveAvgPool2d) or avgpool.output_size not in (pool, (pool, pool)):
-        raise CheckFailed(f"{name}().avgpool should be nn.AdaptiveAvgPool2d({pool}), got {avgpool!r}")
+        raise CheckFailed(
+            _("{name}().avgpool should be nn.AdaptiveAvgPool2d({pool}), got {avgpool!r}").format(
+                name=name, pool=pool, avgpool=avgpool
+            )
+        )
     if not isinstance(model.classifier[relu_at], nn.ReLU):
         raise CheckFailed(
-            f"{name}().classifier[{relu_at}] should be the ReLU after the first classifier layer, got "
-            f"{model.classifier[relu_at]!r}"
+            _(
+                "{name}().classifier[{relu_at}] should be the ReLU after the first classifier layer, got "
+                "{classifier!r}"
+            ).format(name=name, relu_at=relu_at, classifier=model.classifier[relu_at])
         )
 
 
@@ -55,15 +66,19 @@ def check_vgg16(vgg16, quiet=False):
             [(i, a, b, 3) for i, a, b in VGG16_CONVS],
             [(0, 512 * 7 * 7, 4096), (3, 4096, 4096), (6, 4096, 1000)],
         ),
-        "torchvision's indices: 3x3 convolutions with a ReLU each and 5 max pools in features; "
-        "Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear in classifier.",
+        _(
+            "torchvision's indices: 3x3 convolutions with a ReLU each and 5 max pools in features; "
+            "Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear in classifier."
+        ),
     )
     _common_checks("vgg16", model, count, 138_357_544, 7, 1)
     small = build_light(torch, vgg16, num_classes=10)
     if tuple(small.classifier[6].weight.shape) != (10, 4096):
         raise CheckFailed(
-            f"vgg16(num_classes=10).classifier[6].weight has shape {tuple(small.classifier[6].weight.shape)}, "
-            "expected (10, 4096): the last layer has num_classes outputs"
+            _(
+                "vgg16(num_classes=10).classifier[6].weight has shape {shape}, expected (10, 4096): the "
+                "last layer has num_classes outputs"
+            ).format(shape=tuple(small.classifier[6].weight.shape))
         )
     passed("vgg16", quiet)
 
@@ -72,25 +87,28 @@ def check_alexnet(alexnet, quiet=False):
     model = build_light(torch, alexnet, num_classes=1000)
     count = sum(p.numel() for p in model.parameters() if p.requires_grad)
     state_shapes(
-        "alexnet()",
+        _("alexnet()"),
         model,
         _shapes(
             [(0, 3, 64, 11), (3, 64, 192, 5), (6, 192, 384, 3), (8, 384, 256, 3), (10, 256, 256, 3)],
             [(1, 256 * 6 * 6, 4096), (4, 4096, 4096), (6, 4096, 1000)],
         ),
-        "torchvision's indices: Dropout, Linear, ReLU, Dropout, Linear, ReLU, Linear in classifier.",
+        _("torchvision's indices: Dropout, Linear, ReLU, Dropout, Linear, ReLU, Linear in classifier."),
     )
     _common_checks("alexnet", model, count, 61_100_840, 6, 2)
     first = model.features[0]
     if tuple(first.stride) != (4, 4) or tuple(first.padding) != (2, 2):
         raise CheckFailed(
-            f"alexnet().features[0] has stride {tuple(first.stride)} and padding {tuple(first.padding)}, "
-            "expected the 11x11 convolution with stride 4 and padding 2"
+            _(
+                "alexnet().features[0] has stride {stride} and padding {padding}, expected the 11x11 "
+                "convolution with stride 4 and padding 2"
+            ).format(stride=tuple(first.stride), padding=tuple(first.padding))
         )
     small = build_light(torch, alexnet, num_classes=10)
     if tuple(small.classifier[6].weight.shape) != (10, 4096):
         raise CheckFailed(
-            f"alexnet(num_classes=10).classifier[6].weight has shape "
-            f"{tuple(small.classifier[6].weight.shape)}, expected (10, 4096)"
+            _("alexnet(num_classes=10).classifier[6].weight has shape {shape}, expected (10, 4096)").format(
+                shape=tuple(small.classifier[6].weight.shape)
+            )
         )
     passed("alexnet", quiet)
