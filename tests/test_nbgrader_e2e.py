@@ -446,3 +446,89 @@ def test_opted_in_kernel_runs_jailed_so_added_cells_harm_nothing_and_show_output
     # The notebook's own cells ran too (the experiment cell imports the course's helpers).
     assert "The experiment is skipped while nbgrader runs this notebook." in all_outputs(nb)
     assert "honest cell: 42" in course.feedback("hostile")
+
+
+# --------------------------------------------------------------- the other notebooks, in Chinese
+
+# The notebooks of the later topics, in two assignments, built in Chinese and graded in Chinese:
+# the real generate_assignment / autograde / generate_feedback on each of them.
+LATER_NOTEBOOKS = {"optimization": ["landscape", "deep_gradients", "tuning"],
+                   "architectures": ["inception", "feature_vis"]}
+# A forward difference instead of a central one: right to first order only, so the gradient
+# property fails while the other functions of the notebook keep their points.
+FORWARD_DIFFERENCE = '''\
+def numerical_gradient(f, x, h=1e-5):
+    x = np.array(x, dtype=np.float64)
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        step = np.zeros_like(x)
+        step[i] = h
+        g[i] = (f(x + step) - f(x)) / h
+    return g
+'''
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Labels of the English feedback that must not appear in the Chinese one.
+ENGLISH_LABELS = ("Hidden tests for", "points", "FAIL")
+
+
+@pytest.mark.slow
+def test_the_later_notebooks_in_chinese_go_through_nbgrader_with_chinese_feedback(tmp_path):
+    from nbgrader.api import Gradebook
+
+    from autograder.notebooks import dumps, generate
+    from autograder.notebooks import make_course as make_course_folder
+
+    source = tmp_path / "generated"
+    source.mkdir()
+    shutil.copyfile(ROOT / "source" / "nbgrader_config.py", source / "nbgrader_config.py")
+    generate(source, topics=[t for topics in LATER_NOTEBOOKS.values() for t in topics], lang="zh")
+    folder = tmp_path / "course"
+    make_course_folder(folder, source, list(LATER_NOTEBOOKS))
+    with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as handle:
+        handle.write('\nc.GradeOutOfKernel.profile = "dev"\nc.GradeOutOfKernel.lang = "zh"\n')
+
+    points: dict[tuple[str, str], float] = {}
+    for assignment, notebooks in LATER_NOTEBOOKS.items():
+        run(["generate_assignment", assignment, "--create", "--force"], folder)
+        for notebook in notebooks:
+            released = json.loads((folder / "release" / assignment / f"{notebook}.ipynb").read_text(encoding="utf-8"))
+            original = json.loads((folder / "source" / assignment / f"{notebook}.ipynb").read_text(encoding="utf-8"))
+            assert CJK.search(json.dumps([c["source"] for c in released["cells"] if c["cell_type"] == "markdown"],
+                                         ensure_ascii=False))
+            solutions = {c["metadata"]["nbgrader"]["grade_id"]: solution_code(source_of(c))
+                         for c in original["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
+            points[assignment, notebook] = sum(c["metadata"]["nbgrader"]["points"] for c in original["cells"]
+                                               if c["metadata"].get("nbgrader", {}).get("grade"))
+            answers = {"release": {}, "solved": solutions}
+            if notebook == "landscape":
+                answers["onebug"] = {**solutions, "numerical_gradient": FORWARD_DIFFERENCE}
+            for student, cells in answers.items():
+                nb = json.loads(json.dumps(released))
+                for cell in nb["cells"]:
+                    grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+                    if grade_id in cells:
+                        cell["source"] = cells[grade_id]
+                target = folder / "submitted" / student / assignment
+                target.mkdir(parents=True, exist_ok=True)
+                (target / f"{notebook}.ipynb").write_text(dumps(nb), encoding="utf-8")
+        run(["autograde", assignment, "--create"], folder)
+        run(["generate_feedback", assignment], folder)
+
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
+        scores = {(student, assignment, notebook): gb.find_submission_notebook(notebook, assignment, student).score
+                  for assignment, notebooks in LATER_NOTEBOOKS.items() for notebook in notebooks
+                  for student in ("release", "solved")}
+        onebug = gb.find_submission_notebook("landscape", "optimization", "onebug").score
+        gradient = gb.find_grade("check_numerical_gradient", "landscape", "optimization", "onebug")
+        gradient_max = gradient.max_score
+        gradient_got = gradient.auto_score
+    for (student, assignment, notebook), score in scores.items():
+        expected = points[assignment, notebook] if student == "solved" else 0.0
+        assert score == expected, f"{student}'s {notebook}: {score} of {points[assignment, notebook]}"
+    assert gradient_got < gradient_max and onebug == points["optimization", "landscape"] - (gradient_max - gradient_got)
+
+    html = (folder / "feedback" / "onebug" / "optimization" / "landscape.html").read_text(encoding="utf-8")
+    feedback = re.sub(r"<[^>]+>", " ", html)
+    assert "numerical_gradient" in feedback and CJK.search(feedback)
+    english = [label for label in ENGLISH_LABELS if label in feedback]
+    assert english == [], f"English labels in the Chinese feedback: {english}"
