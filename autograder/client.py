@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograder import protocol, sandbox
-from autograder.i18n import _
+from autograder.i18n import _, current_language
 
 DEFAULT_CALL_TIMEOUT = 10.0
 START_TIMEOUT = 60.0
@@ -256,6 +256,8 @@ class Worker:
             "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1",
             "MPLBACKEND": "Agg",
+            # The language of what the worker says for the grader (the public checks' messages).
+            "AUTOGRADER_LANG": current_language(),
         }
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES"):
             if key in os.environ:

@@ -341,3 +341,13 @@ def test_runtime_reads_the_catalog_with_the_standard_library_only():
     assert translations.gettext("timed out") == "超时"
     source = (ROOT / "autograder" / "i18n.py").read_text(encoding="utf-8")
     assert "import babel" not in source and "from babel" not in source
+
+
+def test_check_speaks_the_language_asked_for(tmp_path):
+    from autograder.commands.check import check_paths
+
+    shutil.copyfile(ROOT / "solutions" / "optimizers.py", tmp_path / "optimizers.py")
+    out = io.StringIO()
+    with language("zh"):
+        check_paths([tmp_path / "optimizers.py"], out=out)
+    assert "个模块中有" in out.getvalue() and "通过了公开检查" in out.getvalue(), out.getvalue()[-2000:]
