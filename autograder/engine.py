@@ -366,7 +366,7 @@ def _grade(path: str | Path, topics: str | list[str] | None, *, device: str, pro
            quiet: bool, exitfirst: bool, notebooks: str | Path | None) -> SubmissionResult:
     names = parse_topics(topics) if not isinstance(topics, list) else topics
     if profile not in PROFILES:
-        raise ValueError(f"profile must be one of {', '.join(PROFILES)}")
+        raise ValueError(_("profile must be one of {profiles}").format(profiles=", ".join(PROFILES)))
     device = resolve_device(device)
     tests = Path(tests_dir) if tests_dir else default_tests_dir()
     sandbox.keep_private(tests)  # unreadable by workers even where there is no jail

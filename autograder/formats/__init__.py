@@ -25,7 +25,10 @@ def render(result: SubmissionResult, fmt: str) -> str:
     if fmt not in FORMATS:
         _load_optional(fmt)
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
+        from autograder.i18n import _
+
+        raise ValueError(_("unknown format {format!r}; known: {formats}").format(
+            format=fmt, formats=", ".join(sorted(FORMATS))))
     return FORMATS[fmt](result)
 
 

@@ -38,7 +38,8 @@ class GradescopeOptions:
                                      ("stdout_visibility", self.stdout_visibility, VISIBILITIES),
                                      ("feedback_format", self.feedback_format, FEEDBACK_FORMATS)):
             if value not in allowed:
-                raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+                raise ValueError(_("{name} must be one of {choices}, not {value!r}").format(
+                    name=name, choices=", ".join(allowed), value=value))
 
 
 def formatted(text: str, fmt: str, failed: bool = True) -> str:
