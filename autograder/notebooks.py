@@ -17,7 +17,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from autograder.stubs import BEGIN
 from autograder.topics import ASSIGNMENTS, TOPICS
@@ -378,18 +378,44 @@ def plan_source(source: Path, solutions: Path | None = None, tests_dir: Path | N
 # are built and when a course folder or a release is made.
 SUPPORT_DIRS = ("public_checks", "course")
 HELPERS_INIT = '"""The course\'s helpers: experiments and demos."""\n'
+# Beside the public checks of notebooks built in another language than English: the language
+# their messages come out in (public_checks/_i18n.py reads it).
+LANGUAGE_FILE = ('"""The language of the notebooks beside these public checks (written by `autograder '
+                 'notebooks --lang {lang}`)."""\n\nLANGUAGE = "{lang}"\n')
 
 
-def support_files(assignment: str, folder: Path) -> dict[Path, str]:
+def notebooks_language(folder: Path) -> str:
+    """The language the notebooks in ``folder`` were built in (their metadata), else "en"."""
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("autograder", {})
+        except (ValueError, AttributeError):
+            continue
+        lang = meta.get("lang", "en") if isinstance(meta, dict) else "en"
+        return lang if lang in LANGS else "en"
+    return "en"
+
+
+@overload
+def support_files(assignment: str, folder: Path, binary: Literal[False] = ...) -> dict[Path, str]: ...
+@overload
+def support_files(assignment: str, folder: Path, binary: bool) -> dict[Path, str | bytes]: ...
+def support_files(assignment: str, folder: Path,
+                  binary: bool = False) -> dict[Path, str] | dict[Path, str | bytes]:
     """Paths (relative to the assignment's folder) and texts of the copies its notebooks use: the
-    public checks, which every notebook tells students to run (the framework and the checks of
-    the assignment's topics), and each course helper that one of its notebooks imports."""
+    public checks, which every notebook tells students to run (the framework, the checks of the
+    assignment's topics and, for notebooks in another language, the file naming it), and each
+    course helper that one of its notebooks imports. ``binary``: also the public checks' compiled
+    catalogs (bytes), so that their messages can come out in each language."""
     notebooks = "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.ipynb")))
     files: dict[Path, str] = {}
     if not notebooks:
         return files
-    for name in ("__init__.py", "__main__.py", "_common.py"):
+    for name in ("__init__.py", "__main__.py", "_common.py", "_i18n.py"):
         files[Path("public_checks", name)] = (PUBLIC_CHECKS / name).read_text(encoding="utf-8")
+    lang = notebooks_language(folder)
+    if lang != "en":
+        files[Path("public_checks", "_language.py")] = LANGUAGE_FILE.format(lang=lang)
     for topic in ASSIGNMENTS.get(assignment, []):
         check = PUBLIC_CHECKS / f"{topic}.py"
         if check.exists() and (folder / f"{topic}.ipynb").exists():
@@ -400,17 +426,38 @@ def support_files(assignment: str, folder: Path) -> dict[Path, str]:
         files[Path("course", "__init__.py")] = HELPERS_INIT
     for helper in used:
         files[Path("course", helper)] = (COURSE_HELPERS / helper).read_text(encoding="utf-8")
-    return files
+    if not binary:
+        return files
+    with_catalogs: dict[Path, str | bytes] = dict(files)
+    for catalog in sorted((PUBLIC_CHECKS / "locale").glob("*/LC_MESSAGES/*.mo")):
+        with_catalogs[Path("public_checks", catalog.relative_to(PUBLIC_CHECKS))] = catalog.read_bytes()
+    return with_catalogs
+
+
+def _same(path: Path, content: str | bytes) -> bool:
+    """Whether the file ``path`` holds ``content`` (text or bytes)."""
+    if not path.is_file():
+        return False
+    if isinstance(content, bytes):
+        return path.read_bytes() == content
+    return path.read_text(encoding="utf-8") == content
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
 
 
 def write_support(assignment: str, folder: Path) -> list[str]:
     """Write the ``support_files`` missing in ``folder``, keeping the copies there (an
     instructor's edit); returns the paths written."""
     written = []
-    for rel, text in support_files(assignment, folder).items():
+    for rel, content in support_files(assignment, folder, binary=True).items():
         if not (folder / rel).exists():
-            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            (folder / rel).write_text(text, encoding="utf-8")
+            _write(folder / rel, content)
             written.append(str(folder / rel))
     return written
 
@@ -418,10 +465,9 @@ def write_support(assignment: str, folder: Path) -> list[str]:
 def refresh_support(assignment: str, folder: Path) -> None:
     """Rewrite every generated copy beside the notebooks from this package (its own course:
     a copy there is never an instructor's edit, and one left from an older checkout is stale)."""
-    for rel, text in support_files(assignment, folder).items():
-        if not (folder / rel).is_file() or (folder / rel).read_text(encoding="utf-8") != text:
-            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            (folder / rel).write_text(text, encoding="utf-8")
+    for rel, content in support_files(assignment, folder, binary=True).items():
+        if not _same(folder / rel, content):
+            _write(folder / rel, content)
 
 
 def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None = None,
@@ -443,14 +489,13 @@ def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None
     planned = set(plan.files)
     for assignment in ASSIGNMENTS:
         folder = source / assignment
-        for rel, text in support_files(assignment, folder).items() if folder.is_dir() else []:
+        for rel, content in support_files(assignment, folder, binary=True).items() if folder.is_dir() else []:
             path = folder / rel
             planned.add(path)
-            if path.exists() and path.read_text(encoding="utf-8") != text:
+            if path.exists() and not _same(path, content):
                 stale.append(str(path))
-            if not check and (not path.exists() or path.read_text(encoding="utf-8") != text):
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+            if not check and not _same(path, content):
+                _write(path, content)
     if topics is None and prune:
         # Files that nothing produces any more (a renamed helper, a deleted topic).
         for assignment in ASSIGNMENTS:

@@ -35,7 +35,7 @@ def check_sample_log_uniform(sample_log_uniform, quiet=False):
     if not 0.4 < low_decade < 0.6:
         raise CheckFailed(
             _(
-                "{low_decade:.0%} of the samples are below 1e-2; on a log scale about 50% "
+                "{low_decade:.0%} of the samples are below 1e-2; on a log scale about half "
                 "should be (uniform sampling between low and high gives about 9%)"
             ).format(low_decade=low_decade)
         )
