@@ -496,6 +496,11 @@ def generate(source: Path, solutions: Path | None = None, tests_dir: Path | None
                 stale.append(str(path))
             if not check and not _same(path, content):
                 _write(path, content)
+        language_file = folder / "public_checks" / "_language.py"
+        if language_file not in planned and language_file.is_file():  # its notebooks are English again
+            stale.append(f"{language_file} (not generated any more)")
+            if not check:
+                language_file.unlink()
     if topics is None and prune:
         # Files that nothing produces any more (a renamed helper, a deleted topic).
         for assignment in ASSIGNMENTS:
