@@ -380,8 +380,8 @@ SUPPORT_DIRS = ("public_checks", "course")
 HELPERS_INIT = '"""The course\'s helpers: experiments and demos."""\n'
 # Beside the public checks of notebooks built in another language than English: the language
 # their messages come out in (public_checks/_i18n.py reads it).
-LANGUAGE_FILE = ('"""The language of the notebooks beside these public checks (written by `autograder '
-                 'notebooks --lang {lang}`)."""\n\nLANGUAGE = "{lang}"\n')
+LANGUAGE_FILE = ('"""The language of the notebooks beside these public checks (written by\n'
+                 '`autograder notebooks --lang {lang}`)."""\n\nLANGUAGE = "{lang}"\n')
 
 
 def notebooks_language(folder: Path) -> str:
