@@ -378,6 +378,10 @@ def _grade(path: str | Path, topics: str | list[str] | None, *, device: str, pro
         if files:
             args = [*map(str, files), "-c", str(INI), "--rootdir", str(tests),
                     "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:warnings",
+                    # Its cleanup runs a full gc.collect() at the end of every grading: about as
+                    # long as a short grading itself where torch is loaded. Student code never
+                    # runs in this process, and an embedding pytest (our tests) keeps its own hook.
+                    "-p", "no:unraisableexception",
                     f"--hypothesis-profile={profile}", "-q" if not quiet else "-qq",
                     # Feedback comes from the exception itself; pytest's (and Hypothesis's, which
                     # follows it) source-parsing traceback of every failure would double the time.
