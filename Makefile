@@ -24,10 +24,12 @@ demo: setup
 	@echo "== examples/faulty: three classic optimizer mistakes, other modules missing ===="
 	$(VENV)/bin/autograder grade examples/faulty --profile $(PROFILE)
 
+# --dist loadgroup: tests/conftest.py's scheduler (a module fixture built once, a mutant graded
+# once); --no-loadscope-reorder: the slow tests, put first by conftest, are handed out first.
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --durations=15
+	$(PY) -m pytest tests -q -p no:cacheprovider -n 2 --dist loadgroup --no-loadscope-reorder --durations=15
 
 lint: setup
 	$(VENV)/bin/ruff check autograder grading_tests solutions tests benchmarks

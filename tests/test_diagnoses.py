@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.engine import grade_submission
 from grading_tests import compare
 from grading_tests.mutants import for_module
-from tests.test_mutants import mutated_source
 
 RELATION = "\n  looks like: "
 
@@ -69,10 +67,10 @@ def _mutant(module: str, name: str):
 
 
 @pytest.mark.parametrize("module,name,prop,want", ROWS, ids=[f"{r[0]}-{r[1]}" for r in ROWS])
-def test_a_misconceptions_failure_carries_its_diagnosis(tmp_path, module, name, prop, want):
+def test_a_misconceptions_failure_carries_its_diagnosis(mutant_gradings, module, name, prop, want):
     mutant = _mutant(module, name)
-    (tmp_path / f"{module}.py").write_text(mutated_source(module, mutant), encoding="utf-8")
-    result = grade_submission(tmp_path, [module], profile="mutation", functions={mutant.target})
+    # The grading test_mutants judges too (every property of the function, profile "mutation").
+    result = mutant_gradings.grade(module, mutant)
     failed = [p for p in result.topics[0].properties if not p.passed and prop in p.name]
     assert failed, f"{name}: no failed property with {prop!r} in its name"
     record = failed[0]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ast
-import inspect
-import textwrap
 
 import pytest
 
-from autograder.engine import grade_submission
 from grading_tests.mutants import Mutant, for_module
-from tests.conftest import GRADING_TESTS, SOLUTIONS, graded_topics
+from tests.conftest import GRADING_TESTS, graded_topics
+from tests.mutant_gradings import mutated_source
+from tests.test_diagnoses import ROWS
+
+__all__ = ["mutated_source"]  # imported from here by other tests
 
 
 def all_mutants() -> list[tuple[str, Mutant]]:
@@ -21,18 +22,6 @@ def all_mutants() -> list[tuple[str, Mutant]]:
     return found
 
 
-def mutated_source(module: str, mutant: Mutant) -> str:
-    """The reference module with the target redefined by the mutant's code (decorators dropped)."""
-    source = textwrap.dedent(inspect.getsource(mutant.func))
-    node = ast.parse(source).body[0]
-    assert isinstance(node, (ast.FunctionDef, ast.ClassDef))
-    lines = source.splitlines()[node.lineno - 1 : node.end_lineno]
-    keyword = "class" if isinstance(node, ast.ClassDef) else "def"
-    lines[0] = lines[0].replace(f"{keyword} {mutant.name}", f"{keyword} {mutant.target}", 1)
-    reference = (SOLUTIONS / f"{module}.py").read_text(encoding="utf-8")
-    return reference + "\n\n# --- mutant: " + mutant.description + "\n" + "\n".join(lines) + "\n"
-
-
 MUTANTS = all_mutants()
 
 
@@ -41,14 +30,18 @@ def test_every_graded_topic_has_mutants():
     assert not missing, f"topics without mutants: {missing}"
 
 
+# Graded in full for test_diagnoses too (same ids): that grading is shared, graded once.
+DIAGNOSED = {(module, name) for module, name, _, _ in ROWS}
+
+
 @pytest.mark.parametrize("module,mutant", MUTANTS, ids=[f"{m}-{x.name}" for m, x in MUTANTS])
-def test_mutant_loses_points_on_its_function_and_only_for_its_mistake(tmp_path, module, mutant):
+def test_mutant_loses_points_on_its_function_and_only_for_its_mistake(mutant_gradings, module, mutant):
     """One grading per mutant: every property of its function when the mutant says which of
-    them are about its mistake (``ABOUT_ITS_MISTAKE``), else up to the first failure."""
+    them are about its mistake (``ABOUT_ITS_MISTAKE``) or test_diagnoses judges it, else up to
+    the first failure."""
     focused = (module, mutant.name) in FOCUSED_SET
-    (tmp_path / f"{module}.py").write_text(mutated_source(module, mutant), encoding="utf-8")
-    result = grade_submission(tmp_path, [module], profile="mutation", functions={mutant.target},
-                              exitfirst=not focused)
+    full = focused or (module, mutant.name) in DIAGNOSED
+    result = mutant_gradings.grade(module, mutant, exitfirst=not full)
     props = result.topics[0].properties
     assert props, f"no property grades {mutant.target}"
     assert not result.topics[0].problem, result.topics[0].problem
