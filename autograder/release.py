@@ -132,9 +132,13 @@ def _build(out: Path, source: Path, solutions: Path, assignments: list[str] | No
     # to the top and into modules/ too (nbgrader releases them beside each notebook), so that
     # `python -m public_checks` works in each of those folders.
     for assignment in wanted:
-        for rel, text in support_files(assignment, source / assignment).items():  # not in git
+        # not in git; binary: the public checks' compiled catalogs, so a bundle speaks Chinese too
+        for rel, content in support_files(assignment, source / assignment, binary=True).items():
             (out / rel).parent.mkdir(parents=True, exist_ok=True)
-            (out / rel).write_text(text, encoding="utf-8")
+            if isinstance(content, bytes):
+                (out / rel).write_bytes(content)
+            else:
+                (out / rel).write_text(content, encoding="utf-8")
         _copy_python(source / assignment / "public_checks", out / "public_checks")  # the course's win
         _copy_python(source / assignment / "course", out / "course")
     if not (out / "course" / "__init__.py").exists():

@@ -30,7 +30,8 @@ def test_each_assignment_gets_the_helpers_its_notebooks_import_and_no_other():
     }
     checks = sorted(str(p) for p in support_files("optimization", ROOT / "source" / "optimization")
                     if p.parts[0] == "public_checks")
-    framework = ["public_checks/__init__.py", "public_checks/__main__.py", "public_checks/_common.py"]
+    framework = ["public_checks/__init__.py", "public_checks/__main__.py", "public_checks/_common.py",
+                 "public_checks/_i18n.py"]
     assert checks == sorted(framework + [f"public_checks/{t}.py" for t in ASSIGNMENTS["optimization"]])
 
 

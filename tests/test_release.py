@@ -61,6 +61,7 @@ def test_release_bundle_has_no_solution_marker_hidden_test_or_answer(tmp_path):
     assert (out / "notebooks" / "optimization" / "optimizers.ipynb").exists()
     assert (out / "public_checks" / "optimizers.py").exists()
     assert (out / "course" / "experiments.py").exists()
+    assert (out / "public_checks" / "locale" / "zh_CN" / "LC_MESSAGES" / "public_checks.mo").exists()
     # Stubs share names with hidden references (visualization.py): compare contents, not names.
     hidden = {p.read_bytes() for p in (ROOT / "grading_tests").rglob("*.py") if p.stat().st_size > 200}
     for path in files:
