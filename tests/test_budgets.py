@@ -122,6 +122,7 @@ def test_an_import_slower_than_the_topic_budget_is_cut_at_the_budget(make_submis
     assert topic.problem.startswith("time budget for optimizers (3 s) used up")
 
 
+@pytest.mark.slow
 def test_an_honest_submission_is_not_affected_by_the_default_budgets():
     result = grade_submission(SOLUTIONS, ["optimizers", "initialization"], profile="ci")
     assert not [p.nodeid for t in result.topics for p in cut(t)]

@@ -44,6 +44,7 @@ def test_a_course_folder_is_found_from_inside_it_and_the_package_elsewhere(cours
     assert course_of_source(ROOT / "source").root == PACKAGE_ROOT
 
 
+@pytest.mark.slow
 def test_release_run_in_a_course_folder_ships_that_courses_edits(course, tmp_path, monkeypatch):
     monkeypatch.chdir(course)
     out = tmp_path / "bundle"
@@ -58,6 +59,7 @@ def test_release_run_in_a_course_folder_ships_that_courses_edits(course, tmp_pat
     assert "BEGIN SOLUTION" not in stub
 
 
+@pytest.mark.slow
 def test_release_takes_a_course_folders_source_folder(course, tmp_path):
     out = tmp_path / "bundle"
     assert main(["release", str(out), "--source", str(course / "source")]) == 0

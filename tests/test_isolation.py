@@ -125,6 +125,7 @@ def test_nothing_a_worker_writes_reaches_another_worker_or_outlives_it(tmp_path,
     assert leftovers == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("use_sandbox", MODES)
 def test_a_process_hog_does_not_use_up_a_classmates_process_limit(tmp_path, use_sandbox):
     hog = '''
@@ -287,6 +288,7 @@ def _properties(record: dict) -> list[tuple]:
             for p in t["properties"]]
 
 
+@pytest.mark.slow
 def test_an_honest_students_batch_result_is_the_same_beside_a_process_hog(tmp_path):
     from autograder.batch import RESULTS_DIR, Settings, record_name, run_batch
     from autograder.engine import grade_submission

@@ -60,6 +60,7 @@ def course(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_relative_paths_grade_and_a_submission_that_cannot_be_graded_makes_the_exit_status_1(course):
     done = autograder(course, "grade-batch", "class", "-o", "out", *FAST, "--no-progress")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -93,6 +94,7 @@ def test_relative_paths_grade_and_a_submission_that_cannot_be_graded_makes_the_e
     assert "1 error(s) of the submissions' own kept as final" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_fault_of_the_grader_is_a_grading_error_and_the_next_batch_run_grades_it_again(course):
     hidden = course / "hidden" / "grading_tests"
     shutil.copytree(GRADING_TESTS, hidden, ignore=shutil.ignore_patterns("__pycache__"))
