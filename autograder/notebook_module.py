@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from autograder.i18n import _
 from autograder.results import PropertyResult
 
 __all__ = ["MissingTemplate", "NotebookProblem", "cell_score", "grade_cell_points", "load_template",
@@ -103,24 +104,30 @@ def parse_notebook(content: bytes | str, name: str, *, placeholder_ok: bool = Fa
         try:
             content = content.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise NotebookProblem(f"{name} is not a notebook: it is not UTF-8 text "
-                                  f"(byte {exc.start})") from None
+            raise NotebookProblem(_("{name} is not a notebook: it is not UTF-8 text (byte {byte})").format(
+                name=name, byte=exc.start)) from None
     try:
         json.loads(content)
     except ValueError as exc:
-        where = (f" ({exc.msg}, line {exc.lineno} column {exc.colno})"
-                 if isinstance(exc, json.JSONDecodeError) else "")
-        raise NotebookProblem(f"{name} is not a notebook: it is not valid JSON{where}. Upload "
-                              "the .ipynb file that Jupyter saved") from None
+        if isinstance(exc, json.JSONDecodeError):
+            message = _("{name} is not a notebook: it is not valid JSON ({error}, line {line} column "
+                        "{column}). Upload the .ipynb file that Jupyter saved").format(
+                name=name, error=exc.msg, line=exc.lineno, column=exc.colno)
+        else:
+            message = _("{name} is not a notebook: it is not valid JSON. Upload the .ipynb file that "
+                        "Jupyter saved").format(name=name)
+        raise NotebookProblem(message) from None
     except RecursionError:
-        raise NotebookProblem(f"{name} is not a notebook: its JSON is nested too deeply") from None
+        raise NotebookProblem(_("{name} is not a notebook: its JSON is nested too deeply").format(
+            name=name)) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a notebook's format quirks are not the grade's
             notebook = nbformat.reads(content, as_version=4)
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a malformed file
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:MAX_REASON]
-        raise NotebookProblem(f"{name} is not a notebook Jupyter can open ({reason})") from None
+        raise NotebookProblem(_("{name} is not a notebook Jupyter can open ({reason})").format(
+            name=name, reason=reason)) from None
     refused = (notebook.get("metadata") or {}).get(REFUSED_KEY)
     if refused and not placeholder_ok:  # left by nbgrader's quarantine: the same reason
         raise NotebookProblem(str(refused)[:MAX_REASON * 2])
@@ -155,16 +162,17 @@ def load_template(topic: str, folder: str | Path | None = None) -> Any:
     path = template_path(topic, folder)
     where = Path(folder) if folder else default_notebooks_dir()
     if path is None:
-        raise MissingTemplate(f"the grader has no source notebook for {topic} (looked in {where}), "
-                              f"so {topic}{NOTEBOOK_SUFFIX} could not be graded: the course staff "
-                              "must set --notebooks (or AUTOGRADER_NOTEBOOKS)")
+        raise MissingTemplate(_("the grader has no source notebook for {topic} (looked in {where}), so "
+                                "{notebook} could not be graded: the course staff must set --notebooks "
+                                "(or AUTOGRADER_NOTEBOOKS)").format(
+            topic=topic, where=where, notebook=f"{topic}{NOTEBOOK_SUFFIX}"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return nbformat.read(str(path), as_version=4)
     except Exception as exc:  # noqa: BLE001
-        raise MissingTemplate(f"the grader's source notebook {path} could not be read "
-                              f"({type(exc).__name__}: {str(exc)[:MAX_REASON]})") from None
+        raise MissingTemplate(_("the grader's source notebook {path} could not be read ({error})").format(
+            path=path, error=f"{type(exc).__name__}: {str(exc)[:MAX_REASON]}")) from None
 
 
 def module_from_notebook(submitted: Notebook | bytes | str, topic: str,

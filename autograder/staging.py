@@ -13,6 +13,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.i18n import _
+
 MAX_FILE_BYTES = 1_000_000
 MAX_SUBMISSION_BYTES = 8_000_000
 MODULES = (".py",)  # notebooks are read apart, with their own limits (autograder.notebook_module)
@@ -40,6 +42,19 @@ def megabytes(n: int) -> str:
     return f"{n / 1e6:g} MB"
 
 
+def unreadable(name: str, exc: OSError) -> str:
+    return _("{name} could not be read ({error})").format(name=name, error=exc.strerror)
+
+
+def too_large(name: str, max_file: int) -> str:
+    return _("{name} is larger than {size}: it was not read").format(name=name, size=megabytes(max_file))
+
+
+def over_total(name: str, max_total: int) -> str:
+    return _("the submission is larger than {size} in total; {name} was not read").format(
+        size=megabytes(max_total), name=name)
+
+
 def kind_problem(name: str, mode: int) -> str | None:
     """Why an entry of this type is not read, or None for a regular file."""
     return None if stat.S_ISREG(mode) else refusal(name, mode)
@@ -48,28 +63,30 @@ def kind_problem(name: str, mode: int) -> str | None:
 def refusal(name: str, mode: int) -> str:
     """Why an entry that is not a regular file is not read."""
     if stat.S_ISLNK(mode):
-        return f"{name} is a symbolic link: upload the file itself"
+        return _("{name} is a symbolic link: upload the file itself").format(name=name)
     if stat.S_ISDIR(mode):
-        return f"{name} is a folder, not a file: upload the file itself"
+        return _("{name} is a folder, not a file: upload the file itself").format(name=name)
     if stat.S_ISFIFO(mode):
-        return f"{name} is a FIFO (named pipe), not a file: upload the file itself"
+        return _("{name} is a FIFO (named pipe), not a file: upload the file itself").format(name=name)
     if stat.S_ISSOCK(mode):
-        return f"{name} is a socket, not a file: upload the file itself"
+        return _("{name} is a socket, not a file: upload the file itself").format(name=name)
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return f"{name} is a device, not a file: upload the file itself"
-    return f"{name} is not a regular file: upload the file itself"
+        return _("{name} is a device, not a file: upload the file itself").format(name=name)
+    return _("{name} is not a regular file: upload the file itself").format(name=name)
 
 
 def folder_problem(folder: Path, exc: OSError) -> str:
     """Why the submission folder itself cannot be opened (without following a link)."""
     label = folder.name or str(folder)
     if folder.is_symlink():
-        return f"the submission folder {label} is a symbolic link: upload the files themselves"
+        return _("the submission folder {label} is a symbolic link: upload the files themselves").format(
+            label=label)
     if exc.errno == errno.ENOENT:
-        return f"the submission folder {label} does not exist"
+        return _("the submission folder {label} does not exist").format(label=label)
     if exc.errno == errno.ENOTDIR:
-        return f"the submission {label} is not a folder"
-    return f"the submission folder {label} could not be read ({exc.strerror})"
+        return _("the submission {label} is not a folder").format(label=label)
+    return _("the submission folder {label} could not be read ({error})").format(
+        label=label, error=exc.strerror)
 
 
 def _read_one(dir_fd: int, name: str, room: int, max_file: int, max_total: int) -> bytes | str:
@@ -79,7 +96,7 @@ def _read_one(dir_fd: int, name: str, room: int, max_file: int, max_total: int) 
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return refusal(name, stat.S_IFLNK)
-        return f"{name} could not be read ({exc.strerror})"
+        return unreadable(name, exc)
     try:
         info = os.fstat(fd)
         problem = kind_problem(name, info.st_mode)
@@ -94,13 +111,13 @@ def _read_one(dir_fd: int, name: str, room: int, max_file: int, max_total: int) 
             chunks.append(chunk)
             got += len(chunk)
     except OSError as exc:
-        return f"{name} could not be read ({exc.strerror})"
+        return unreadable(name, exc)
     finally:
         os.close(fd)
     if got > max_file:
-        return f"{name} is larger than {megabytes(max_file)}: it was not read"
+        return too_large(name, max_file)
     if got > room:
-        return f"the submission is larger than {megabytes(max_total)} in total; {name} was not read"
+        return over_total(name, max_total)
     return b"".join(chunks)
 
 
@@ -124,14 +141,13 @@ def read_submission(folder: str | Path, suffixes: tuple[str, ...] = MODULES,
             try:
                 info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
             except OSError as exc:
-                staged.refused[name] = f"{name} could not be read ({exc.strerror})"
+                staged.refused[name] = unreadable(name, exc)
                 continue
             problem = kind_problem(name, info.st_mode)
             if problem is None and info.st_size > max_file:
-                problem = f"{name} is larger than {megabytes(max_file)}: it was not read"
+                problem = too_large(name, max_file)
             elif problem is None and total + info.st_size > max_total:
-                problem = (f"the submission is larger than {megabytes(max_total)} in total; "
-                           f"{name} was not read")
+                problem = over_total(name, max_total)
             if problem is None:
                 content = _read_one(dir_fd, name, min(max_file, max_total - total), max_file,
                                     max_total)

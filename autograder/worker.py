@@ -22,6 +22,7 @@ from typing import Any
 
 from autograder import blame, worker_pyplot
 from autograder.blame import StudentValue, student_code
+from autograder.i18n import _
 
 MAX_CAPTURE = 4000
 
@@ -41,8 +42,8 @@ class _BlockForeign:
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
         if fullname.split(".")[0] in self.names:
             raise ImportError(
-                f"{fullname} is not available here: NumPy exercises may import NumPy and "
-                "the standard library only"
+                _("{module} is not available here: NumPy exercises may import NumPy and the standard "
+                  "library only").format(module=fullname)
             )
         return None
 
