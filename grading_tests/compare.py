@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograder.client import Remote, StudentAbort
+from autograder.i18n import N_, _
 from autograder.protocol import FigureInfo, Foreign, HandleRef
 from grading_tests import relations
 
@@ -86,45 +87,48 @@ def fail(message: str, context: str = "", hint: str = "", diagnosis: str = "", *
     ``mistake``: a kind of mistake that the message itself states (an argument changed in place,
     no ValueError for an invalid argument), recorded as the diagnosis, for the class report to
     count, without the "this is exactly what ... gives" line."""
+    # Labels and named diagnoses (N_() constants, mutants' descriptions) are shown in the
+    # grading's language; ``diagnosis`` itself stays the English description (a machine field
+    # that the class report and scripts/diagnosis_share.py match).
     parts = [message]
     if context:
-        parts.append(f"  for input: {context}")
+        parts.append("  " + _("for input: {context}").format(context=context))
     if diagnosis:
-        parts.append(f"  diagnosis: this is exactly what {diagnosis} gives")
+        parts.append("  " + _("diagnosis: this is exactly what {diagnosis} gives").format(diagnosis=_(diagnosis)))
     elif relation:
-        parts.append(f"  looks like: {relation}")
+        parts.append("  " + _("looks like: {relation}").format(relation=relation))
     if hint:
-        parts.append(f"  hint: {hint}")
+        parts.append("  " + _("hint: {hint}").format(hint=_(hint)))
     raise (PropertyAbort if final else PropertyFailure)("\n".join(parts), diagnosis or mistake,
                                                         "" if diagnosis else relation)
 
 
 # The kinds of mistake that compare.py's own checks name (``fail(mistake=...)``).
-IN_PLACE = "changing an argument in place"
-NO_VALIDATION = "no check of an invalid argument"
-WRONG_EXCEPTION = "raising another exception than the contract's"
-UNNAMED_ARGUMENT = "an error message that does not name the argument"
+IN_PLACE = N_("changing an argument in place")
+NO_VALIDATION = N_("no check of an invalid argument")
+WRONG_EXCEPTION = N_("raising another exception than the contract's")
+UNNAMED_ARGUMENT = N_("an error message that does not name the argument")
 # ... and grading_tests/modules.py's checks of a torch module's structure.
-LAYER_NAMES = "a layer missing, added or named otherwise (state_dict keys)"
-LAYER_SIZES = "a layer of the wrong size (state_dict shapes)"
-NO_MODULE = "a constructor that returns no nn.Module"
+LAYER_NAMES = N_("a layer missing, added or named otherwise (state_dict keys)")
+LAYER_SIZES = N_("a layer of the wrong size (state_dict shapes)")
+NO_MODULE = N_("a constructor that returns no nn.Module")
 # ... and the properties that a function's random draws come from its ``rng`` argument.
-RNG_IGNORED = "random draws that do not come from the rng argument"
-FIXED_SEED = "a generator with a fixed seed inside the function"
+RNG_IGNORED = N_("random draws that do not come from the rng argument")
+FIXED_SEED = N_("a generator with a fixed seed inside the function")
 # ... and the other kinds of mistake a property's message states outright.
-NO_RETURN = "a function that returns None (a return statement missing?)"
-WRONG_TYPE = "a result of another type than the contract's"
-DICT_KEYS = "a dict whose keys differ from the contract's (a key missing, added or named otherwise)"
-OUT_OF_RANGE = "values outside the range the contract allows"
-NOT_UNIFORM = "random draws that are not uniform (some values, corners or orderings favoured or never drawn)"
-UNPAIRED = "examples of X and Y no longer paired (each shuffled with its own permutation?)"
-DEFAULT_KEPT = "an argument ignored: its default value used instead (such as num_classes=1000)"
-TRAINING_MODE = "a model run in training mode where eval mode is due (model.eval() missing?)"
-PARAMETER_GRADS = "gradients left on the model's parameters (.grad set)"
-MPL_DEFAULT = "a matplotlib default kept where the contract asks for another (colour map, ticks, titles)"
-PYPLOT_SHOW = "plt.show() called inside the function"
-FIGURE_LEFT_OPEN = "pyplot figures left open besides the one returned"
-EMPTY_AXES = "empty Axes besides the ones the contract asks for (a grid larger than the maps?)"
+NO_RETURN = N_("a function that returns None (a return statement missing?)")
+WRONG_TYPE = N_("a result of another type than the contract's")
+DICT_KEYS = N_("a dict whose keys differ from the contract's (a key missing, added or named otherwise)")
+OUT_OF_RANGE = N_("values outside the range the contract allows")
+NOT_UNIFORM = N_("random draws that are not uniform (some values, corners or orderings favoured or never drawn)")
+UNPAIRED = N_("examples of X and Y no longer paired (each shuffled with its own permutation?)")
+DEFAULT_KEPT = N_("an argument ignored: its default value used instead (such as num_classes=1000)")
+TRAINING_MODE = N_("a model run in training mode where eval mode is due (model.eval() missing?)")
+PARAMETER_GRADS = N_("gradients left on the model's parameters (.grad set)")
+MPL_DEFAULT = N_("a matplotlib default kept where the contract asks for another (colour map, ticks, titles)")
+PYPLOT_SHOW = N_("plt.show() called inside the function")
+FIGURE_LEFT_OPEN = N_("pyplot figures left open besides the one returned")
+EMPTY_AXES = N_("empty Axes besides the ones the contract asks for (a grid larger than the maps?)")
 STATED_MISTAKES = (IN_PLACE, NO_VALIDATION, WRONG_EXCEPTION, UNNAMED_ARGUMENT, LAYER_NAMES, LAYER_SIZES,
                    NO_MODULE, RNG_IGNORED, FIXED_SEED, NO_RETURN, WRONG_TYPE, DICT_KEYS, OUT_OF_RANGE,
                    NOT_UNIFORM, UNPAIRED, DEFAULT_KEPT, TRAINING_MODE, PARAMETER_GRADS, MPL_DEFAULT,
@@ -154,19 +158,20 @@ def short(value: Any, limit: int = REPR_CHARS) -> str:
     if isinstance(value, str):
         if len(value) <= limit:
             return repr(value)
-        return f"{value[: limit // 2]!r}... ({len(value):,} characters)"
+        return _("{start}... ({count} characters)").format(start=repr(value[: limit // 2]), count=f"{len(value):,}")
     if not isinstance(value, _CONTAINERS):
         text = repr(value)
     else:
         text = _REPR.repr(value)
         if len(value) > LIST_ITEMS:
-            text += f" ({len(value):,} items)"
+            text += " " + _("({count} items)").format(count=f"{len(value):,}")
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def excerpt(text: str, limit: int = 300) -> str:
     """Student text (an exception's message) cut to ``limit`` characters, saying how long it was."""
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+    return text if len(text) <= limit else _("{start}... ({count} characters)").format(
+        start=text[:limit], count=f"{len(text):,}")
 
 
 def _order(item: Any) -> tuple[str, str]:
@@ -180,7 +185,7 @@ def listing(items: Collection[Any], limit: int = LIST_ITEMS, *, sort: bool = Tru
                  else heapq.nsmallest(limit, items, key=_order))
     else:
         shown = [x for x, _ in zip(items, range(limit))]
-    more = f", ... and {len(items) - limit:,} more" if len(items) > limit else ""
+    more = _(", ... and {count} more").format(count=f"{len(items) - limit:,}") if len(items) > limit else ""
     return "[" + ", ".join(short(x, 60) for x in shown) + more + "]"
 
 
@@ -188,7 +193,7 @@ def type_name(value: Any) -> str:
     if isinstance(value, Foreign):
         return value.kind
     if isinstance(value, Remote):
-        return f"an object of type {object.__getattribute__(value, '_type') or 'unknown'}"
+        return _("an object of type {type}").format(type=object.__getattribute__(value, '_type') or 'unknown')
     if isinstance(value, (FigureInfo, HandleRef)):
         return type(value).__name__
     if isinstance(value, np.ndarray):
@@ -201,7 +206,7 @@ def fmt(arr: Any, limit: int = 6) -> str:
     if a.size <= limit:
         return np.array2string(a, precision=6, separator=", ", threshold=limit)
     flat = a.ravel()[:limit]
-    return "[" + ", ".join(f"{x:.6g}" for x in flat) + f", ...] ({a.size} values)"
+    return "[" + ", ".join(f"{x:.6g}" for x in flat) + ", ...] " + _("({count} values)").format(count=a.size)
 
 
 def _matches(got: np.ndarray, value: Any, tol: str) -> bool:
@@ -258,11 +263,14 @@ def check_array(
     where the expected array is the student's own first result."""
     exp = np.asarray(expected, dtype=np.float64 if dtype_kind == "f" else None)
     if isinstance(got, Foreign):
-        extra = " NumPy exercises return np.ndarray" if "Tensor" in got.kind or "subclass" in got.kind else ""
-        fail(f"{label}: returned {got.kind}, expected an np.ndarray of shape {exp.shape}.{extra}",
+        extra = (" " + _("NumPy exercises return np.ndarray")
+                 if "Tensor" in got.kind or "subclass" in got.kind else "")
+        fail(_("{label}: returned {kind}, expected an np.ndarray of shape {shape}.").format(
+             label=label, kind=got.kind, shape=exp.shape) + extra,
              context, hint, mistake=mistake or WRONG_TYPE)
     if not isinstance(got, np.ndarray):
-        fail(f"{label}: returned {type_name(got)}, expected an np.ndarray of shape {exp.shape}",
+        fail(_("{label}: returned {type}, expected an np.ndarray of shape {shape}").format(
+             label=label, type=type_name(got), shape=exp.shape),
              context, hint, final=flooded(got), mistake=mistake or returned_mistake(got))
     if got.shape != exp.shape:
         # A misconception can give another shape (padding on the wrong axis, a square kernel):
@@ -270,39 +278,47 @@ def check_array(
         diagnosis = _diagnosis(got, diagnoses) if got.dtype.kind in "biuf" else ""
         found = "" if diagnosis else (relations.relation(got, exp) if got.dtype.kind in "biuf" else "")
         found = found or relations.shape_relation(got.shape, exp.shape)
-        fail(f"{label}: shape {got.shape} expected {exp.shape}", context, hint, diagnosis, relation=found,
+        fail(_("{label}: shape {got} expected {expected}").format(label=label, got=got.shape, expected=exp.shape),
+             context, hint, diagnosis, relation=found,
              mistake=mistake)
     if dtype_kind == "f" and got.dtype != np.float64:
-        fail(f"{label}: dtype {got.dtype} expected float64", context,
-             hint or "create arrays with float64 (np.zeros(shape) is float64; np.zeros_like of an int array is not)",
+        fail(_("{label}: dtype {dtype} expected float64").format(label=label, dtype=got.dtype), context,
+             hint or _("create arrays with float64 (np.zeros(shape) is float64; np.zeros_like of an int "
+                       "array is not)"),
              mistake=mistake)
     if dtype_kind != "f":
         if got.dtype.kind not in dtype_kind:
-            fail(f"{label}: dtype {got.dtype} expected one of kind {dtype_kind!r}", context, hint, mistake=mistake)
+            fail(_("{label}: dtype {dtype} expected one of kind {kind}").format(
+                 label=label, dtype=got.dtype, kind=repr(dtype_kind)), context, hint, mistake=mistake)
         if not np.array_equal(got, exp):
             bad = np.argwhere(got != exp)
             idx = tuple(int(i) for i in bad[0])
-            fail(f"{label}: {len(bad)} of {exp.size} entries differ; first at {idx}: "
-                 f"expected {exp[idx]}, got {got[idx]}", context, hint,
+            fail(_("{label}: {count} of {size} entries differ; first at {index}: expected {expected}, "
+                   "got {got}").format(label=label, count=len(bad), size=exp.size, index=idx,
+                                       expected=exp[idx], got=got[idx]), context, hint,
                  relation=relations.relation(got, exp, factors, _expected_of(others)), mistake=mistake)
         return got
     t = tolerance(tol, exp)
     t["atol"] = max(t["atol"], atol_floor)
     if np.isnan(got).any() and not np.isnan(exp).any():
         where = tuple(int(i) for i in np.argwhere(np.isnan(got))[0])
-        fail(f"{label}: contains NaN (first at {where}) where the reference has none", context,
-             hint or "look for 0/0, sqrt of a negative number, or log(0)",
+        fail(_("{label}: contains NaN (first at {index}) where the reference has none").format(
+             label=label, index=where), context,
+             hint or _("look for 0/0, sqrt of a negative number, or log(0)"),
              relation=relations.relation(got, exp, factors), mistake=mistake)
     close = np.isclose(got, exp, rtol=t["rtol"], atol=t["atol"])
     if not close.all():
         diff = np.abs(got - exp)
         diff[np.isnan(diff)] = np.inf
         worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
-        message = (
-            f"{label}: {int((~close).sum())} of {exp.size} values differ from the reference\n"
-            f"  largest difference at index {worst}: expected {exp[worst]:.10g}, got {got[worst]:.10g}\n"
-            f"  expected {fmt(exp)}\n  got      {fmt(got)}"
-        )
+        message = "\n".join([
+            _("{label}: {count} of {size} values differ from the reference").format(
+                label=label, count=int((~close).sum()), size=exp.size),
+            "  " + _("largest difference at index {index}: expected {expected}, got {got}").format(
+                index=worst, expected=f"{exp[worst]:.10g}", got=f"{got[worst]:.10g}"),
+            "  " + _("expected {values}").format(values=fmt(exp)),
+            "  " + _("got      {values}").format(values=fmt(got)),
+        ])
         diagnosis = _diagnosis(got, diagnoses)
         found = "" if diagnosis else relations.relation(got, exp, factors, _expected_of(others))
         fail(message, context, hint, diagnosis, relation=found, mistake=mistake)
@@ -317,7 +333,8 @@ def check_scalar(label: str, got: Any, expected: float, *, tol: str = "float64",
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "fiu":
         got = got[()]
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Real):
-        fail(f"{label}: returned {type_name(got)}, expected a float", context, hint, final=flooded(got),
+        fail(_("{label}: returned {type}, expected a float").format(label=label, type=type_name(got)),
+             context, hint, final=flooded(got),
              mistake=returned_mistake(got))
     value = float(got)
     t = tolerance(tol, expected)
@@ -333,7 +350,8 @@ def check_scalar(label: str, got: Any, expected: float, *, tol: str = "float64",
                 diagnosis = name
                 break
         found = "" if diagnosis else relations.scalar_relation(value, expected, factors)
-        fail(f"{label}: expected {expected:.10g}, got {value:.10g}", context, hint, diagnosis,
+        fail(_("{label}: expected {expected}, got {got}").format(
+             label=label, expected=f"{expected:.10g}", got=f"{value:.10g}"), context, hint, diagnosis,
              relation=found)
     return value
 
@@ -344,12 +362,14 @@ def check_dict(label: str, got: Any, expected: Mapping[str, Any], *, context: st
     """A dict with exactly ``expected``'s keys, each value an array checked by ``check_array``
     (a value that is another key's expected one is told so; ``factors`` as for check_array)."""
     if not isinstance(got, dict):
-        fail(f"{label}: returned {type_name(got)}, expected a dict with keys {sorted(expected)}",
+        fail(_("{label}: returned {type}, expected a dict with keys {keys}").format(
+             label=label, type=type_name(got), keys=sorted(expected)),
              context, hint, final=flooded(got), mistake=returned_mistake(got))
     missing = [key for key in expected if key not in got]
     extra = [key for key in got if key not in expected]
     if missing or extra:
-        fail(f"{label}: keys differ: missing {listing(missing)}, unexpected {listing(extra)}",
+        fail(_("{label}: keys differ: missing {missing}, unexpected {unexpected}").format(
+             label=label, missing=listing(missing), unexpected=listing(extra)),
              context, hint, final=flooded(got), mistake=DICT_KEYS)
     for key in expected:
         per_key = {name: _lazy_item(d, key) for name, d in (diagnoses or {}).items()}
@@ -409,9 +429,9 @@ def check_unchanged(label: str, before: Any, after: Any, context: str = "") -> N
 
     where = walk(before, after, label)
     if where:
-        fail(f"{where} was modified in place; the function must leave its inputs untouched",
-             context, "build new arrays and new dicts (x = x - ..., or dict(d)) instead of "
-             "assigning into the arguments (d[key] = ..., x -= ..., x[...] = ...)", final=any(floods),
+        fail(_("{where} was modified in place; the function must leave its inputs untouched").format(where=where),
+             context, _("build new arrays and new dicts (x = x - ..., or dict(d)) instead of "
+                        "assigning into the arguments (d[key] = ..., x -= ..., x[...] = ...)"), final=any(floods),
              mistake=IN_PLACE)
 
 
@@ -424,13 +444,16 @@ def expect_raises(label: str, call: Callable[[], Any], exc_name: str = "ValueErr
         call()
     except StudentCodeError as err:
         if exc_name not in err.bases:
-            fail(f"{label}: raised {err.type_name} ({excerpt(err.message)}); expected {exc_name}", context,
+            fail(_("{label}: raised {type} ({message}); expected {expected}").format(
+                 label=label, type=err.type_name, message=excerpt(err.message), expected=exc_name), context,
                  mistake=WRONG_EXCEPTION)
         if mention and mention not in err.message:
-            fail(f"{label}: the {exc_name} message should name {mention!r}; it says {short(err.message, 300)}",
+            fail(_("{label}: the {type} message should name {name}; it says {message}").format(
+                 label=label, type=exc_name, name=repr(mention), message=short(err.message, 300)),
                  context, mistake=UNNAMED_ARGUMENT)
         return
-    fail(f"{label}: returned normally; expected it to raise {exc_name}", context, mistake=NO_VALIDATION)
+    fail(_("{label}: returned normally; expected it to raise {expected}").format(label=label, expected=exc_name),
+         context, mistake=NO_VALIDATION)
 
 
 def describe(**values: Any) -> str:
@@ -438,10 +461,11 @@ def describe(**values: Any) -> str:
     parts = []
     for key, value in values.items():
         if isinstance(value, np.ndarray):
-            parts.append(f"{key} shape {value.shape}")
+            parts.append(_("{name} shape {shape}").format(name=key, shape=value.shape))
         elif isinstance(value, dict):
             inner = ", ".join(f"{k} {np.shape(v)}" for k, v in list(value.items())[:4 * LIST_ITEMS])
-            more = f", ... and {len(value) - 4 * LIST_ITEMS:,} more" if len(value) > 4 * LIST_ITEMS else ""
+            more = (_(", ... and {count} more").format(count=f"{len(value) - 4 * LIST_ITEMS:,}")
+                    if len(value) > 4 * LIST_ITEMS else "")
             parts.append(f"{key} {{{inner}{more}}}")
         elif isinstance(value, float):
             parts.append(f"{key}={value:.6g}")

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from autograder.i18n import N_, _
+
 MAX_VALUES = 1_000_000  # larger arrays get no relation (its search would cost seconds)
 MAX_NDIM = 6
 # A relation holds within a tolerance looser than grading's (the student's arithmetic is not the
@@ -22,11 +24,11 @@ ATOL = 1e-9  # times the scale (the largest magnitude) of the array compared wit
 TINY = 1e-300
 # Factors the finder names without being told: value -> (name, what it suggests).
 _NAMED = (
-    (-1.0, "-1", "with its sign flipped (times -1: a minus sign missing or extra?)"),
-    (2.0, "2", "times 2 (a factor of 2: a factor 1/2 missing, or an extra 2?)"),
-    (0.5, "1/2", "times 0.5 (a factor of 1/2: missing or extra factor 2?)"),
-    (-2.0, "-2", "times -2 (a factor of 2 and the sign both wrong?)"),
-    (-0.5, "-1/2", "times -0.5 (a factor of 1/2 and the sign both wrong?)"),
+    (-1.0, "-1", N_("with its sign flipped (times -1: a minus sign missing or extra?)")),
+    (2.0, "2", N_("times 2 (a factor of 2: a factor 1/2 missing, or an extra 2?)")),
+    (0.5, "1/2", N_("times 0.5 (a factor of 1/2: missing or extra factor 2?)")),
+    (-2.0, "-2", N_("times -2 (a factor of 2 and the sign both wrong?)")),
+    (-0.5, "-1/2", N_("times -0.5 (a factor of 1/2 and the sign both wrong?)")),
 )
 MAX_COUNT = 1024  # integer factors up to this read as counts (m, N, H * W, ...)
 
@@ -91,26 +93,27 @@ def factor_name(c: float, factors: Factors = None, *, counts: bool = True) -> st
         if not math.isfinite(v) or v == 0 or math.isclose(abs(v), 1.0):
             continue
         if math.isclose(c, v, rel_tol=RTOL):
-            return f"times {name} = {_num(v)} (got = expected * {name})"
+            return _("times {name} = {value} (got = expected * {name})").format(name=name, value=_num(v))
         if math.isclose(c, 1 / v, rel_tol=RTOL):
-            return f"divided by {name} = {_num(v)} (got = expected / {name})"
+            return _("divided by {name} = {value} (got = expected / {name})").format(name=name, value=_num(v))
         if math.isclose(c, -v, rel_tol=RTOL):
-            return f"times -{name} = {_num(-v)} (got = -expected * {name}: the sign is wrong too)"
+            return _("times -{name} = {value} (got = -expected * {name}: the sign is wrong too)").format(
+                name=name, value=_num(-v))
         if math.isclose(c, -1 / v, rel_tol=RTOL):
-            return f"divided by -{name} (got = -expected / {name}: the sign is wrong too)"
-    for value, _, words in _NAMED:
+            return _("divided by -{name} (got = -expected / {name}: the sign is wrong too)").format(name=name)
+    for value, _name, words in _NAMED:
         if math.isclose(c, value, rel_tol=RTOL):
-            return words
+            return _(words)
     if counts and abs(c) >= 1:
         n = round(c)
         if 3 <= abs(n) <= MAX_COUNT and math.isclose(c, n, rel_tol=RTOL):
-            return (f"times {n} (got = expected * {n}: a sum where a mean is expected, or an "
-                    f"extra count such as m?)")
+            return _("times {n} (got = expected * {n}: a sum where a mean is expected, or an "
+                     "extra count such as m?)").format(n=n)
     if counts and 0 < abs(c) < 1:
         n = round(1 / c)
         if 3 <= abs(n) <= MAX_COUNT and math.isclose(c, 1 / n, rel_tol=RTOL):
-            return (f"divided by {n} (got = expected / {n}: a mean where a sum is expected, or a "
-                    f"division by a count such as m once too often?)")
+            return _("divided by {n} (got = expected / {n}: a mean where a sum is expected, or a "
+                     "division by a count such as m once too often?)").format(n=n)
     return ""
 
 
@@ -121,15 +124,16 @@ def scalar_relation(got: float, expected: float, factors: Factors = None) -> str
 
 def _scalar(got: float, expected: float, factors: Factors) -> str:
     if not math.isfinite(got) and math.isfinite(expected):
-        return f"{got} where a finite value is expected (an overflow, 0/0, log(0) or sqrt of a negative?)"
+        return _("{got} where a finite value is expected (an overflow, 0/0, log(0) or sqrt of a "
+                 "negative?)").format(got=got)
     if math.isfinite(got) and not math.isfinite(expected):
-        return f"a finite value where {expected} is expected"
+        return _("a finite value where {expected} is expected").format(expected=expected)
     if not math.isfinite(got) or expected == 0:
-        return "0 where a non-zero value is expected" if got == 0 and expected != 0 else ""
+        return _("0 where a non-zero value is expected") if got == 0 and expected != 0 else ""
     if got == 0:
-        return "0 where a non-zero value is expected (a term left out, or a result never assigned?)"
+        return _("0 where a non-zero value is expected (a term left out, or a result never assigned?)")
     words = factor_name(got / expected, factors)
-    return f"the expected value {words}" if words else ""
+    return _("the expected value {relation}").format(relation=words) if words else ""
 
 
 def relation(got: np.ndarray, expected: np.ndarray, factors: Factors = None,
@@ -162,7 +166,8 @@ def _relation(got: np.ndarray, expected: np.ndarray, factors: Factors,
     for name, other in (others or {}).items():
         o = np.asarray(other, dtype=np.float64)
         if _same(g, o) and not _same(e, o):
-            return f"every value is the expected {name} (two results swapped, or the wrong one returned?)"
+            return _("every value is the expected {name} (two results swapped, or the wrong one "
+                     "returned?)").format(name=name)
     return (_elementwise(g, e, factors) or _rearranged(g, e) or _some_entries(g, e, factors))
 
 
@@ -173,23 +178,25 @@ def _same_nonfinite(g: np.ndarray, e: np.ndarray) -> bool:
 
 def _nonfinite(g: np.ndarray, e: np.ndarray, finite_g: np.ndarray, finite_e: np.ndarray) -> str:
     both = finite_g & finite_e
-    rest = ("the other entries are right" if both.any() and _close(g[both], e[both]).all()
-            else "the other entries differ too")
+    rest = (_("the other entries are right") if both.any() and _close(g[both], e[both]).all()
+            else _("the other entries differ too"))
     wrong = ~finite_g & finite_e
     if wrong.any():
         first = tuple(int(i) for i in np.argwhere(wrong)[0])
         kinds = sorted({"NaN" if np.isnan(x) else "inf" for x in g[wrong][:1000]})
-        return (f"{' or '.join(kinds)} at {int(wrong.sum())} of {e.size} entries (the first at "
-                f"{_index(first)}) where the expected values are finite; {rest} (an overflow, "
-                f"0/0, log(0) or sqrt of a negative?)")
+        return _("{kinds} at {count} of {size} entries (the first at {index}) where the expected "
+                 "values are finite; {rest} (an overflow, 0/0, log(0) or sqrt of a negative?)").format(
+            kinds=" or ".join(kinds), count=int(wrong.sum()), size=e.size, index=_index(first), rest=rest)
     missing = finite_g & ~finite_e
     if missing.any():
         first = tuple(int(i) for i in np.argwhere(missing)[0])
-        return (f"finite values at {int(missing.sum())} of {e.size} entries (the first at "
-                f"{_index(first)}) where the expected value is {e[first]}; {rest}")
+        return _("finite values at {count} of {size} entries (the first at {index}) where the "
+                 "expected value is {expected}; {rest}").format(
+            count=int(missing.sum()), size=e.size, index=_index(first), expected=e[first], rest=rest)
     signs = ~np.isfinite(e) & ~np.isclose(g, e, equal_nan=True)
     first = tuple(int(i) for i in np.argwhere(signs)[0])
-    return f"{g[first]} at {_index(first)} where {e[first]} is expected; {rest}"
+    return _("{got} at {index} where {expected} is expected; {rest}").format(
+        got=g[first], index=_index(first), expected=e[first], rest=rest)
 
 
 def _elementwise(g: np.ndarray, e: np.ndarray, factors: Factors) -> str:
@@ -198,18 +205,20 @@ def _elementwise(g: np.ndarray, e: np.ndarray, factors: Factors) -> str:
     if scale == 0:
         first = float(g.ravel()[0])
         if g.size >= 2 and first != 0 and bool(np.all(g == first)):
-            return f"every value is {_num(first)}, where every expected value is 0 (filled with a constant instead of zeros?)"
+            return _("every value is {value}, where every expected value is 0 (filled with a constant "
+                     "instead of zeros?)").format(value=_num(first))
         return ""
     if not g.any():
-        return "every value is 0 (nothing computed, or a result never assigned?)"
+        return _("every value is 0 (nothing computed, or a result never assigned?)")
     c = float(np.dot(g.ravel(), e.ravel()) / np.dot(e.ravel(), e.ravel()))
     informative = int((np.abs(e) > ATOL * scale).sum())
     if math.isfinite(c) and not math.isclose(c, 1.0, rel_tol=RTOL) and _same(g, c * e):
         words = factor_name(c, factors)
         if words:
-            return f"every value is the expected one {words}"
+            return _("every value is the expected one {relation}").format(relation=words)
         if informative >= 2:
-            return f"every value is the expected one times a constant factor {_num(c)} (got = {_num(c)} * expected)"
+            return _("every value is the expected one times a constant factor {c} (got = {c} * "
+                     "expected)").format(c=_num(c))
     d = float(np.mean(g - e))
     if e.size >= 2 and math.isfinite(d) and not _same(e, np.full_like(e, e.ravel()[0])) \
             and _same(g, e + d) and abs(d) > ATOL * scale:
@@ -217,12 +226,14 @@ def _elementwise(g: np.ndarray, e: np.ndarray, factors: Factors) -> str:
         for name, value in (factors or {}).items():
             try:
                 if math.isclose(abs(d), abs(float(value)), rel_tol=RTOL):
-                    named = f", which is {'-' if d < 0 else ''}{name}"
+                    named = _(", which is {name}").format(name=f"{'-' if d < 0 else ''}{name}")
             except (TypeError, ValueError):
                 continue
-        sign = "plus" if d > 0 else "minus"
-        return (f"every value is the expected one {sign} {_num(abs(d))}{named} (off by a constant: a "
-                f"term added or left out everywhere?)")
+        if d > 0:
+            return _("every value is the expected one plus {offset}{which} (off by a constant: a term "
+                     "added or left out everywhere?)").format(offset=_num(abs(d)), which=named)
+        return _("every value is the expected one minus {offset}{which} (off by a constant: a term "
+                 "added or left out everywhere?)").format(offset=_num(abs(d)), which=named)
     return ""
 
 
@@ -235,11 +246,12 @@ def _reshaped(g: np.ndarray, e: np.ndarray) -> str:
             cand = e.transpose(perm)
             if cand.shape == g.shape and _same(g, cand):
                 if e.ndim == 2:
-                    return "the expected array transposed (rows and columns swapped)"
-                return f"the expected values with the axes in another order (expected.transpose{perm})"
+                    return _("the expected array transposed (rows and columns swapped)")
+                return _("the expected values with the axes in another order (expected.transpose{perm})").format(
+                    perm=perm)
     if _same(g, e.reshape(g.shape)):
-        return (f"the expected values in the shape {g.shape} (a reshape, a missing keepdims or an "
-                f"extra axis?)")
+        return _("the expected values in the shape {shape} (a reshape, a missing keepdims or an "
+                 "extra axis?)").format(shape=g.shape)
     return ""
 
 
@@ -270,28 +282,39 @@ def _part(g: np.ndarray, e: np.ndarray) -> str:
     if math.prod(len(o) for o in options) > MAX_WINDOWS:
         return ""
     for choice in itertools.product(*options):
-        window = big[tuple(sl for sl, _ in choice)]
+        window = big[tuple(sl for sl, _text in choice)]
         if not _same(small if larger_got else window, window if larger_got else small):
             continue
-        texts = [t for _, t in choice]
+        texts = [t for _slice, t in choice]
         while texts and texts[-1] == ":":
             texts.pop()
         where = "[" + ", ".join(texts) + "]"
         strided = any("::" in t for t in texts)
         if larger_got:
-            why = ("a stride of 1 where a larger one is due?" if strided else
-                   "extra entries: padding, or a concatenation, where none is due?")
-            return f"got{where} holds the expected values and the rest is extra ({why})"
-        why = "every second window: a stride where none is due?" if strided else "a part left out?"
-        return f"only part of the expected array, expected{where} ({why})"
+            why = (_("a stride of 1 where a larger one is due?") if strided else
+                   _("extra entries: padding, or a concatenation, where none is due?"))
+            return _("got{where} holds the expected values and the rest is extra ({why})").format(
+                where=where, why=why)
+        why = _("every second window: a stride where none is due?") if strided else _("a part left out?")
+        return _("only part of the expected array, expected{where} ({why})").format(where=where, why=why)
     return ""
+
+
+def _summed_words(got_reduced: bool, summed: bool) -> str:
+    if got_reduced and summed:
+        return _("got summed over the axes {axes} gives the expected values (a sum over too few axes?)")
+    if got_reduced:
+        return _("got averaged over the axes {axes} gives the expected values (a mean over too few axes?)")
+    if summed:
+        return _("the expected array summed over the axes {axes} (a sum over too many axes?)")
+    return _("the expected array averaged over the axes {axes} (a mean over too many axes?)")
 
 
 def _summed(g: np.ndarray, e: np.ndarray) -> str:
     """One array is the other summed (or averaged) over some of its axes."""
     if _scale(e) == 0:
         return ""
-    for a, b, words in ((g, e, "got"), (e, g, "the expected array")):
+    for a, b in ((g, e), (e, g)):
         if a.ndim > 4 or a.ndim == 0 or a.size <= b.size or a.size > MAX_VALUES:
             continue
         for r in range(1, a.ndim + 1):
@@ -304,11 +327,7 @@ def _summed(g: np.ndarray, e: np.ndarray) -> str:
                 count = math.prod(a.shape[k] for k in axes)
                 for reduced, how in ((total, "summed"), (total / count, "averaged")):
                     if _same(b, reduced) if a is g else _same(reduced, b):
-                        if a is g:
-                            return (f"{words} {how} over the axes {axes} gives the expected values (a "
-                                    f"{'sum' if how == 'summed' else 'mean'} over too few axes?)")
-                        return (f"{words} {how} over the axes {axes} (a "
-                                f"{'sum' if how == 'summed' else 'mean'} over too many axes?)")
+                        return _summed_words(a is g, how == "summed").format(axes=axes)
     return ""
 
 
@@ -321,18 +340,20 @@ def _rearranged(g: np.ndarray, e: np.ndarray) -> str:
             cand = e.transpose(perm)
             if cand.shape == e.shape and _same(g, cand) and not _same(e, cand):
                 if e.ndim == 2:
-                    return "the expected array transposed (rows and columns swapped)"
-                return f"the expected values with two axes swapped (expected.transpose{perm})"
+                    return _("the expected array transposed (rows and columns swapped)")
+                return _("the expected values with two axes swapped (expected.transpose{perm})").format(perm=perm)
     flips: list[tuple[tuple[int, ...], str]] = []
     if e.ndim >= 2:
-        flips.append(((e.ndim - 2, e.ndim - 1), "along the last two axes, rotated by 180 degrees "
-                      "(a flipped kernel: a true convolution instead of a cross-correlation?)"))
-    flips += [((k,), f"along axis {k} (that axis reversed)") for k in range(e.ndim)]
+        flips.append(((e.ndim - 2, e.ndim - 1), _(
+            "the expected array flipped along the last two axes, rotated by 180 degrees (a flipped "
+            "kernel: a true convolution instead of a cross-correlation?)")))
+    flips += [((k,), _("the expected array flipped along axis {k} (that axis reversed)").format(k=k))
+              for k in range(e.ndim)]
     for axes, words in flips:
         if all(e.shape[k] >= 2 for k in axes):
             cand = np.flip(e, axes)
             if _same(g, cand) and not _same(e, cand):
-                return f"the expected array flipped {words}"
+                return words
     for k in range(e.ndim):
         if e.shape[k] < 3:
             continue
@@ -341,17 +362,17 @@ def _rearranged(g: np.ndarray, e: np.ndarray) -> str:
         if _same(e[tail], e[head]):
             continue  # the expected values do not change along the axis: a shift would not show
         if _same(g[tail], e[head]):
-            return (f"the expected values shifted by one along axis {k} (got[i] = expected[i - 1]: "
-                    f"an index off by one?)")
+            return _("the expected values shifted by one along axis {k} (got[i] = expected[i - 1]: "
+                     "an index off by one?)").format(k=k)
         if _same(g[head], e[tail]):
-            return (f"the expected values shifted by one along axis {k} (got[i] = expected[i + 1]: "
-                    f"an index off by one?)")
+            return _("the expected values shifted by one along axis {k} (got[i] = expected[i + 1]: "
+                     "an index off by one?)").format(k=k)
     moments = [(float(np.sum(a)), float(np.sum(a * a))) for a in (g, e)]
     if math.isclose(moments[0][1], moments[1][1], rel_tol=RTOL) \
             and math.isclose(moments[0][0], moments[1][0], rel_tol=RTOL, abs_tol=RTOL * math.sqrt(moments[1][1])) \
             and len(np.unique(e)) >= 3 and _same(np.sort(g, axis=None), np.sort(e, axis=None)):
-        return ("the right values in another order (axes mixed up in a reshape or a transpose, or "
-                "the wrong index order?)")
+        return _("the right values in another order (axes mixed up in a reshape or a transpose, or "
+                 "the wrong index order?)")
     return ""
 
 
@@ -362,11 +383,12 @@ def _some_entries(g: np.ndarray, e: np.ndarray, factors: Factors) -> str:
     if count == 0 or count == bad.size:
         return ""
     there = _elementwise(g[bad], e[bad], factors) if count >= 2 else ""
-    there = f"; there, {there.replace('every value is', 'each is')}" if there else ""
-    right = f"the other {bad.size - count} are right"
+    there = _("; there, {relation}").format(relation=there.replace("every value is", "each is")) if there else ""
+    right = _("the other {count} are right").format(count=bad.size - count)
     if count == 1:
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        return f"only one entry is wrong, at {_index(idx)} (expected {e[idx]:.6g}, got {g[idx]:.6g}); {right}"
+        return _("only one entry is wrong, at {index} (expected {expected}, got {got}); {rest}").format(
+            index=_index(idx), expected=f"{e[idx]:.6g}", got=f"{g[idx]:.6g}", rest=right)
     fixed = []
     for k in range(e.ndim):
         along = np.unique(np.nonzero(bad)[k])
@@ -375,33 +397,38 @@ def _some_entries(g: np.ndarray, e: np.ndarray, factors: Factors) -> str:
         parts = [":" if i is None else str(i) for i in fixed]
         while parts and parts[-1] == ":":
             parts.pop()
-        where = ", ".join(f"index {i} along axis {k}" + _end(i, e.shape[k])
-                          for k, i in enumerate(fixed) if i is not None)
-        return f"only the entries [{', '.join(parts)}] are wrong ({where}){there}; {right}"
+        where = ", ".join(_end(i, k, e.shape[k]) for k, i in enumerate(fixed) if i is not None)
+        return _("only the entries [{entries}] are wrong ({where}){there}; {rest}").format(
+            entries=", ".join(parts), where=where, there=there, rest=right)
     if e.ndim >= 2 and e.shape[-1] >= 3 and e.shape[-2] >= 3:
         interior = np.zeros(e.shape[-2:], dtype=bool)
         interior[1:-1, 1:-1] = True
         if not (bad & interior).any():
-            return (f"only entries on the border (the first or last row or column of the last two "
-                    f"axes) are wrong: {count} of {bad.size}{there}; {right} (padding, or the edge "
-                    f"windows?)")
+            return _("only entries on the border (the first or last row or column of the last two "
+                     "axes) are wrong: {count} of {size}{there}; {rest} (padding, or the edge "
+                     "windows?)").format(count=count, size=bad.size, there=there, rest=right)
     zero_e = np.abs(e) <= ATOL * _scale(e)
     zero_g = g == 0
     if (bad <= zero_e).all():
-        return (f"wrong only where the expected value is 0 ({count} of {bad.size} entries): a mask "
-                f"or the zero side of a ReLU not applied?; {right}")
+        return _("wrong only where the expected value is 0 ({count} of {size} entries): a mask "
+                 "or the zero side of a ReLU not applied?; {rest}").format(count=count, size=bad.size, rest=right)
     if (bad <= zero_g).all():
-        return (f"0 at {count} of {bad.size} entries where the expected value is not: entries "
-                f"dropped or masked that should not be?; {right}")
+        return _("0 at {count} of {size} entries where the expected value is not: entries "
+                 "dropped or masked that should not be?; {rest}").format(count=count, size=bad.size, rest=right)
     # (two masks of 0s and 1s differ only where one of them is 0: there it says nothing)
     if (bad <= (zero_e | zero_g)).all() and (len(np.unique(e)) > 2 or len(np.unique(g)) > 2):
-        return (f"wrong only where one of the two is 0 ({count} of {bad.size} entries): the zeros in "
-                f"other places, as with another mask?; {right}")
+        return _("wrong only where one of the two is 0 ({count} of {size} entries): the zeros in "
+                 "other places, as with another mask?; {rest}").format(count=count, size=bad.size, rest=right)
     return ""
 
 
-def _end(i: int, n: int) -> str:
-    return " (the first)" if i == 0 else " (the last)" if i == n - 1 else ""
+def _end(i: int, k: int, n: int) -> str:
+    """'index i along axis k', with ' (the first)' or ' (the last)' where it is one of those."""
+    if i == 0:
+        return _("index {i} along axis {k} (the first)").format(i=i, k=k)
+    if i == n - 1:
+        return _("index {i} along axis {k} (the last)").format(i=i, k=k)
+    return _("index {i} along axis {k}").format(i=i, k=k)
 
 
 def shape_relation(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
@@ -420,24 +447,26 @@ def _shape(got: tuple[int, ...], exp: tuple[int, ...]) -> str:
         return ""
     if 0 in got and 0 not in exp:
         axes = [k for k, n in enumerate(got) if n == 0]
-        return (f"an empty array: axis {axes[0]} has length 0 (a slice that ends where it starts, such as "
-                f"a[p:-p] with p = 0, or a range that stops too early?)")
+        return _("an empty array: axis {axis} has length 0 (a slice that ends where it starts, such as "
+                 "a[p:-p] with p = 0, or a range that stops too early?)").format(axis=axes[0])
     if len(got) == len(exp) == 2 and got == exp[::-1]:
-        return "the expected shape transposed (rows and columns swapped)"
+        return _("the expected shape transposed (rows and columns swapped)")
     if tuple(n for n in got if n != 1) == tuple(n for n in exp if n != 1):
         if len(got) < len(exp):
-            return (f"the expected shape without its axes of length 1 (a flat vector where a column or row "
-                    f"{exp} is expected: keepdims=True, or reshape?)")
-        return "the expected shape with extra axes of length 1 (an axis added by a reshape or keepdims?)"
+            return _("the expected shape without its axes of length 1 (a flat vector where a column or row "
+                     "{shape} is expected: keepdims=True, or reshape?)").format(shape=exp)
+        return _("the expected shape with extra axes of length 1 (an axis added by a reshape or keepdims?)")
     if len(got) == len(exp) - 1:
         for k in range(len(exp)):
             if _without(exp, k) == got:
-                return f"the expected shape without axis {k} of length {exp[k]} (a batch or channel axis dropped?)"
+                return _("the expected shape without axis {k} of length {n} (a batch or channel axis "
+                         "dropped?)").format(k=k, n=exp[k])
     if len(got) == len(exp) + 1:
         for k in range(len(got)):
             if _without(got, k) == exp:
-                return f"the expected shape with an extra axis {k} of length {got[k]} (an extra batch axis, or one that is due to be summed over?)"
+                return _("the expected shape with an extra axis {k} of length {n} (an extra batch axis, or "
+                         "one that is due to be summed over?)").format(k=k, n=got[k])
     if len(got) == len(exp) and sorted(got) == sorted(exp):
-        return (f"the expected sizes in another order {got} (axes swapped, or (W, H) where (H, W) is "
-                f"expected?)")
+        return _("the expected sizes in another order {shape} (axes swapped, or (W, H) where (H, W) is "
+                 "expected?)").format(shape=got)
     return ""
