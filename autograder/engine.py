@@ -199,8 +199,10 @@ def _indent(text: str) -> str:
 
 
 def _readable(name: str) -> str:
+    """A property's title from its test's name, in the grading's language (the English title is
+    extracted for the catalog by autograder/i18n_extract.py's ``title``, the same words)."""
     name = re.sub(r"^test_", "", name.split("[")[0])
-    return name.replace("_", " ")
+    return _(name.replace("_", " "))
 
 
 class EnginePlugin:

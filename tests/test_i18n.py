@@ -355,3 +355,57 @@ def test_check_speaks_the_language_asked_for(tmp_path):
     # the checks' own closing count (in the worker's language) gives way to the command's
     assert text.strip().splitlines()[-1].startswith("1 个模块中有 1 个")
     assert not any("public checks passed (the hidden" in line and "✓" not in line for line in text.splitlines())
+
+
+# ------------------------------------------------------------------------------ the hidden tests
+
+
+def test_the_extraction_finds_the_hidden_tests_titles_hints_and_misconceptions():
+    """babel.cfg sends grading_tests/ through autograder/i18n_extract.py: what a student reads
+    that is no _() call there (titles, pytest.mark.hint, mutants' descriptions) is in the catalog."""
+    from grading_tests import compare
+
+    found = extracted()
+    for message in ("numerical gradient matches torch autograd at the default step",  # a title
+                    "epsilon inside the square root",  # a mutant's description
+                    "round down with //",  # a pytest.mark.hint
+                    compare.IN_PLACE,  # a stated mistake (N_)
+                    "{label}: {count} of {size} values differ from the reference"):  # compare's _()
+        assert message in found, message
+        assert "grading_tests" in found[message] or message == compare.IN_PLACE, found[message]
+
+
+def test_every_property_title_is_extracted_as_the_engine_makes_it():
+    import ast as python_ast
+
+    from autograder.engine import _readable
+    from autograder.i18n_extract import title
+
+    found = extracted()
+    names = [node.name for path in sorted((ROOT / "grading_tests").glob("test_*.py"))
+             for node in python_ast.walk(python_ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, python_ast.FunctionDef) and node.name.startswith("test_")]
+    assert len(names) > 100
+    with language("en"):
+        assert all(_readable(f"{name}[cpu]") == title(name) for name in names)
+    assert not [name for name in names if title(name) not in found]
+    with language("zh"):
+        assert all(CJK.search(_readable(name)) for name in names), "a title without its translation"
+
+
+def test_the_extractor_reads_hints_misconceptions_and_diagnoses_keys():
+    from autograder.i18n_extract import messages
+
+    source = '''
+@pytest.mark.hint("add the bias")
+@mutant("f", "the bias left out")
+def test_f_adds_the_bias(impl):
+    diagnoses = {"a sum where a mean is due": 1}
+    check_array("f", got, expected, hint="a keyword hint", diagnoses={"another one": 2})
+    fail(f"{x}", context, "a positional hint")
+    hint = f"{not_a_literal}"
+'''
+    got = [text for _line, text, _why in messages(source)]
+    assert sorted(got) == sorted(["f adds the bias", "add the bias", "the bias left out",
+                                  "a sum where a mean is due", "a keyword hint", "another one",
+                                  "a positional hint"])
