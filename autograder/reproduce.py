@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograder.client import CallRecord, Remote, Unrecorded
+from autograder.i18n import N_, _
 from autograder.protocol import HandleRef, RNGState
 
 MAX_LITERAL = 50  # numbers of an array written out; a larger array is embedded as base64 bytes
@@ -25,12 +26,13 @@ MAX_MATCH = 100_000  # numbers compared when looking for an argument among earli
 _INLINE = 40  # a scalar literal up to this long goes straight into the call
 _WIDE = 88  # a container literal wider than this is written one item per line
 
-# Student-facing sentences (whole, with placeholders, for a later translation).
-HEADER = "# Reproduce this failure: run this in the folder that holds {module}.py."
-EXPECTED = "# The property fails on this call: {check}"
-UNCHANGED = "# The property also checks that the call leaves its arguments unchanged:"
-TOO_LARGE = ("# The failing call's inputs are too large to write out here; rebuild them from the "
-             "smallest failing input shown above and call {function} on them.")
+# Student-facing sentences (whole, with placeholders), the snippet's comment lines: translated
+# where the snippet is written, in the grading's language (the code stays code).
+HEADER = N_("# Reproduce this failure: run this in the folder that holds {module}.py.")
+EXPECTED = N_("# The property fails on this call: {check}")
+UNCHANGED = N_("# The property also checks that the call leaves its arguments unchanged:")
+TOO_LARGE = N_("# The failing call's inputs are too large to write out here; rebuild them from the "
+               "smallest failing input shown above and call {function} on them.")
 
 _RESERVED = {"np", "base64", "copy", "same", "before", "name", "old", "new", "result"}
 _SAME = [
@@ -75,7 +77,7 @@ def snippet(records: list[CallRecord], *, module: str, kind: str, check: str,
 
 
 def too_large(function: str) -> str:
-    return TOO_LARGE.format(function=function) + "\n"
+    return _(TOO_LARGE).format(function=function) + "\n"
 
 
 # ---------------------------------------------------------------------------- which calls
@@ -179,7 +181,7 @@ class _Writer:
                     self.uses_copy = True
                     names = ", ".join(a.split("=")[-1] for a in mutable)
                     body.append(f"before = copy.deepcopy([{names}])")
-                    compare = [UNCHANGED,
+                    compare = [_(UNCHANGED),
                                f"for name, old, new in zip({[a.split('=')[-1] for a in mutable]!r}, "
                                f"before, [{names}]):",
                                "    print(name, 'unchanged:', same(old, new))"]
@@ -194,7 +196,7 @@ class _Writer:
                 body.append(f"{var_of[i]} = {expr}")
             else:
                 body.append(expr)
-        head = [HEADER.format(module=self.module)]
+        head = [_(HEADER).format(module=self.module)]
         if self.uses_base64:
             head.append("import base64")
         if self.uses_copy:
@@ -208,8 +210,8 @@ class _Writer:
             head += [*_SAME, ""]
         check = _one_line(check)
         if self.kind == "numpy":  # a NumPy topic's snippet names no torch, not even in a comment
-            check = re.sub(r"\btorch\b[\w.]*", "the reference", check)
-        return [*head, *body, EXPECTED.format(check=check), *compare]
+            check = re.sub(r"\btorch\b[\w.]*", _("the reference"), check)
+        return [*head, *body, _(EXPECTED).format(check=check), *compare]
 
     def _values(self, rec: CallRecord) -> list[Any]:
         return [*rec.args, *rec.kwargs.values()]
