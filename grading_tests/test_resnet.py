@@ -30,6 +30,8 @@ def _block_case(name, config, size, batch, seed):
         inplanes = planes  # the identity shortcut: no downsample at all
     if name == "Bottleneck" and stride == 1 and seed % 3 == 0:
         inplanes = planes * 4
+    if name == "Bottleneck" and stride == 1 and seed % 3 == 1:
+        inplanes += planes * 4  # more channels than the block returns: still a projection shortcut
     args = (inplanes, planes, stride)
     context = describe(**{name: f"{name}{args}"}, x_shape=(batch, inplanes, *size), seed=seed)
     return args, (batch, inplanes, *size), context
