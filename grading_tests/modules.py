@@ -18,6 +18,7 @@ from hypothesis import Phase, settings
 from autograder import worker_torch
 from autograder.blame import StudentRaised
 from autograder.client import Remote, session_of
+from autograder.i18n import _
 from grading_tests.compare import (
     DEFAULT_KEPT,
     LAYER_NAMES,
@@ -38,12 +39,14 @@ def build(label: str, ctor: Any, *args: Any, context: str = "", **kwargs: Any) -
     """Call the student's constructor in the worker; the result must be an ``nn.Module``."""
     made = ctor(*args, **kwargs)
     if not isinstance(made, Remote):
-        fail(f"{label}: returned {type_name(made)}, expected an nn.Module instance", context,
+        fail(_("{label}: returned {type_name}, expected an nn.Module instance")
+             .format(label=label, type_name=type_name(made)), context,
              "a constructor function must return the model (did you forget `return`?)", mistake=NO_MODULE)
     module = StudentModule(made)
     desc = module.describe()
     if not desc.get("is_module"):
-        fail(f"{label}: returned an object of type {desc.get('type')}, expected an nn.Module", context,
+        fail(_("{label}: returned an object of type {get}, expected an nn.Module")
+             .format(label=label, get=desc.get('type')), context,
              "subclass nn.Module (class X(nn.Module)) and call super().__init__() first", mistake=NO_MODULE)
     return module
 
@@ -57,7 +60,8 @@ def build_in_worker(label: str, impl: Any, module: str, name: str, *args: Any, c
     module_ = StudentModule(Remote(session, int(made["handle"]), "", str(made["type"])))
     desc = module_.describe()
     if not desc.get("is_module"):
-        fail(f"{label}: returned an object of type {desc.get('type')}, expected an nn.Module", context,
+        fail(_("{label}: returned an object of type {get}, expected an nn.Module")
+             .format(label=label, get=desc.get('type')), context,
              "a constructor function must return the model (did you forget `return`?)", mistake=NO_MODULE)
     return module_
 
@@ -122,8 +126,8 @@ def describe_reference(ctor: Callable[..., torch.nn.Module], *args: Any, **kwarg
 def check_state(label: str, got: Mapping[str, Any], expected: Mapping[str, Any], context: str = "",
                 hint: str = "") -> None:
     """Same ``state_dict`` keys with the same shapes; same parameters (not buffers), trainable."""
-    got_shapes = {k: tuple(s) for k, s, _ in got["state"]}
-    exp_shapes = {k: tuple(s) for k, s, _ in expected["state"]}
+    got_shapes = {k: tuple(s) for k, s, _unused in got["state"]}
+    exp_shapes = {k: tuple(s) for k, s, _unused in expected["state"]}
     missing = [k for k in exp_shapes if k not in got_shapes]
     extra = [k for k in got_shapes if k not in exp_shapes]
     if missing or extra:
@@ -143,16 +147,17 @@ def check_state(label: str, got: Mapping[str, Any], expected: Mapping[str, Any],
         fail("\n".join(lines), context, hint or
              "check in/out channels, kernel sizes, groups and the Linear layers' sizes", mistake=LAYER_SIZES)
     got_params = {n: rg for n, rg in got["params"]}
-    exp_params = {n for n, _ in expected["params"]}
+    exp_params = {n for n, _unused in expected["params"]}
     if set(got_params) != exp_params:
         bad = sorted(set(got_params) ^ exp_params)
-        fail(f"{label}: these entries should be {'parameters' if bad[0] in exp_params else 'buffers'}"
-             f" but are not: {_list(bad)}", context,
+        fail(_("{label}: these entries should be {value} but are not: {list}")
+             .format(label=label, value='parameters' if bad[0] in exp_params else 'buffers', list=_list(bad)), context,
              "use nn layers (or nn.Parameter for weights, register_buffer for statistics)")
     frozen = [n for n, rg in got_params.items() if not rg]
     if frozen:
-        fail(f"{label}: parameters {_list(frozen)} have requires_grad=False; every parameter "
-             "must be trainable", context)
+        fail(_("{label}: parameters {list} have requires_grad=False; every parameter must be "
+                "trainable")
+             .format(label=label, list=_list(frozen)), context)
 
 
 def _list(names: Sequence[str], limit: int = 8) -> str:
@@ -164,32 +169,38 @@ def check_run(label: str, got: Mapping[str, Any], expected: Mapping[str, Any], *
               hint: str = "", diagnoses: Mapping[str, Any] | None = None, device: str = "cpu") -> None:
     """Output, then input gradient, then parameter gradients, then buffers."""
     if got.get("type") != "Tensor" or "out" not in got:
-        fail(f"{label}: forward returned {got.get('type')}, expected a torch.Tensor", context,
+        fail(_("{label}: forward returned {get}, expected a torch.Tensor")
+             .format(label=label, get=got.get('type')), context,
              "forward must return one tensor")
     if got.get("dtype") != DTYPE:
-        fail(f"{label}: the output is {got.get('dtype')} while the module's parameters are float64",
+        fail(_("{label}: the output is {get} while the module's parameters are float64")
+             .format(label=label, get=got.get('dtype')),
              context, "create new tensors with dtype=x.dtype and device=x.device (or use *_like)")
     if got.get("device") != torch.device(device).type:
-        fail(f"{label}: the output is on {got.get('device')} while the module is on {device}", context,
+        fail(_("{label}: the output is on {get} while the module is on {device}")
+             .format(label=label, get=got.get('device'), device=device), context,
              "create new tensors with device=x.device")
-    check_array(f"{label}: output", got["out"], expected["out"], context=context, hint=hint,
+    check_array(_("{label}: output").format(label=label), got["out"], expected["out"], context=context, hint=hint,
                 diagnoses=diagnoses)
     if expected.get("dx") is not None:
         if got.get("dx") is None:
-            fail(f"{label}: the input gets no gradient ({got.get('backward') or 'x.grad is None'})",
+            fail(_("{label}: the input gets no gradient ({value})")
+                 .format(label=label, value=got.get('backward') or 'x.grad is None'),
                  context, "do not detach tensors or use .data / numpy inside forward")
-        check_array(f"{label}: gradient of the input", got["dx"], expected["dx"], context=context, hint=hint)
+        check_array(_("{label}: gradient of the input").format(label=label), got["dx"], expected["dx"], context=context, hint=hint)
     for name, value in (expected.get("grads") or {}).items():
         mine = (got.get("grads") or {}).get(name)
         if value is not None and mine is None:
-            fail(f"{label}: parameter {name!r} gets no gradient: it is not used in forward", context, hint)
+            fail(_("{label}: parameter {name!r} gets no gradient: it is not used in forward")
+                 .format(label=label, name=name), context, hint)
         if value is not None:
-            check_array(f"{label}: gradient of parameter {name!r}", mine, value, context=context, hint=hint)
+            check_array(_("{label}: gradient of parameter {name!r}").format(label=label, name=name), mine, value, context=context, hint=hint)
     for name, value in (expected.get("buffers") or {}).items():
         mine = (got.get("buffers") or {}).get(name)
         if mine is None:
-            fail(f"{label}: buffer {name!r} is missing after the forward pass", context, hint)
-        check_array(f"{label}: buffer {name!r} after the forward pass", mine, value, context=context,
+            fail(_("{label}: buffer {name!r} is missing after the forward pass")
+                 .format(label=label, name=name), context, hint)
+        check_array(_("{label}: buffer {name!r} after the forward pass").format(label=label, name=name), mine, value, context=context,
                     hint=hint or "in training mode each BatchNorm must see its input exactly once",
                     dtype_kind="f" if value.dtype.kind == "f" else "iu")
 
@@ -198,7 +209,7 @@ def mutant_outputs(mutants: Sequence[Any], args: Sequence[Any], kwargs: Mapping[
                    expected_desc: Mapping[str, Any], x: np.ndarray, *, train: bool, device: str,
                    seed: int) -> dict[str, Callable[[], Any]]:
     """For feedback: each misconception's output on the same input and weights (lazily computed)."""
-    keys = [k for k, _, _ in expected_desc["state"]]
+    keys = [k for k, _unused, _unused in expected_desc["state"]]
 
     def output_of(cls: Any) -> Callable[[], Any]:
         def compute() -> Any:
@@ -260,7 +271,8 @@ def inspect_model(impl: Any, module: str, name: str, context: str, *args: Any, *
     a missing ``return``) fails the property as the student's mistake, never the grader's."""
     got = inspect_new(impl, module, name, *args, **kwargs)
     if not got.get("is_module"):
-        fail(f"{name}: returned an object of type {got.get('type')}, expected an nn.Module", context,
+        fail(_("{name}: returned an object of type {get}, expected an nn.Module")
+             .format(name=name, get=got.get('type')), context,
              "a constructor function must return the model (did you forget `return`?)", mistake=NO_MODULE)
     return got
 
@@ -278,7 +290,7 @@ def grade_network(impl: Any, module: str, name: str, ref_ctor: Any, n_classes: i
     (x,) = rng_arrays(seed + 1, x_shape)
     want = run_reference(model, x, seed + 2, train=False, device=device, grads=False, buffers=False)
     got = student.run(x, seed + 2, train=False, device=device, grads=False, buffers=False)
-    check_run(f"{name} in eval mode", got, want, context=context, hint=hint, device=device)
+    check_run(_("{name} in eval mode").format(name=name), got, want, context=context, hint=hint, device=device)
 
 
 # The default num_classes of every network graded here (vgg16, alexnet, resnet50, GoogLeNet,
@@ -298,12 +310,14 @@ def grade_network_shapes(impl: Any, module: str, name: str, n_classes: int, devi
         got = student.shapes(shapes, train=train, device=device)
         for size, out in zip(shapes, got):
             if not isinstance(out, list):
-                fail(f"{name} in {'training' if train else 'eval'} mode: input {size} gave a {out}, "
-                     f"expected a tensor of shape ({batch}, {n_classes})", context, hint)
+                fail(_("{name} in {value} mode: input {size} gave a {out}, expected a tensor of shape "
+                        "({batch}, {n_classes})")
+                     .format(name=name, value='training' if train else 'eval', size=size, out=out, batch=batch, n_classes=n_classes), context, hint)
             if list(out) != [batch, n_classes]:
                 kept = n_classes != DEFAULT_CLASSES and list(out) == [batch, DEFAULT_CLASSES]
-                fail(f"{name} in {'training' if train else 'eval'} mode: input {size} gave output shape "
-                     f"{tuple(out)}, expected ({batch}, {n_classes})", context, hint,
+                fail(_("{name} in {value} mode: input {size} gave output shape {items}, expected "
+                        "({batch}, {n_classes})")
+                     .format(name=name, value='training' if train else 'eval', size=size, items=tuple(out), batch=batch, n_classes=n_classes), context, hint,
                      mistake=DEFAULT_KEPT if kept else "",
                      relation=shape_relation(tuple(out), (batch, n_classes)) if not kept else "")
 

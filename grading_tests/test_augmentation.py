@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests.compare import (
     NOT_UNIFORM,
     OUT_OF_RANGE,
@@ -69,12 +70,14 @@ def _crop(impl, img, size, seed, *, unchanged=False):
     call = impl.augmentation.random_crop.inspect_call(img, size, np.random.default_rng(seed))
     value = call.value
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        fail(f"random_crop: returned {type_name(value)}; expected (crop, (top, left))", context,
+        fail(_("random_crop: returned {type_name}; expected (crop, (top, left))")
+             .format(type_name=type_name(value)), context,
              mistake=returned_mistake(value))
     crop, corner = value
     if not isinstance(corner, (tuple, list)) or len(corner) != 2 or \
             not all(isinstance(v, (int, np.integer)) for v in corner):
-        fail(f"random_crop: corner {short(corner)}; expected a pair of ints (top, left)", context,
+        fail(_("random_crop: corner {value}; expected a pair of ints (top, left)")
+             .format(value=short(corner)), context,
              mistake=WRONG_TYPE)
     if unchanged:
         check_unchanged("img", img, call.args[0], context)
@@ -101,15 +104,16 @@ def _window_corner(img, crop, height, width):
                   "crop = img[top:top+height, left:left+width]")
 @given(shape=distinct_sizes(3, 1, 8), data=st.data(), seed=seeds)
 def test_random_crop_returns_the_window_at_a_valid_corner(impl, shape, data, seed):
-    h, w, _ = shape
+    h, w, _unused = shape
     height, width = data.draw(st.integers(1, h), label="height"), data.draw(st.integers(1, w), label="width")
     size = height if height == width and data.draw(st.booleans(), label="as int") else (height, width)
     img = _image(seed, shape)
     crop, (top, left), context = _crop(impl, img, size, seed, unchanged=True)
     if not (0 <= top <= h - height and 0 <= left <= w - width):
         swapped = 0 <= left <= h - height and 0 <= top <= w - width
-        fail(f"random_crop: corner (top={top}, left={left}) is out of range; valid: 0 <= top <= {h - height}, "
-             f"0 <= left <= {w - width}", context, mistake=OUT_OF_RANGE,
+        fail(_("random_crop: corner (top={top}, left={left}) is out of range; valid: 0 <= top "
+                "<= {value}, 0 <= left <= {value2}")
+             .format(top=top, left=left, value=h - height, value2=w - width), context, mistake=OUT_OF_RANGE,
              relation="a valid corner (left, top) returned as (top, left): the two swapped?" if swapped else "")
     check_array("random_crop: crop", crop, img[top:top + height, left:left + width], context=context,
                 hint="the crop must be img[top:top+height, left:left+width] for the corner you return")
@@ -125,11 +129,12 @@ def test_random_crop_draws_from_its_rng_argument(impl, shape, seed):
     first = _crop(impl, img, size, seed)[1]
     again = _crop(impl, img, size, seed)[1]
     if first != again:
-        fail(f"random_crop: two generators in the same state gave corners {first} and {again}",
+        fail(_("random_crop: two generators in the same state gave corners {first} and {again}")
+             .format(first=first, again=again),
              describe(img=img, size=size, seed=seed), mistake=RNG_IGNORED)
     corners = {_crop(impl, img, size, seed + k)[1] for k in range(1, 9)}
     if len(corners | {first}) == 1:
-        fail(f"random_crop: nine different generators all gave the corner {first}",
+        fail(_("random_crop: nine different generators all gave the corner {first}").format(first=first),
              describe(img=img, size=size), "the corner must be random", mistake=RNG_IGNORED)
 
 
@@ -146,23 +151,27 @@ def test_random_crop_reaches_every_corner_equally_often(impl):
     img = _image(7, (5, 7, 2))
     counts: Counter[tuple[int, int]] = Counter()
     master = np.random.default_rng(20261129)
-    for _ in range(1200):
+    for _unused in range(1200):
         corner = _window_corner(img, _crop(impl, img, (2, 4), int(master.integers(2**32)))[0], 2, 4)
         if corner is not None:
             counts[corner] += 1
     windows = sum(counts.values())
     if windows < 80:
-        fail(f"random_crop: only {windows} of 1200 crops are 2x4 windows of the image: too few to judge "
-             "how the corners are spread (image 5x7, crop 2x4)")
+        fail(_("random_crop: only {windows} of 1200 crops are 2x4 windows of the image: too few "
+                "to judge how the corners are spread (image 5x7, crop 2x4)")
+             .format(windows=windows))
     valid = {(t, left) for t in range(4) for left in range(4)}
     missing = sorted(valid - set(counts))
     if missing:
-        fail(f"random_crop: corners never drawn {missing} in {windows} crops (image 5x7, crop 2x4)",
+        fail(_("random_crop: corners never drawn {missing} in {windows} crops (image 5x7, crop "
+                "2x4)")
+             .format(missing=missing, windows=windows),
              mistake=NOT_UNIFORM)
     chi2 = sum((counts[c] - windows / 16) ** 2 / (windows / 16) for c in valid)
     if chi2 > 60:
-        fail(f"random_crop: corners are not uniform (chi-square {chi2:.0f} on 15 degrees of freedom): "
-             f"{dict(sorted(counts.items()))}", mistake=NOT_UNIFORM)
+        fail(_("random_crop: corners are not uniform (chi-square {chi2:.0f} on 15 degrees of "
+                "freedom): {items}")
+             .format(chi2=chi2, items=dict(sorted(counts.items()))), mistake=NOT_UNIFORM)
 
 
 @pytest.mark.points(1)
@@ -171,7 +180,8 @@ def test_random_crop_reaches_every_corner_equally_often(impl):
 def test_random_crop_rejects_a_size_larger_than_the_image(impl, shape, seed, taller):
     img = _image(seed, shape)
     size = (shape[0] + 1, shape[1]) if taller else (shape[0], shape[1] + 2)
-    expect_raises(f"random_crop with size {size} on a {shape[0]}x{shape[1]} image",
+    expect_raises(_("random_crop with size {size} on a {shape}x{shape2} image")
+                  .format(size=size, shape=shape[0], shape2=shape[1]),
                   lambda: impl.augmentation.random_crop(img, size, np.random.default_rng(seed)),
                   context=describe(img=img, size=size), mention="size")
 
@@ -186,7 +196,7 @@ def test_random_crop_rejects_a_size_larger_than_the_image(impl, shape, seed, tal
                   "the last row/column repeats at the edge")
 @given(shape=distinct_sizes(3, 2, 9), data=st.data(), seed=seeds)
 def test_crop_and_resize_matches_bilinear_interpolate(impl, device, shape, data, seed):
-    h, w, _ = shape
+    h, w, _unused = shape
     top, left = data.draw(st.integers(0, h - 1), label="top"), data.draw(st.integers(0, w - 1), label="left")
     height = data.draw(st.integers(1, h - top), label="height")
     width = data.draw(st.integers(1, w - left), label="width")

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests.compare import check_array, check_unchanged, describe, expect_raises, fail
 from grading_tests.references import batchnorm as ref
 from grading_tests.strategies import copy_tree, distinct_sizes, seeds
@@ -51,7 +52,8 @@ def bn_inputs(draw, min_batch: int = 2, min_n: int = 1):
 def _unpack(label, value, count, context=""):
     if not isinstance(value, (tuple, list)) or len(value) != count:
         got = f"a {type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
-        fail(f"{label}: returned {got}; expected a tuple of {count} values", context)
+        fail(_("{label}: returned {got}; expected a tuple of {count} values")
+             .format(label=label, got=got, count=count), context)
     return value
 
 
@@ -100,7 +102,7 @@ def test_running_statistics_follow_torch_over_several_calls(impl, device, inputs
     for step in range(calls):
         batch = x * rng.uniform(0.5, 2.0) + rng.standard_normal() if step else x
         context = describe(x=batch, training=True, momentum=momentum, call=step + 1, of_calls=calls)
-        _, rm, rv, _ = _check_forward(impl, device, (batch, gamma, beta, rm, rv), True, momentum, 1e-5, context,
+        _unused, rm, rv, _unused = _check_forward(impl, device, (batch, gamma, beta, rm, rv), True, momentum, 1e-5, context,
                                       {"running"})
 
 
@@ -127,14 +129,16 @@ def test_batchnorm_forward_leaves_its_arguments_unchanged(impl, inputs, training
     for name, before, after in zip(["x", "gamma", "beta", "running_mean", "running_var"], args, call.args):
         check_unchanged(name, before, after, context)
     # Only that, of a real answer: the values are the other properties'.
-    out, new_rm, new_rv, _ = _unpack("batchnorm_forward", call.value, 4, context)
+    out, new_rm, new_rv, _unused = _unpack("batchnorm_forward", call.value, 4, context)
     for label, got, shape in (("out", out, x.shape), ("running_mean", new_rm, rm.shape),
                               ("running_var", new_rv, rv.shape)):
         if not isinstance(got, np.ndarray) or got.shape != shape:
             found = got.shape if isinstance(got, np.ndarray) else type(got).__name__
-            fail(f"batchnorm_forward: {label} is {found}; expected a new np.ndarray of shape {shape}", context)
+            fail(_("batchnorm_forward: {label} is {found}; expected a new np.ndarray of shape "
+                    "{shape}")
+                 .format(label=label, found=found, shape=shape), context)
     if np.array_equal(out, x):  # gamma is never 1 and beta never 0 here
-        fail("batchnorm_forward: out equals x: nothing was normalised", context)
+        fail(_("batchnorm_forward: out equals x: nothing was normalised"), context)
 
 
 @pytest.mark.points(1)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests.compare import check_array, check_unchanged, describe, expect_raises, fail, type_name
 from grading_tests.references import conv as ref
 from grading_tests.strategies import distinct_sizes, seeds
@@ -32,7 +33,8 @@ def _mutants(target):
 
 def _two(label, value):
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        fail(f"{label}: returned {type_name(value)}; expected a tuple (out, cache)")
+        fail(_("{label}: returned {type_name}; expected a tuple (out, cache)")
+             .format(label=label, type_name=type_name(value)))
     return value
 
 
@@ -93,7 +95,7 @@ def _forward_check(impl, device, x, w, b, stride, padding, use_defaults=False):
         call = impl.conv.conv_forward.inspect_call(x, w, b, stride=stride)
     else:
         call = impl.conv.conv_forward.inspect_call(x, w, b, stride, padding)
-    out, _ = _two("conv_forward", call.value)
+    out, _unused = _two("conv_forward", call.value)
     diagnoses = {m.description: (lambda m=m: m.func(x.copy(), w.copy(), b, stride, padding)[0])
                  for m in _mutants("conv_forward")}
     check_array("conv_forward: out", out, ref.conv_forward(x, w, b, stride, padding, device),
@@ -110,7 +112,7 @@ def _forward_check(impl, device, x, w, b, stride, padding, use_defaults=False):
 @given(case=conv_cases(), seed=seeds, bias=st.booleans())
 def test_conv_forward_matches_torch_conv2d(impl, device, case, seed, bias):
     xs, ws, stride, padding = case
-    _, x, w, b = _arrays(seed, xs, ws)
+    _unused, x, w, b = _arrays(seed, xs, ws)
     _forward_check(impl, device, x, w, b, stride, padding)  # a bias in every example
     if not bias:
         _forward_check(impl, device, x, w, None, stride, padding)
@@ -128,7 +130,8 @@ def _backward_check(impl, device, rng, x, w, b, stride, padding):
     dout = rng.standard_normal(expected_out.shape)
     result = impl.conv.conv_backward(dout, cache)
     if not isinstance(result, (tuple, list)) or len(result) != 3:
-        fail(f"conv_backward: returned {type_name(result)}; expected a tuple (dx, dw, db)", context)
+        fail(_("conv_backward: returned {type_name}; expected a tuple (dx, dw, db)")
+             .format(type_name=type_name(result)), context)
     # The mutants read the solution's cache layout: (x, w, b, (sh, sw), (ph, pw)).
     ref_cache = (x, w, b, _pair(stride), _pair(padding))
     diagnoses = {m.description: m.func(dout, ref_cache) for m in _mutants("conv_backward")}
@@ -203,5 +206,5 @@ def test_course_conv_raises_value_error_for_its_four_invalid_cases(impl, seed, f
         ("a grey filter of even size", grey, rng.standard_normal((f, 2, 2)), "conv_filter"),
     ]
     for what, img, filt, mention in cases:
-        expect_raises(f"conv with {what}", lambda img=img, filt=filt: impl.conv.conv(img, filt),
+        expect_raises(_("conv with {what}").format(what=what), lambda img=img, filt=filt: impl.conv.conv(img, filt),
                       context=describe(img=img, conv_filter=filt), mention=mention)

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests.compare import (
     DICT_KEYS,
     check_array,
@@ -107,7 +108,8 @@ def build(architecture, activation):
 def _unpack(label, value, count, context=""):
     if not isinstance(value, (tuple, list)) or len(value) != count:
         got = f"a {type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type_name(value)
-        fail(f"{label}: returned {got}; expected a tuple of {count} values", context, final=flooded(value))
+        fail(_("{label}: returned {got}; expected a tuple of {count} values")
+             .format(label=label, got=got, count=count), context, final=flooded(value))
     return value
 
 
@@ -151,18 +153,20 @@ def _gradient_keys(L):
 def _check_gradient_shapes(label, got, expected, context):
     """A dict holding every dWl, dbl as an array of its shape (other keys are allowed)."""
     if not isinstance(got, dict):
-        fail(f"{label}: returned {type_name(got)}, expected a dict with keys {sorted(expected)}", context,
+        fail(_("{label}: returned {type_name}, expected a dict with keys {items}")
+             .format(label=label, type_name=type_name(got), items=sorted(expected)), context,
              final=flooded(got), mistake=returned_mistake(got))
     missing = [k for k in expected if k not in got]
     if missing:
-        fail(f"{label}: keys {listing(missing)} are missing (expected dW1, db1, ..., dW{len(expected) // 2}, "
-             f"db{len(expected) // 2})", context, final=flooded(got), mistake=DICT_KEYS)
+        fail(_("{label}: keys {items} are missing (expected dW1, db1, ..., dW{value}, db{value})")
+             .format(label=label, items=listing(missing), value=len(expected) // 2), context, final=flooded(got), mistake=DICT_KEYS)
     for key, value in expected.items():
         shape = np.shape(value)
         if not isinstance(got[key], np.ndarray) or got[key].shape != shape:
             array = isinstance(got[key], np.ndarray)
             found = got[key].shape if array else type_name(got[key])
-            fail(f"{label}[{key!r}]: is {found}; expected an np.ndarray of shape {shape}", context,
+            fail(_("{label}[{key!r}]: is {found}; expected an np.ndarray of shape {shape}")
+                 .format(label=label, key=key, found=found, shape=shape), context,
                  "dWl has the shape of Wl and dbl the shape of bl (keep the column: keepdims=True)",
                  relation=shape_relation(got[key].shape, shape) if array else "",
                  mistake="" if array else returned_mistake(got[key]))
@@ -180,9 +184,9 @@ def _check_gradient_shapes(label, got, expected, context):
 # (CPython shares one int object per value only up to 256, so `l is L` passes below that).
 @example(arch=([3, *[2] * (DEEP - 1), 1], 5, 1, 1.0), activation="tanh")
 def test_deep_forward_output_matches_torch_for_each_activation(impl, device, arch, activation):
-    X, _, params = build(arch, activation)
+    X, _unused, params = build(arch, activation)
     context = describe(X=X, parameters=params, activation=activation)
-    AL, _ = _unpack("deep_forward", impl.deep_gradients.deep_forward(X, params, activation), 2, context)
+    AL, _unused = _unpack("deep_forward", impl.deep_gradients.deep_forward(X, params, activation), 2, context)
     diagnoses = {mu.description: lazy(lambda mu=mu: mu.func(X.copy(), copy_tree(params), activation)[0])
                  for mu in _mutants("deep_forward")}
     check_array("deep_forward: AL", AL, ref.forward(X, params, activation, device), context=context,
@@ -195,7 +199,7 @@ def test_deep_forward_output_matches_torch_for_each_activation(impl, device, arc
                   "naming activation")
 @given(arch=architectures(max_layers=4), activation=UNKNOWN)
 def test_deep_forward_rejects_an_unknown_activation(impl, arch, activation):
-    X, _, params = build(arch, "tanh")
+    X, _unused, params = build(arch, "tanh")
     expect_raises("deep_forward", lambda: impl.deep_gradients.deep_forward(X, params, activation),
                   context=describe(X=X, parameters=params, activation=activation), mention="activation")
 
@@ -205,16 +209,17 @@ def test_deep_forward_rejects_an_unknown_activation(impl, arch, activation):
 @pytest.mark.hint("keep what deep_backward needs in caches of your own; never write into X or parameters")
 @given(arch=architectures(), activation=st.sampled_from(ACTIVATIONS))
 def test_deep_forward_leaves_its_arguments_unchanged(impl, arch, activation):
-    X, _, params = build(arch, activation)
+    X, _unused, params = build(arch, activation)
     context = describe(X=X, parameters=params, activation=activation)
     call = impl.deep_gradients.deep_forward.inspect_call(X.copy(), copy_tree(params), activation)
     check_unchanged("X", X, call.args[0], context)
     check_unchanged("parameters", params, call.args[1], context)
     # Only that, of a real answer: the values are the other property's.
-    AL, _ = _unpack("deep_forward", call.value, 2, context)
+    AL, _unused = _unpack("deep_forward", call.value, 2, context)
     if not isinstance(AL, np.ndarray) or AL.shape != (1, X.shape[1]):
         found = AL.shape if isinstance(AL, np.ndarray) else type_name(AL)
-        fail(f"deep_forward: AL is {found}; expected an np.ndarray of shape {(1, X.shape[1])}", context)
+        fail(_("deep_forward: AL is {found}; expected an np.ndarray of shape {value}")
+             .format(found=found, value=(1, X.shape[1])), context)
 
 
 # ----------------------------------------------------------------------------- deep_backward
@@ -273,10 +278,13 @@ def test_deep_backward_leaves_its_arguments_unchanged(impl, arch, activation):
     # the other property's).
     got, L = call.value, len(params) // 2
     if not isinstance(got, dict):
-        fail(f"deep_backward: returned {type_name(got)}, expected a dict of gradients", context, final=flooded(got))
+        fail(_("deep_backward: returned {type_name}, expected a dict of gradients")
+             .format(type_name=type_name(got)), context, final=flooded(got))
     absent = [k for k in _gradient_keys(L) if not isinstance(got.get(k), np.ndarray)]
     if absent:
-        fail(f"deep_backward: no array under the keys {listing(absent)}; expected dW1, db1, ..., dW{L}, db{L}",
+        fail(_("deep_backward: no array under the keys {items}; expected dW1, db1, ..., dW{L}, "
+                "db{L}")
+             .format(items=listing(absent), L=L),
              context)
 
 
@@ -312,17 +320,19 @@ def test_gradient_norms_are_the_frobenius_norms_of_the_weight_gradients_in_layer
     if isinstance(got, np.ndarray) and got.ndim == 1:
         got = list(got)
     if not isinstance(got, (list, tuple)):
-        fail(f"gradient_norms: returned {type_name(got)}, expected a list of {L} floats", context,
+        fail(_("gradient_norms: returned {type_name}, expected a list of {L} floats")
+             .format(type_name=type_name(got), L=L), context,
              mistake=returned_mistake(got))
     diagnoses = {mu.description: lazy(lambda mu=mu: mu.func(copy_tree(grads))) for mu in _mutants("gradient_norms")}
     if len(got) != L:
-        fail(f"gradient_norms: returned {len(got)} values for a network of {L} layers; expected one per "
-             "weight matrix dW1 .. dWL", context, "the biases' gradients have no entry",
+        fail(_("gradient_norms: returned {count} values for a network of {L} layers; expected "
+                "one per weight matrix dW1 .. dWL")
+             .format(count=len(got), L=L), context, "the biases' gradients have no entry",
              "" if flooded(got) else _same_values(got, diagnoses), final=flooded(got),
              relation=(f"{len(got)} = 2L values: one per entry of the gradients, the biases' included?"
                        if len(got) == 2 * L else ""))
     for l in range(1, L + 1):
         per = {name: (lambda d=d, i=l - 1: d()[i]) for name, d in diagnoses.items()}
-        check_scalar(f"gradient_norms: entry {l - 1} (||dW{l}||_F)", got[l - 1], expected[l - 1], context=context,
+        check_scalar(_("gradient_norms: entry {value} (||dW{l}||_F)").format(value=l - 1, l=l), got[l - 1], expected[l - 1], context=context,
                      diagnoses=per)
     check_unchanged("gradients", grads, call.args[0], context)

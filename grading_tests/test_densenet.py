@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests import modules as tm
 from grading_tests.compare import check_scalar, describe
 from grading_tests.mutants import for_module
@@ -48,7 +49,7 @@ def _case(name, args, size, batch, seed):
 
 
 def _keys(impl, name, args, seed):
-    _, context = _case(name, args, (3, 3), 2, seed)
+    _unused, context = _case(name, args, (3, 3), 2, seed)
     tm.grade_keys(name, getattr(impl.densenet, name), getattr(ref, name), args, {}, context, HINTS[name])
 
 
@@ -134,14 +135,14 @@ def test_small_densenet_matches_torchvision_in_both_modes(impl, device, growth, 
               "bn_size": bn_size, "num_classes": n_classes}
     context = describe(model="DenseNet(" + ", ".join(f"{k}={v}" for k, v in kwargs.items()) + ")",
                        x_shape=(2, 3, 36, 40), seed=seed)
-    student, _ = tm.grade_keys("DenseNet", impl.densenet.DenseNet, ref.DenseNet, (), kwargs, context, NET_HINT)
+    student, _unused = tm.grade_keys("DenseNet", impl.densenet.DenseNet, ref.DenseNet, (), kwargs, context, NET_HINT)
     student.prepare(device, seed)
     model = tm.reference(ref.DenseNet(**kwargs), device, seed)
     (x,) = tm.rng_arrays(seed + 1, (2, 3, 36, 40))
     for train in (False, True):
         want = tm.run_reference(model, x, seed + 2, train=train, device=device)
         got = student.run(x, seed + 2, train=train, device=device)
-        tm.check_run(f"DenseNet in {'training' if train else 'eval'} mode", got, want, context=context,
+        tm.check_run(_("DenseNet in {value} mode").format(value='training' if train else 'eval'), got, want, context=context,
                      hint=NET_HINT, device=device)
 
 
@@ -155,7 +156,7 @@ def test_densenet121_has_torchvisions_keys_shapes_and_7978856_parameters(impl):
         got = tm.inspect_model(impl, M, "densenet121", context, num_classes=n)
         tm.check_state("densenet121", got, expected, context, NET_HINT)
         want = 7_978_856 if n == 1000 else expected["trainable"]
-        check_scalar(f"densenet121(num_classes={n}): trainable parameters", got["trainable"], want,
+        check_scalar(_("densenet121(num_classes={n}): trainable parameters").format(n=n), got["trainable"], want,
                      context=context, hint=NET_HINT)
 
 

@@ -18,6 +18,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from autograder.i18n import _
 from grading_tests.compare import describe, expect_raises, fail, short
 from grading_tests.references.early_stopping import EarlyStoppingModel
 
@@ -89,15 +90,16 @@ def make_machine(module):
             got = self.student.step(loss)
             context = describe(**self.config, losses=self.history)
             if not _is_bool(got):
-                fail(f"step({loss}) returned {type(got).__name__} {short(got)}; expected True or False", context)
+                fail(_("step({loss}) returned {type} {value}; expected True or False")
+                     .format(loss=loss, type=type(got).__name__, value=short(got)), context)
             if bool(got) != expected:
                 calls = self.model.bad_steps
                 diagnosis = _diagnose(self.config, self.history,
                                       lambda inst, rets: rets == [*self.returns, bool(got)])
-                fail(f"step({loss}) returned {bool(got)}, expected {expected}: after call {len(self.history) - 1} "
-                     f"(0-based) there have been {calls} call(s) in a row without an improvement of more "
-                     f"than min_delta = {self.config['min_delta']} below best_loss = {self.model.best_loss}, "
-                     f"and patience is {self.config['patience']}", context, diagnosis=diagnosis)
+                fail(_("step({loss}) returned {bool}, expected {expected}: after call {value} (0-based) "
+                        "there have been {calls} call(s) in a row without an improvement of more than "
+                        "min_delta = {config} below best_loss = {best_loss}, and patience is {config2}")
+                     .format(loss=loss, bool=bool(got), expected=expected, value=len(self.history) - 1, calls=calls, config=self.config['min_delta'], best_loss=self.model.best_loss, config2=self.config['patience']), context, diagnosis=diagnosis)
             self.returns.append(expected)
             self.stopped = expected
 
@@ -131,7 +133,7 @@ def make_machine(module):
         @precondition(lambda self: not self.stopped and math.isfinite(self.model.best_loss))
         @rule(repeats=st.integers(1, 5))
         def plateau(self, repeats):
-            for _ in range(repeats):
+            for _unused in range(repeats):
                 if self.stopped:
                     break
                 self._step(self.model.best_loss)
@@ -142,7 +144,8 @@ def make_machine(module):
             best = _number(self.student.best_loss.get())
             if not isinstance(best, (int, float, np.integer, np.floating)) or isinstance(best, bool) \
                     or float(best) != self.model.best_loss:
-                fail(f"best_loss is {short(best)}, expected {self.model.best_loss} (math.inf before any improvement)",
+                fail(_("best_loss is {value}, expected {best_loss} (math.inf before any improvement)")
+                     .format(value=short(best), best_loss=self.model.best_loss),
                      context, diagnosis=_diagnose(self.config, self.history,
                                                   lambda inst, rets: rets == self.returns and inst.best_loss == best))
             epoch = _number(self.student.best_epoch.get())
@@ -150,8 +153,9 @@ def make_machine(module):
             ok = epoch is None if expected is None else (
                 isinstance(epoch, (int, np.integer)) and not isinstance(epoch, bool) and int(epoch) == expected)
             if not ok:
-                fail(f"best_epoch is {short(epoch)}, expected {expected!r} (None before any improvement, then the "
-                     "0-based index of the step call that gave best_loss)", context,
+                fail(_("best_epoch is {value}, expected {expected!r} (None before any improvement, then "
+                        "the 0-based index of the step call that gave best_loss)")
+                     .format(value=short(epoch), expected=expected), context,
                      diagnosis=_diagnose(self.config, self.history,
                                          lambda inst, rets: rets == self.returns and inst.best_epoch == epoch))
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from autograder import worker_torch
 from autograder.client import session_of
+from autograder.i18n import _, ngettext
 from grading_tests import modules as tm
 from grading_tests.compare import (
     IN_PLACE,
@@ -66,14 +67,17 @@ def check_tensor(label: str, got: dict[str, Any], expected: torch.Tensor, device
                  hint: str = "", diagnoses: dict[str, Callable[[], Any]] | None = None) -> np.ndarray:
     """The student's result must be a float64 tensor on ``device`` equal to ``expected``."""
     if "out" not in got:
-        fail(f"{label}: returned {got.get('type')}, expected a torch.Tensor of shape {tuple(expected.shape)}",
+        fail(_("{label}: returned {get}, expected a torch.Tensor of shape {items}")
+             .format(label=label, get=got.get('type'), items=tuple(expected.shape)),
              context, "return a torch tensor (not a NumPy array or a list); did you forget `return`?",
              mistake=_not_a_tensor(got))
     if got["dtype"] != "float64":
-        fail(f"{label}: the result is {got['dtype']}, expected float64 like the input", context,
+        fail(_("{label}: the result is {got}, expected float64 like the input")
+             .format(label=label, got=got['dtype']), context,
              "create new tensors with dtype=x.dtype and device=x.device (or use *_like)")
     if got["device"] != torch.device(device).type:
-        fail(f"{label}: the result is on {got['device']}, expected {device} like the input", context,
+        fail(_("{label}: the result is on {got}, expected {device} like the input")
+             .format(label=label, got=got['device'], device=device), context,
              "keep every tensor on the input's device (device=x.device)")
     return check_array(label, got["out"], expected.detach().cpu().numpy(), context=context, hint=hint,
                        diagnoses=diagnoses)
@@ -96,12 +100,13 @@ def _check_answer(label: str, got: dict[str, Any], shape: tuple[int, ...], conte
     out = got.get("out")
     if not isinstance(out, np.ndarray) or out.shape != shape:
         what = f"a tensor of shape {out.shape}" if isinstance(out, np.ndarray) else got.get("type")
-        fail(f"{label}: returned {what}; expected a torch.Tensor of shape {shape}", context,
+        fail(_("{label}: returned {what}; expected a torch.Tensor of shape {shape}")
+             .format(label=label, what=what, shape=shape), context,
              mistake="" if isinstance(out, np.ndarray) else _not_a_tensor(got))
     if start is not None and np.array_equal(out, start):
-        fail(f"{label}: returned x0 as it was: no step was taken", context)
+        fail(_("{label}: returned x0 as it was: no step was taken").format(label=label), context)
     if start is None and not out.any():
-        fail(f"{label}: returned only zeros", context)
+        fail(_("{label}: returned only zeros").format(label=label), context)
 
 
 # ---------------------------------------------------------------------------- models
@@ -223,10 +228,11 @@ def test_activation_maximization_matches_the_reference_step_for_step(impl, devic
     def run(func: Callable[..., Any]) -> torch.Tensor:
         return func(ref.model(spec, seed, device), ref.tensor(x0, device), channel, steps, learning_rate)
 
-    check_tensor(f"activation_maximization after {steps} step{'s' if steps > 1 else ''}", got, expected, device,
+    check_tensor(ngettext("activation_maximization after {steps} step", "activation_maximization after {steps} steps",
+                          steps).format(steps=steps), got, expected, device,
                  context=context, diagnoses=mutant_outputs("activation_maximization", run))
     if got.get("requires_grad"):
-        fail("activation_maximization: the returned x still requires a gradient", context,
+        fail(_("activation_maximization: the returned x still requires a gradient"), context,
              "return x.detach(): the result is an image, not a node of a graph")
 
 
@@ -237,7 +243,7 @@ def _check_eval_mode(label: str, got: dict[str, Any], spec: list[list[Any]], see
     (the contract: it calls ``model.eval()`` first)."""
     model = worker_torch.build_layers(spec).double()
     seeded = worker_torch.seeded_state(model, seed)
-    names = [name for name, _ in model.named_buffers()]
+    names = [name for name, _unused in model.named_buffers()]
     if not names:
         raise RuntimeError("the eval-mode properties need a model with batch norm")
     buffers = got.get("buffers", {})
@@ -247,29 +253,33 @@ def _check_eval_mode(label: str, got: dict[str, Any], spec: list[list[Any]], see
         training = got.get("training", [])
         still = (f"; afterwards {len(training)} module(s) are in training mode: {listing(training, sort=False)}"
                  if training else "")
-        fail(f"{label}: the model ran in training mode: batch norm's {listing(changed, sort=False)} changed"
-             f"{still}", context, mistake=TRAINING_MODE)
+        fail(_("{label}: the model ran in training mode: batch norm's {items} changed{still}")
+             .format(label=label, items=listing(changed, sort=False), still=still), context, mistake=TRAINING_MODE)
 
 
 def _check_parameters(label: str, got: dict[str, Any], spec: list[list[Any]], seed: int, context: str) -> None:
     """Every parameter exactly its seeded value, and none with a ``.grad``."""
     seeded = worker_torch.seeded_state(worker_torch.build_layers(spec).double(), seed)
-    names = [name for name, _ in worker_torch.build_layers(spec).named_parameters()]
+    names = [name for name, _unused in worker_torch.build_layers(spec).named_parameters()]
     params = got.get("params", {})
     missing = [name for name in names if name not in params]
     if missing:
-        fail(f"{label}: afterwards the model has no parameter {listing(missing)}", context,
+        fail(_("{label}: afterwards the model has no parameter {items}")
+             .format(label=label, items=listing(missing)), context,
              "do not replace or delete the model's layers or parameters")
     for name in names:
         value, before = params[name], seeded[name].numpy()
         if not isinstance(value, np.ndarray) or value.shape != before.shape or not np.array_equal(value, before):
             change = (f"largest change {float(np.max(np.abs(value - before))):.3g}"
                       if isinstance(value, np.ndarray) and value.shape == before.shape else f"now {short(value)}")
-            fail(f"{label} changed the model's parameter {name!r} ({change}); the parameters must stay as they were",
+            fail(_("{label} changed the model's parameter {name!r} ({change}); the parameters must "
+                    "stay as they were")
+                 .format(label=label, name=name, change=change),
                  context, mistake=IN_PLACE)
     grads = got.get("grads", [])
     if grads:
-        fail(f"{label}: afterwards the parameters {listing(grads, sort=False)} have a .grad; it must be None",
+        fail(_("{label}: afterwards the parameters {items} have a .grad; it must be None")
+             .format(label=label, items=listing(grads, sort=False)),
              context, mistake=PARAMETER_GRADS)
 
 
@@ -279,7 +289,7 @@ def _check_parameters(label: str, got: dict[str, Any], spec: list[list[Any]], se
 @tm.no_shrink()
 @given(case=cnns(bn=True), channel=st.integers(0, 4), ascent=ascents, seed=seeds)
 def test_activation_maximization_runs_the_model_in_eval_mode(impl, device, case, channel, ascent, seed):
-    spec, x0, *_, context, got = _ascend(impl, device, case, channel, ascent, seed)
+    spec, x0, *_unused, context, got = _ascend(impl, device, case, channel, ascent, seed)
     _check_eval_mode("activation_maximization", got, spec, seed, context)
     _check_answer("activation_maximization", got, x0.shape, context, start=x0)
 
@@ -291,7 +301,7 @@ def test_activation_maximization_runs_the_model_in_eval_mode(impl, device, case,
 @given(case=cnns(), channel=st.integers(0, 4), ascent=ascents, seed=seeds)
 def test_activation_maximization_leaves_the_parameters_unchanged_and_without_gradients(impl, device, case, channel,
                                                                                        ascent, seed):
-    spec, x0, *_, context, got = _ascend(impl, device, case, channel, ascent, seed)
+    spec, x0, *_unused, context, got = _ascend(impl, device, case, channel, ascent, seed)
     _check_parameters("activation_maximization", got, spec, seed, context)
     _check_answer("activation_maximization", got, x0.shape, context, start=x0)
 
@@ -303,10 +313,10 @@ def test_activation_maximization_leaves_the_parameters_unchanged_and_without_gra
 @tm.no_shrink()
 @given(case=cnns(), channel=st.integers(0, 4), ascent=ascents, seed=seeds)
 def test_activation_maximization_leaves_x0_unchanged(impl, device, case, channel, ascent, seed):
-    _, x0, *_, context, got = _ascend(impl, device, case, channel, ascent, seed)
+    _unused, x0, *_unused, context, got = _ascend(impl, device, case, channel, ascent, seed)
     after = got["args"][0]
     if not isinstance(after, np.ndarray) or after.shape != x0.shape or not np.array_equal(after, x0):
-        fail("activation_maximization modified x0 in place; it must leave x0 as it was", context, mistake=IN_PLACE)
+        fail(_("activation_maximization modified x0 in place; it must leave x0 as it was"), context, mistake=IN_PLACE)
     _check_answer("activation_maximization", got, x0.shape, context, start=x0)
 
 
@@ -355,7 +365,7 @@ def test_saliency_map_matches_the_reference(impl, device, case):
 @tm.no_shrink()
 @given(case=saliency_cases(bn=True))
 def test_saliency_map_runs_the_model_in_eval_mode(impl, device, case):
-    spec, x, _, seed, context, got = _saliency(impl, device, case)
+    spec, x, _unused, seed, context, got = _saliency(impl, device, case)
     _check_eval_mode("saliency_map", got, spec, seed, context)
     _check_answer("saliency_map", got, (x.shape[0], *x.shape[2:]), context)
 
@@ -366,6 +376,6 @@ def test_saliency_map_runs_the_model_in_eval_mode(impl, device, case):
 @tm.no_shrink()
 @given(case=saliency_cases())
 def test_saliency_map_leaves_the_parameters_unchanged_and_without_gradients(impl, device, case):
-    spec, x, _, seed, context, got = _saliency(impl, device, case)
+    spec, x, _unused, seed, context, got = _saliency(impl, device, case)
     _check_parameters("saliency_map", got, spec, seed, context)
     _check_answer("saliency_map", got, (x.shape[0], *x.shape[2:]), context)

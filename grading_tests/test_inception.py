@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder.blame import StudentRaised
+from autograder.i18n import _
 from grading_tests import modules as tm
 from grading_tests.compare import PropertyAbort, PropertyFailure, check_scalar, describe, fail, tolerance
 from grading_tests.mutants import for_module
@@ -45,7 +46,7 @@ def _inception_case(channels, size, batch, seed):
 @tm.no_shrink()
 @given(channels=distinct_sizes(7, 1, 9), seed=seeds)
 def test_inception_module_has_the_specified_state_dict(impl, channels, seed):
-    args, _, context = _inception_case(channels, (4, 4), 1, seed)
+    args, _unused, context = _inception_case(channels, (4, 4), 1, seed)
     tm.grade_keys("InceptionModule", impl.inception.InceptionModule, ref.InceptionModule, args, {}, context)
 
 
@@ -135,7 +136,7 @@ def test_googlenet_has_torchvisions_keys_shapes_and_6998552_parameters(impl):
         got = tm.inspect_model(impl, M, "GoogLeNet", context, num_classes=n)
         tm.check_state("GoogLeNet", got, expected, context, GOOGLENET_HINT)
         want = 6_998_552 if n == 1000 else expected["trainable"]
-        check_scalar(f"GoogLeNet(num_classes={n}): trainable parameters", got["trainable"], want,
+        check_scalar(_("GoogLeNet(num_classes={n}): trainable parameters").format(n=n), got["trainable"], want,
                      context=context, hint=GOOGLENET_HINT)
 
 
@@ -180,15 +181,17 @@ def _dropout_draws(out, model, features, context):
     wrong = known & ~kept & ~dropped
     if wrong.any():
         i, j = (int(v) for v in np.argwhere(wrong)[0])
-        fail(f"GoogLeNet in training mode: {int(wrong.sum())} of {int(known.sum())} pooled features reach fc "
-             f"neither dropped (0) nor scaled by 1 / (1 - 0.4) = 1.667; for example, feature {j} of example {i} "
-             f"reaches it multiplied by {reached[i, j] / features[i, j]:.4g}", context, DROPOUT_HINT,
+        fail(_("GoogLeNet in training mode: {count} of {count2} pooled features reach fc "
+                "neither dropped (0) nor scaled by 1 / (1 - 0.4) = 1.667; for example, feature "
+                "{j} of example {i} reaches it multiplied by {value:.4g}")
+             .format(count=int(wrong.sum()), count2=int(known.sum()), j=j, i=i, value=reached[i, j] / features[i, j]), context, DROPOUT_HINT,
              relation=_dropout_relation(reached[known & ~dropped], features[known & ~dropped]))
     rate = float(dropped.sum() / known.sum())
     low, high = DROP_RATE_BOUNDS
     if not low <= rate <= high:
-        fail(f"GoogLeNet in training mode: the dropout before fc dropped {rate:.1%} of {int(known.sum())} "
-             "pooled features, expected about 40%", context, DROPOUT_HINT)
+        fail(_("GoogLeNet in training mode: the dropout before fc dropped {rate:.1%} of {count} "
+                "pooled features, expected about 40%")
+             .format(rate=rate, count=int(known.sum())), context, DROPOUT_HINT)
     keep[dropped] = 0.0
     return keep
 

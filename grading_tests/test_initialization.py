@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests.compare import (
     DICT_KEYS,
     FIXED_SEED,
@@ -63,22 +64,27 @@ def _check_structure(label, got, dims, context, *, weights_only=False):
     if weights_only:
         shapes = {name: shape for name, shape in shapes.items() if name.startswith("W")}
     if not isinstance(got, dict):
-        fail(f"{label}: returned {type(got).__name__}, expected a dict with keys {sorted(shapes)}", context,
+        fail(_("{label}: returned {type}, expected a dict with keys {items}")
+             .format(label=label, type=type(got).__name__, items=sorted(shapes)), context,
              final=flooded(got), mistake=returned_mistake(got))
     missing = [k for k in shapes if k not in got]
     extra = [] if weights_only else [k for k in got if k not in shapes]
     if missing or extra:
-        fail(f"{label}: keys differ: missing {listing(missing)}, unexpected {listing(extra)}", context,
+        fail(_("{label}: keys differ: missing {items}, unexpected {items2}")
+             .format(label=label, items=listing(missing), items2=listing(extra)), context,
              "one W and one b per layer: W1..WL, b1..bL with L = len(layer_dims) - 1", final=flooded(got),
              mistake=DICT_KEYS)
     for name, shape in shapes.items():
         value = got[name]
         if not isinstance(value, np.ndarray):
-            fail(f"{label}[{name!r}]: returned {type(value).__name__}, expected an np.ndarray of shape {shape}",
+            fail(_("{label}[{name!r}]: returned {type}, expected an np.ndarray of shape {shape}")
+                 .format(label=label, name=name, type=type(value).__name__, shape=shape),
                  context, mistake=returned_mistake(value))
         if value.shape != shape:
-            fail(f"{label}[{name!r}]: shape {value.shape} expected {shape}", context,
-                 f"W{name[1:]} is (layer_dims[l], layer_dims[l-1]) and b{name[1:]} is (layer_dims[l], 1)",
+            fail(_("{label}[{name!r}]: shape {shape} expected {shape2}")
+                 .format(label=label, name=name, shape=value.shape, shape2=shape), context,
+                 _("W{name} is (layer_dims[l], layer_dims[l-1]) and b{name} is (layer_dims[l], 1)")
+                 .format(name=name[1:]),
                  relation=shape_relation(value.shape, shape))
         if weights_only:
             continue
@@ -86,7 +92,8 @@ def _check_structure(label, got, dims, context, *, weights_only=False):
             check_array(f"{label}[{name!r}]", value, np.zeros(shape), context=context,
                         hint="biases start at zero; only the weights are random")
         elif value.dtype != np.float64:
-            fail(f"{label}[{name!r}]: dtype {value.dtype} expected float64", context)
+            fail(_("{label}[{name!r}]: dtype {dtype} expected float64")
+                 .format(label=label, name=name, dtype=value.dtype), context)
 
 
 def _normal_cdf(x: np.ndarray, std: float) -> np.ndarray:
@@ -102,7 +109,7 @@ def _check_normal_sample(label, w, std, formula, candidates, context):
     ks = float(max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n)))
     bound = math.sqrt(math.log(2 / FALSE_ALARM) / (2 * n))
     if not np.all(np.isfinite(x)):
-        fail(f"{label}: holds non-finite values", context)
+        fail(_("{label}: holds non-finite values").format(label=label), context)
     if ks <= bound:
         return
     mean, var = float(np.mean(x)), float(np.var(x))
@@ -116,11 +123,12 @@ def _check_normal_sample(label, w, std, formula, candidates, context):
             break
     if not diagnosis and abs(var / std**2 - 1) < 0.1 and abs(kurtosis - 3) > 0.5:
         diagnosis = f"a non-normal distribution (kurtosis {kurtosis:.2f}; a normal has 3, a uniform 1.8)"
-    fail(f"{label}: its {n} weights do not look like draws from N(0, {formula} = {std**2:.6g})\n"
-         f"  sample mean {mean:.4g} (expected about 0), sample variance {var:.6g} (expected {std**2:.6g}, "
-         f"ratio {var / std**2:.3f})\n"
-         f"  Kolmogorov-Smirnov distance to N(0, {std**2:.6g}): {ks:.4f}; a correct sampler stays below "
-         f"{bound:.4f} except with probability {FALSE_ALARM:g}", context, diagnosis=diagnosis)
+    fail(_("{label}: its {n} weights do not look like draws from N(0, {formula} = "
+            "{value:.6g})\n  sample mean {mean:.4g} (expected about 0), sample variance "
+            "{var:.6g} (expected {value:.6g}, ratio {value2:.3f})\n  Kolmogorov-Smirnov "
+            "distance to N(0, {value:.6g}): {ks:.4f}; a correct sampler stays below "
+            "{bound:.4f} except with probability {FALSE_ALARM:g}")
+         .format(label=label, n=n, formula=formula, value=std**2, mean=mean, var=var, value2=var / std**2, ks=ks, bound=bound, FALSE_ALARM=FALSE_ALARM), context, diagnosis=diagnosis)
 
 
 def _distribution_test(fn, kind, formula):
@@ -157,13 +165,14 @@ def _rng_test(fn, label, dims, seed):
     _check_structure(label, first, dims, context, weights_only=True)
     weights = [f"W{l}" for l in range(1, len(dims))]
     for name in weights:
-        check_array(f"{label}: {name} from a second generator in the same state",
+        check_array(_("{label}: {name} from a second generator in the same state")
+                    .format(label=label, name=name),
                     again.get(name) if isinstance(again, dict) else again, first[name],
                     context=context, dtype_kind="fiu", mistake=RNG_IGNORED,  # identical, whatever the dtype
                     hint="draw every weight from the rng argument (rng.standard_normal / rng.normal), "
                          "never from np.random's global generator")
     if all(isinstance(other, dict) and np.array_equal(first[k], other.get(k)) for k in weights):
-        fail(f"{label}: generators with different seeds gave identical weights", context,
+        fail(_("{label}: generators with different seeds gave identical weights").format(label=label), context,
              "use the rng you are given; do not create a generator with a fixed seed inside the function",
              mistake=FIXED_SEED)
 
@@ -271,7 +280,8 @@ def test_standardize_inputs_uses_training_statistics_for_both_sets(impl, device,
     got = impl.initialization.standardize_inputs(X_train.copy(), X_test.copy(), epsilon)
     context = describe(X_train=X_train, X_test=X_test, epsilon=epsilon)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        fail(f"standardize_inputs: returned {type(got).__name__}; expected a tuple (X_train_std, X_test_std)", context)
+        fail(_("standardize_inputs: returned {type}; expected a tuple (X_train_std, X_test_std)")
+             .format(type=type(got).__name__), context)
     mutants = _mutants("standardize_inputs")
     for i, name in enumerate(["X_train_std", "X_test_std"]):
         diagnoses = {m.description: (lambda m=m, i=i: m.func(X_train.copy(), X_test.copy(), epsilon)[i])
@@ -293,13 +303,16 @@ def test_standardize_inputs_leaves_its_arguments_unchanged(impl, sets):
     # function that returns nothing, or its inputs as they were, has left nothing to judge.
     got = call.value
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        fail(f"standardize_inputs: returned {type(got).__name__}; expected a tuple (X_train_std, X_test_std)",
+        fail(_("standardize_inputs: returned {type}; expected a tuple (X_train_std, X_test_std)")
+             .format(type=type(got).__name__),
              context, final=flooded(got))
     for name, value, given_array in (("X_train_std", got[0], X_train), ("X_test_std", got[1], X_test)):
         if not isinstance(value, np.ndarray) or value.shape != given_array.shape:
             shape = value.shape if isinstance(value, np.ndarray) else type(value).__name__
-            fail(f"standardize_inputs: {name} is {shape}; expected a new np.ndarray of shape {given_array.shape}",
+            fail(_("standardize_inputs: {name} is {shape}; expected a new np.ndarray of shape "
+                    "{shape2}")
+                 .format(name=name, shape=shape, shape2=given_array.shape),
                  context)
     if np.array_equal(got[0], X_train) and np.array_equal(got[1], X_test):
-        fail("standardize_inputs: returned the inputs as they were: nothing was standardized", context,
+        fail(_("standardize_inputs: returned the inputs as they were: nothing was standardized"), context,
              "compute new arrays (X - mu) / sqrt(var + epsilon) and return them")

@@ -19,6 +19,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from autograder.client import Remote
+from autograder.i18n import _
 from grading_tests.compare import check_array, describe, expect_raises, fail, fmt, lazy, short, type_name
 from grading_tests.references import landscape as ref
 from grading_tests.strategies import seeds
@@ -74,8 +75,9 @@ def _student_function(impl, case: Case, context: str):
     else:
         made = getattr(impl.landscape, case.kind).get()
     if not isinstance(made, Remote):
-        fail(f"landscape.{LABELS[case.kind]} is {type_name(made)}; the given code makes it a function "
-             "of x (Quadratic(A, b): a callable object)", context,
+        fail(_("landscape.{LABELS} is {type_name}; the given code makes it a function of x "
+                "(Quadratic(A, b): a callable object)")
+             .format(LABELS=LABELS[case.kind], type_name=type_name(made)), context,
              "keep the given code of the stub as it is: the grader passes these functions as f")
     return made.handle
 
@@ -94,7 +96,7 @@ def _diagnoses(target: str, case: Case, h: float | None) -> dict:
 def _check_x_unchanged(label: str, before: np.ndarray, after, context: str) -> None:
     """x comes back as it was sent: moving a coordinate and putting it back by arithmetic may
     round in the last digit (that passes); a coordinate left moved by a step does not."""
-    check_array(f"{label}: x after the call", after, before, context=context,
+    check_array(_("{label}: x after the call").format(label=label), after, before, context=context,
                 hint="perturb a copy (x + h * e_i), or put every entry back as it was (x[i] = old)")
 
 
@@ -184,7 +186,8 @@ def test_numerical_hessian_is_symmetric(impl, case):
     n = case.x.size
     if not isinstance(got, np.ndarray) or got.shape != (n, n):
         shape = got.shape if isinstance(got, np.ndarray) else type_name(got)
-        fail(f"numerical_hessian: returned {shape}; expected an np.ndarray of shape ({n}, {n})", context)
+        fail(_("numerical_hessian: returned {shape}; expected an np.ndarray of shape ({n}, {n})")
+             .format(shape=shape, n=n), context)
     # Symmetric up to the rounding of a differently ordered sum, relative to H's own size.
     check_array("numerical_hessian: H.T (H transposed)", got.T, got, tol="central_hessian", context=context)
 
@@ -205,7 +208,7 @@ def test_numerical_hessian_leaves_x_unchanged(impl, case):
 def _symmetric(rng: np.random.Generator, eigenvalues: np.ndarray) -> np.ndarray:
     """An exactly symmetric matrix with these eigenvalues, in a random orthonormal basis."""
     n = eigenvalues.size
-    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    Q, _unused = np.linalg.qr(rng.standard_normal((n, n)))
     H = Q @ np.diag(eigenvalues) @ Q.T
     return (H + H.T) / 2
 
@@ -251,8 +254,8 @@ def _classify_test(impl, device, H: np.ndarray, tol: float | None) -> None:
     expected = ref.classify(H, 1e-6 if tol is None else tol, device)
     got = impl.landscape.classify_critical_point(H.copy(), **kwargs)
     if not isinstance(got, str) or got not in KINDS_OF_POINT:
-        fail(f"classify_critical_point: returned {short(got)}; expected one of "
-             f"{', '.join(map(repr, KINDS_OF_POINT))}", context)
+        fail(_("classify_critical_point: returned {value}; expected one of {join}")
+             .format(value=short(got), join=', '.join(map(repr, KINDS_OF_POINT))), context)
     if got != expected:
         diagnosis = ""
         for m in _mutants("classify_critical_point"):
@@ -263,8 +266,9 @@ def _classify_test(impl, device, H: np.ndarray, tol: float | None) -> None:
             if answer == got:
                 diagnosis = m.description
                 break
-        fail(f"classify_critical_point: returned {got!r}, expected {expected!r}\n"
-             f"  the eigenvalues of H are {fmt(eig)}", context,
+        fail(_("classify_critical_point: returned {got!r}, expected {expected!r}\n  the "
+                "eigenvalues of H are {values}")
+             .format(got=got, expected=expected, values=fmt(eig)), context,
              "take the eigenvalues of the symmetric H (np.linalg.eigvalsh): all > tol is a minimum, "
              "all < -tol a maximum, some > tol and some < -tol a saddle, anything else degenerate",
              diagnosis)
@@ -301,6 +305,6 @@ def test_classify_critical_point_rejects_an_H_that_is_not_a_square_matrix(impl, 
     wide = np.concatenate([square, square[:, :1]], axis=1)
     for bad in (np.diag(square), square[:, :-1], wide, np.concatenate([square, square[:1]]),
                 np.stack([square, square])):
-        expect_raises(f"classify_critical_point(H of shape {bad.shape})",
+        expect_raises(_("classify_critical_point(H of shape {shape})").format(shape=bad.shape),
                       lambda bad=bad: impl.landscape.classify_critical_point(bad.copy()),
                       context=describe(H=bad), mention="H")

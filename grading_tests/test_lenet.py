@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder import worker_torch
+from autograder.i18n import _
 from grading_tests import modules as tm
 from grading_tests.compare import describe, fail, short
 from grading_tests.mutants import for_module
@@ -29,11 +30,13 @@ def _check_count(label, got, expected, context, hint, diagnoses=None):
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iu":
         got = got[()]
     if isinstance(got, bool) or not isinstance(got, numbers.Integral):
-        fail(f"{label}: returned {type(got).__name__} {short(got)}, expected an int", context,
+        fail(_("{label}: returned {type} {value}, expected an int")
+             .format(label=label, type=type(got).__name__, value=short(got)), context,
              "return a Python int: int(...) around a tensor or float result")
     if int(got) != expected:
         diagnosis = next((name for name, value in (diagnoses or {}).items() if value == int(got)), "")
-        fail(f"{label}: expected {expected:,}, got {int(got):,} (off by {int(got) - expected:+,})",
+        fail(_("{label}: expected {expected:,}, got {count:,} (off by {value:+,})")
+             .format(label=label, expected=expected, count=int(got), value=int(got) - expected),
              context, hint, diagnosis)
 
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests.compare import (
     NOT_UNIFORM,
     RNG_IGNORED,
@@ -50,13 +51,14 @@ def _zeros(params):
 def _unpack(label, value, count):
     if not isinstance(value, (tuple, list)) or len(value) != count:
         got = f"a {type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
-        fail(f"{label}: returned {got}; expected a tuple of {count} values", final=flooded(value))
+        fail(_("{label}: returned {got}; expected a tuple of {count} values")
+             .format(label=label, got=got, count=count), final=flooded(value))
     return value
 
 
 def _mutant_history(fn, params, grad_steps, *state_and_hp, with_t=False, n_state=1):
     """Run a (trusted) mutant over the same steps, to recognise a misconception by its output."""
-    history, state = [], [_zeros(params) for _ in range(n_state)]
+    history, state = [], [_zeros(params) for _unused in range(n_state)]
     for t, grads in enumerate(grad_steps, start=1):
         args = [params, grads, *state] + ([t] if with_t else [])
         out = fn(*copy_tree(args), *state_and_hp)
@@ -105,7 +107,7 @@ HP_NAMES = {
 
 def _run_student(label, fn, params, grad_steps, n_state, hp_args, expected, with_t=False,
                  diagnoses_fns=()):
-    state = [_zeros(params) for _ in range(n_state)]
+    state = [_zeros(params) for _unused in range(n_state)]
     names = ["v", "s"] if n_state == 2 else (["s"] if "rmsprop" in label else ["v"])
     current = params
     for t, grads in enumerate(grad_steps, start=1):
@@ -126,10 +128,10 @@ def _run_student(label, fn, params, grad_steps, n_state, hp_args, expected, with
         for beta in ("beta", "beta1", "beta2"):
             if beta in hp:
                 factors |= {beta: hp[beta], f"1 - {beta}": 1 - hp[beta]}
-        check_dict(f"{label}: parameters after step {t}", out[0], expected[t - 1]["parameters"],
+        check_dict(_("{label}: parameters after step {t}").format(label=label, t=t), out[0], expected[t - 1]["parameters"],
                    context=context, diagnoses=diagnoses(0))
         for index, (name, got) in enumerate(zip(names, out[1:]), start=1):
-            check_dict(f"{label}: {name} after step {t}", got, expected[t - 1][name], context=context,
+            check_dict(_("{label}: {name} after step {t}").format(label=label, name=name, t=t), got, expected[t - 1][name], context=context,
                        diagnoses=diagnoses(index), factors=factors)
         _check_update(label, t, current, out[0], params if t == 1 else expected[t - 2]["parameters"],
                       expected[t - 1]["parameters"], context, factors)
@@ -143,7 +145,8 @@ def _check_update(label, t, before, after, ref_before, ref_after, context, facto
     themselves (a few eps times their size) is allowed on top."""
     for key in ref_before:
         scale = max(float(np.abs(ref_before[key]).max(initial=0.0)), float(np.abs(ref_after[key]).max(initial=0.0)))
-        check_array(f"{label}: the update of {key} at step {t} (new {key} - old {key})",
+        check_array(_("{label}: the update of {key} at step {t} (new {key} - old {key})")
+                    .format(label=label, key=key, t=t),
                     after[key] - before[key], ref_after[key] - ref_before[key], tol="loose64",
                     context=context, factors=factors, atol_floor=64 * np.finfo(np.float64).eps * scale)
 
@@ -165,7 +168,7 @@ def _mutant_objs(target):
 def test_momentum_matches_torch_sgd_over_consecutive_steps(impl, device, dims, seed, magnitude, n, beta, lr):
     rng = np.random.default_rng(seed)
     params = make_parameters(rng, dims)
-    grad_steps = [make_gradients(rng, params, magnitude) for _ in range(n)]
+    grad_steps = [make_gradients(rng, params, magnitude) for _unused in range(n)]
     expected = ref.run_optimizer("momentum", params, grad_steps, device, beta=beta, learning_rate=lr)
     _run_student("update_parameters_with_momentum", impl.optimizers.update_parameters_with_momentum,
                  params, grad_steps, 1, (beta, lr), expected,
@@ -179,7 +182,7 @@ def test_momentum_matches_torch_sgd_over_consecutive_steps(impl, device, dims, s
 def test_rmsprop_matches_torch_rmsprop_over_consecutive_steps(impl, device, dims, seed, magnitude, n, beta2, lr, eps):
     rng = np.random.default_rng(seed)
     params = make_parameters(rng, dims)
-    grad_steps = [make_gradients(rng, params, magnitude) for _ in range(n)]
+    grad_steps = [make_gradients(rng, params, magnitude) for _unused in range(n)]
     expected = ref.run_optimizer("rmsprop", params, grad_steps, device, beta2=beta2, learning_rate=lr, epsilon=eps)
     _run_student("update_parameters_with_rmsprop", impl.optimizers.update_parameters_with_rmsprop,
                  params, grad_steps, 1, (beta2, lr, eps), expected,
@@ -195,7 +198,7 @@ def test_rmsprop_matches_torch_rmsprop_over_consecutive_steps(impl, device, dims
 def test_adam_matches_torch_adam_over_consecutive_steps(impl, device, dims, seed, magnitude, n, lr, beta1, beta2, eps):
     rng = np.random.default_rng(seed)
     params = make_parameters(rng, dims)
-    grad_steps = [make_gradients(rng, params, magnitude) for _ in range(n)]
+    grad_steps = [make_gradients(rng, params, magnitude) for _unused in range(n)]
     expected = ref.run_optimizer("adam", params, grad_steps, device, learning_rate=lr,
                                  beta1=beta1, beta2=beta2, epsilon=eps)
     _run_student("update_parameters_with_adam", impl.optimizers.update_parameters_with_adam,
@@ -211,7 +214,7 @@ def _side_effect_free_step(fn, kind, names, dims, seed, device, hp, with_t=False
     rng = np.random.default_rng(seed)
     params = make_parameters(rng, dims)
     grads = make_gradients(rng, params, 1.0)
-    state = [_zeros(params) for _ in names]
+    state = [_zeros(params) for _unused in names]
     args = [params, grads, *state] + ([1] if with_t else []) + list(hp.values())
     context = describe(parameters=params, **hp)
     call = fn.inspect_call(*copy_tree(args))
@@ -220,18 +223,20 @@ def _side_effect_free_step(fn, kind, names, dims, seed, device, hp, with_t=False
         check_unchanged(name, before, after, context)
     returned = out[0]
     if not isinstance(returned, dict):
-        fail(f"{fn._path}: returned {type(returned).__name__} as the parameters; expected a new "
-             f"dict with the keys {listing(params)}", context, final=flooded(returned))
+        fail(_("{path}: returned {type} as the parameters; expected a new dict with the keys "
+                "{items}")
+             .format(path=fn._path, type=type(returned).__name__, items=listing(params)), context, final=flooded(returned))
     missing = [key for key in params if key not in returned]
     extra = [key for key in returned if key not in params]
     if missing or extra:
-        fail(f"{fn._path}: parameters: keys differ: missing {listing(missing)}, unexpected "
-             f"{listing(extra)}", context, final=flooded(returned))
+        fail(_("{path}: parameters: keys differ: missing {items}, unexpected {items2}")
+             .format(path=fn._path, items=listing(missing), items2=listing(extra)), context, final=flooded(returned))
     moved = [k for k in params if not (isinstance(returned[k], np.ndarray)
                                       and returned[k].shape == params[k].shape
                                       and np.array_equal(returned[k], params[k]))]
     if not moved:
-        fail(f"{fn._path}: the returned parameters equal the given ones: nothing was updated",
+        fail(_("{path}: the returned parameters equal the given ones: nothing was updated")
+             .format(path=fn._path),
              context, "compute the new parameters into a new dict and return it")
 
 
@@ -266,7 +271,8 @@ def _batches(impl, X, Y, size, rng):
     call = impl.optimizers.random_mini_batches.inspect_call(X, Y, size, rng)
     batches = call.value
     if not isinstance(batches, (list, tuple)):
-        fail(f"random_mini_batches: returned {type(batches).__name__}; expected a list of (X_batch, Y_batch)")
+        fail(_("random_mini_batches: returned {type}; expected a list of (X_batch, Y_batch)")
+             .format(type=type(batches).__name__))
     check_unchanged("X", X, call.args[0])
     check_unchanged("Y", Y, call.args[1])
     return [_unpack("random_mini_batches: each batch", b, 2) for b in batches]
@@ -307,24 +313,29 @@ def test_mini_batches_partition_the_examples_keeping_x_and_y_together(impl, n_x,
     sizes = []
     for i, (xb, yb) in enumerate(batches):
         if not isinstance(xb, np.ndarray) or not isinstance(yb, np.ndarray):
-            fail(f"batch {i}: expected two ndarrays, got {type(xb).__name__}, {type(yb).__name__}", context)
+            fail(_("batch {i}: expected two ndarrays, got {type}, {type2}")
+                 .format(i=i, type=type(xb).__name__, type2=type(yb).__name__), context)
         if xb.ndim != 2 or xb.shape[0] != n_x or yb.ndim != 2 or yb.shape[0] != classes or xb.shape[1] != yb.shape[1]:
-            fail(f"batch {i}: shapes X {xb.shape}, Y {yb.shape}; expected ({n_x}, k) and ({classes}, k)", context)
+            fail(_("batch {i}: shapes X {shape}, Y {shape2}; expected ({n_x}, k) and ({classes}, k)")
+                 .format(i=i, shape=xb.shape, shape2=yb.shape, n_x=n_x, classes=classes), context)
         sizes.append(xb.shape[1])
         ids_x = [int(round(v)) for v in xb[0]]
         ids_y = [int(round(v)) - 1000 for v in yb[0]]
         if ids_x != ids_y:
-            fail(f"batch {i}: X columns {ids_x[:8]} are paired with Y columns {ids_y[:8]}", context,
+            fail(_("batch {i}: X columns {ids_x} are paired with Y columns {ids_y}")
+                 .format(i=i, ids_x=ids_x[:8], ids_y=ids_y[:8]), context,
                  "shuffle X and Y with the SAME permutation", mistake=UNPAIRED)
         for col, j in enumerate(ids_x):
             if not 0 <= j < m or not np.array_equal(xb[:, col], X[:, j]):
-                fail(f"batch {i}: column {col} is not a column of X", context)
+                fail(_("batch {i}: column {col} is not a column of X").format(i=i, col=col), context)
     if sizes != expected_sizes:
-        fail(f"batch sizes {listing(sizes, 40, sort=False)}, expected {expected_sizes}", context,
+        fail(_("batch sizes {items}, expected {expected_sizes}")
+             .format(items=listing(sizes, 40, sort=False), expected_sizes=expected_sizes), context,
              relation=_sizes_relation(sizes, expected_sizes))
-    seen = Counter(_column_ids(xb for xb, _ in batches))
+    seen = Counter(_column_ids(xb for xb, _unused in batches))
     if sorted(seen) != list(range(m)) or max(seen.values()) != 1:
-        fail(f"every example must appear exactly once; counts {dict(sorted(seen.items())[:10])}", context)
+        fail(_("every example must appear exactly once; counts {items}")
+             .format(items=dict(sorted(seen.items())[:10])), context)
 
 
 @pytest.mark.points(1)
@@ -339,19 +350,20 @@ def test_mini_batches_come_from_the_rng_argument(impl, m, seed):
     X = np.arange(m, dtype=np.float64)[None, :]
     Y = X.copy()
     order = []
-    for _ in range(2):
+    for _unused in range(2):
         call = impl.optimizers.random_mini_batches.inspect_call(X.copy(), Y.copy(), 4,
                                                                  np.random.default_rng(seed))
         batches = call.value if isinstance(call.value, (list, tuple)) else []
         order.append(_column_ids(_unpack("random_mini_batches: each batch", b, 2)[0] for b in batches))
     if sorted(order[0]) != list(range(m)):  # nothing to judge the order of
-        fail(f"the batches do not hold every example once (columns {listing(order[0], 10, sort=False)})",
+        fail(_("the batches do not hold every example once (columns {items})")
+             .format(items=listing(order[0], 10, sort=False)),
              describe(m=m, seed=seed))
     if order[0] != order[1]:
-        fail("two generators in the same state gave different batches", describe(m=m, seed=seed),
+        fail(_("two generators in the same state gave different batches"), describe(m=m, seed=seed),
              mistake=RNG_IGNORED)
     if order[0] == sorted(order[0]):
-        fail("the examples were not shuffled", describe(m=m, seed=seed), mistake=NOT_UNIFORM)
+        fail(_("the examples were not shuffled"), describe(m=m, seed=seed), mistake=NOT_UNIFORM)
 
 
 @pytest.mark.points(1)
@@ -362,13 +374,14 @@ def test_mini_batches_use_every_ordering_equally_often(impl):
     X = np.arange(4, dtype=np.float64)[None, :]
     counts: Counter[tuple[int, ...]] = Counter()
     master = np.random.default_rng(20261128)
-    for _ in range(2400):
+    for _unused in range(2400):
         batches = _batches(impl, X, X.copy(), 4, np.random.default_rng(int(master.integers(2**32))))
-        counts[tuple(_column_ids(xb for xb, _ in batches))] += 1
+        counts[tuple(_column_ids(xb for xb, _unused in batches))] += 1
     chi2 = sum((counts.get(p, 0) - 100) ** 2 / 100 for p in _perms(4))
     if len(counts) > 24 or chi2 > 80:
-        fail(f"orderings of 4 examples are not uniform (chi-square {chi2:.0f} on 23 degrees of freedom; "
-             f"{len(counts)} of 24 orderings seen)", mistake=NOT_UNIFORM if len(counts) <= 24 else "")
+        fail(_("orderings of 4 examples are not uniform (chi-square {chi2:.0f} on 23 degrees of "
+                "freedom; {count} of 24 orderings seen)")
+             .format(chi2=chi2, count=len(counts)), mistake=NOT_UNIFORM if len(counts) <= 24 else "")
 
 
 def _perms(n):

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests.compare import check_array, check_unchanged, describe, expect_raises, fail, type_name
 from grading_tests.references import pooling as ref
 from grading_tests.strategies import distinct_sizes, seeds
@@ -52,7 +53,8 @@ def pool_cases(draw):
 
 def _two(label, value):
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        fail(f"{label}: returned {type_name(value)}; expected a tuple (out, cache)")
+        fail(_("{label}: returned {type_name}; expected a tuple (out, cache)")
+             .format(label=label, type_name=type_name(value)))
     return value
 
 
@@ -77,7 +79,7 @@ def test_pool_forward_matches_torch_max_and_avg_pool(impl, device, case, mode, s
     x = _distinct(np.random.default_rng(seed), shape)
     context = describe(x=x, kernel_size=kernel, stride=stride, mode=mode)
     call = _call_forward(impl, x, kernel, stride, mode)
-    out, _ = _two("pool_forward", call.value)
+    out, _unused = _two("pool_forward", call.value)
     diagnoses = {m.description: (lambda m=m: m.func(x, kernel, stride, mode)[0]) for m in _mutants("pool_forward")}
     check_array(f"pool_forward ({mode})", out, ref.pool_forward(x, kernel, stride, mode, device),
                 context=context, diagnoses=diagnoses)
@@ -163,7 +165,7 @@ def test_course_pooling_matches_torch_max_pool_with_the_right_output_size(
     got = call.value
     course = (int(np.uint16((h - size + 1) / stride + 1)), int(np.uint16((w - size + 1) / stride + 1)), channels)
     if isinstance(got, np.ndarray) and got.shape == course and course != expected.shape:
-        fail(f"pooling: shape {got.shape} expected {expected.shape}", context,
+        fail(_("pooling: shape {shape} expected {shape2}").format(shape=got.shape, shape2=expected.shape), context,
              diagnosis="the course's (H - size + 1)/stride + 1 output size")
     diagnoses = {m.description: (lambda m=m: m.func(fmap, size, stride)) for m in _mutants("pooling")}
     check_array("pooling", got, expected, context=context, diagnoses=diagnoses)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests.compare import check_scalar, describe, fail, type_name
 from grading_tests.references import receptive_field as ref
 from grading_tests.strategies import seeds
@@ -30,7 +31,7 @@ def _mutants(target):
 def layer_stacks(draw, max_layers: int = 4):
     """A list of (k, s, p) or (k, s, p, d) tuples; dilation in about half of them."""
     stack = []
-    for _ in range(draw(st.integers(1, max_layers))):
+    for _unused in range(draw(st.integers(1, max_layers))):
         k, s, p = draw(st.integers(1, 5)), draw(st.integers(1, 3)), draw(st.integers(0, 2))
         d = draw(st.integers(1, 3))
         stack.append((k, s, p, d) if d > 1 or draw(st.booleans()) else (k, s, p))
@@ -54,7 +55,7 @@ def _probe_facts(layers, device):
             raise RuntimeError(f"grader: probe {box} and reference {ref.reference_region(layers, i)} "
                                f"disagree for {layers}, output {i}")
     i0, i1 = inside[0], inside[1]
-    (f0, l0), (f1, _) = boxes[i0], boxes[i1]
+    (f0, l0), (f1, _unused) = boxes[i0], boxes[i1]
     jump_measured = (f1 - f0) // (i1 - i0)
     return l0 - f0 + 1, jump_measured, (f0 + l0) / 2 - i0 * jump_measured, boxes
 
@@ -81,7 +82,7 @@ def test_conv_output_size_matches_the_shape_conv2d_produces(impl, device, data, 
         else:
             got = impl.receptive_field.conv_output_size(*args)
         if isinstance(got, float) and not got.is_integer():
-            fail(f"conv_output_size: returned {got}, not a whole number", context, "round down with //")
+            fail(_("conv_output_size: returned {got}, not a whole number").format(got=got), context, "round down with //")
         diagnoses = {m.description: (lambda m=m: m.func(*args)) for m in _mutants("conv_output_size")}
         check_scalar("conv_output_size", got, expected[a], context=context, diagnoses=diagnoses)
 
@@ -91,7 +92,8 @@ def test_conv_output_size_matches_the_shape_conv2d_produces(impl, device, data, 
 
 def _three(label, value):
     if not isinstance(value, (tuple, list)) or len(value) != 3:
-        fail(f"{label}: returned {type_name(value)}; expected a tuple (size, jump, start)")
+        fail(_("{label}: returned {type_name}; expected a tuple (size, jump, start)")
+             .format(label=label, type_name=type_name(value)))
     return value
 
 
@@ -101,7 +103,7 @@ def _three(label, value):
                   "start += ((k_eff-1)/2 - p)*jump, then jump *= s; k_eff = d*(k-1)+1")
 @given(layers=layer_stacks())
 def test_receptive_field_matches_the_gradient_probe(impl, device, layers):
-    size, jump, start, _ = _probe_facts(layers, device)
+    size, jump, start, _unused = _probe_facts(layers, device)
     context = describe(layers=layers)
     got = _three("receptive_field", impl.receptive_field.receptive_field(layers))
     for i, (name, expected) in enumerate((("size", size), ("jump", jump), ("start", start))):
@@ -124,12 +126,14 @@ def test_receptive_field_of_no_layers_is_one_pixel(impl):
 def _region(impl, layers, index, expected, context):
     got = impl.receptive_field.receptive_field_region(layers, index)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        fail(f"receptive_field_region: returned {type_name(got)}; expected a tuple (first, last)", context)
+        fail(_("receptive_field_region: returned {type_name}; expected a tuple (first, last)")
+             .format(type_name=type_name(got)), context)
     diagnoses = {m.description: (lambda m=m: m.func(layers, index)) for m in _mutants("receptive_field_region")}
     for i, name in enumerate(("first", "last")):
         value = got[i]
         if isinstance(value, (float, np.floating)) and not float(value).is_integer():
-            fail(f"receptive_field_region: {name} = {value} is not an index", context)
+            fail(_("receptive_field_region: {name} = {value} is not an index")
+                 .format(name=name, value=value), context)
         check_scalar(f"receptive_field_region: {name}", value, expected[i], context=context,
                      hint="both ends inclusive; walk back from the output: first = s*first - p, "
                           "last = s*last - p + d*(k-1)",
@@ -141,7 +145,7 @@ def _region(impl, layers, index, expected, context):
 @pytest.mark.hint("both ends inclusive; walk back from the output: first = s*first - p, last = s*last - p + d*(k-1)")
 @given(layers=layer_stacks(), seed=seeds)
 def test_receptive_field_region_matches_the_gradient_probe(impl, device, layers, seed):
-    _, jump, _, boxes = _probe_facts(layers, device)
+    _unused, jump, _unused, boxes = _probe_facts(layers, device)
     for index, box in boxes.items():
         _region(impl, layers, index, box, describe(layers=layers, index=index) + " (a field inside the image)")
     # Fields move by the jump from output to output, so the probe also fixes the fields that

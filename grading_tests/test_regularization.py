@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests.compare import (
     FIXED_SEED,
     RNG_IGNORED,
@@ -59,16 +60,19 @@ def networks(draw, max_size: int = 9):
 def _unpack(label, value, count, context=""):
     if not isinstance(value, (tuple, list)) or len(value) != count:
         got = f"a {type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
-        fail(f"{label}: returned {got}; expected a tuple of {count} values", context)
+        fail(_("{label}: returned {got}; expected a tuple of {count} values")
+             .format(label=label, got=got, count=count), context)
     return value
 
 
 def _check_gradients(label, got, expected, context, diagnoses, hint="", factors=None):
     if not isinstance(got, dict):
-        fail(f"{label}: returned {type(got).__name__}, expected a dict with keys {list(expected)}", context)
+        fail(_("{label}: returned {type}, expected a dict with keys {items}")
+             .format(label=label, type=type(got).__name__, items=list(expected)), context)
     missing = [k for k in expected if k not in got]
     if missing:
-        fail(f"{label}: keys {missing} are missing (expected {list(expected)})", context)
+        fail(_("{label}: keys {missing} are missing (expected {items})")
+             .format(label=label, missing=missing, items=list(expected)), context)
     # Course order: from the output back to the input, so the first wrong key is the root cause.
     for key in expected:
         per_key = {name: (lambda d=d, key=key: d()[key]) for name, d in diagnoses.items()}
@@ -80,16 +84,19 @@ def _check_gradient_shapes(label, got, expected, context):
     """A dict holding every expected gradient as an array of its shape: what a property that is
     not about the values still needs (a function that returns nothing has done nothing)."""
     if not isinstance(got, dict):
-        fail(f"{label}: returned {type(got).__name__}, expected a dict with keys {list(expected)}", context,
+        fail(_("{label}: returned {type}, expected a dict with keys {items}")
+             .format(label=label, type=type(got).__name__, items=list(expected)), context,
              final=flooded(got))
     missing = [k for k in expected if k not in got]
     if missing:
-        fail(f"{label}: keys {listing(missing)} are missing (expected {list(expected)})", context)
+        fail(_("{label}: keys {items} are missing (expected {items2})")
+             .format(label=label, items=listing(missing), items2=list(expected)), context)
     for key, value in expected.items():
         shape = np.shape(value)
         if not isinstance(got[key], np.ndarray) or got[key].shape != shape:
             found = got[key].shape if isinstance(got[key], np.ndarray) else type(got[key]).__name__
-            fail(f"{label}[{key!r}]: is {found}; expected an np.ndarray of shape {shape}", context)
+            fail(_("{label}[{key!r}]: is {found}; expected an np.ndarray of shape {shape}")
+                 .format(label=label, key=key, found=found, shape=shape), context)
 
 
 def _safe(fn, *args):
@@ -107,13 +114,17 @@ def _safe(fn, *args):
 def _check_mask(label, mask, shape, keep_prob, context):
     """A keep mask: an array of `shape` holding only 0 and 1 (bool, int or float)."""
     if not isinstance(mask, np.ndarray) or mask.dtype.kind not in "biuf":
-        fail(f"{label}: is {type(mask).__name__}, expected a 0/1 np.ndarray of shape {shape}", context)
+        fail(_("{label}: is {type}, expected a 0/1 np.ndarray of shape {shape}")
+             .format(label=label, type=type(mask).__name__, shape=shape), context)
     if mask.shape != shape:
-        fail(f"{label}: shape {mask.shape} expected {shape} (one keep/drop decision per unit and example)", context)
+        fail(_("{label}: shape {shape} expected {shape2} (one keep/drop decision per unit and "
+                "example)")
+             .format(label=label, shape=mask.shape, shape2=shape), context)
     values = np.unique(mask.astype(np.float64))
     if not np.all(np.isin(values, [0.0, 1.0])):
         scaled = keep_prob < 1 and np.all(np.isclose(values, 0.0) | np.isclose(values, 1 / keep_prob))
-        fail(f"{label}: holds values {values[:6]}; a keep mask holds only 0 (dropped) and 1 (kept)", context,
+        fail(_("{label}: holds values {values}; a keep mask holds only 0 (dropped) and 1 (kept)")
+             .format(label=label, values=values[:6]), context,
              "keep the 0/1 mask itself; the division by keep_prob belongs to the activations",
              "the mask stored already divided by keep_prob" if scaled else "")
 
@@ -123,7 +134,8 @@ def _check_keep_rate(label, mask, keep_prob, context):
     keep_prob = 1 every unit kept."""
     if keep_prob == 1.0:
         if not np.all(mask == 1):
-            fail(f"{label}: with keep_prob = 1 every unit must be kept, but {int(np.sum(mask == 0))} were dropped",
+            fail(_("{label}: with keep_prob = 1 every unit must be kept, but {count} were dropped")
+                 .format(label=label, count=int(np.sum(mask == 0))),
                  context, "keep a unit when rng.random() < keep_prob: always true when keep_prob = 1")
         return
     d = np.asarray(mask, dtype=np.float64).reshape(mask.shape[0], -1)
@@ -137,8 +149,9 @@ def _check_keep_rate(label, mask, keep_prob, context):
         pairs = a.shape[0] * half
         bound = SIGMAS * math.sqrt(agree_prob * (1 - agree_prob) / pairs)
         if abs(agree - agree_prob) > bound:
-            fail(f"{label}: neighbouring {what} share their keep/drop decision {agree:.3f} of the time; "
-                 f"independent draws agree {agree_prob:.3f} of the time (bound {bound:.3f})", context,
+            fail(_("{label}: neighbouring {what} share their keep/drop decision {agree:.3f} of the "
+                    "time; independent draws agree {agree_prob:.3f} of the time (bound {bound:.3f})")
+                 .format(label=label, what=what, agree=agree, agree_prob=agree_prob, bound=bound), context,
                  "draw a mask of the FULL shape (units, examples): every unit of every example is kept "
                  "or dropped on its own", f"one mask shared by all {what}")
     n = d.size
@@ -147,8 +160,10 @@ def _check_keep_rate(label, mask, keep_prob, context):
     if abs(rate - keep_prob) > SIGMAS * sigma:
         diagnosis = "keeping with probability 1 - keep_prob (rand > keep_prob)" \
             if abs(rate - (1 - keep_prob)) < SIGMAS * sigma else ""
-        fail(f"{label}: kept a fraction {rate:.4f} of {n} units with keep_prob = {keep_prob}; a correct mask "
-             f"stays within {SIGMAS} standard deviations ({SIGMAS * sigma:.4f}) of keep_prob", context,
+        fail(_("{label}: kept a fraction {rate:.4f} of {n} units with keep_prob = {keep_prob}; "
+                "a correct mask stays within {SIGMAS} standard deviations ({value:.4f}) of "
+                "keep_prob")
+             .format(label=label, rate=rate, n=n, keep_prob=keep_prob, SIGMAS=SIGMAS, value=SIGMAS * sigma), context,
              "keep an entry when rng.random(shape) < keep_prob", diagnosis)
 
 
@@ -162,7 +177,7 @@ def _check_keep_rate(label, mask, keep_prob, context):
 @given(net=networks(), lambd=lambdas)
 def test_regularized_cost_is_cross_entropy_plus_lambda_over_2m_times_squared_weights(impl, device, net, lambd):
     X, Y, params = net
-    values, _ = ref.run(X, Y, params, device)
+    values, _unused = ref.run(X, Y, params, device)
     A3 = values["A3"]
     expected = ref.cost(A3, Y, params, lambd, device)
     got = impl.regularization.compute_cost_with_regularization(A3, Y, params, lambd)
@@ -182,8 +197,8 @@ def _cache(values, names):
 @given(net=networks(), lambd=lambdas)
 def test_regularized_backward_matches_autograd_of_cross_entropy_plus_l2(impl, device, net, lambd):
     X, Y, params = net
-    values, _ = ref.run(X, Y, params, device)
-    _, expected = ref.run(X, Y, params, device, lambd=lambd)
+    values, _unused = ref.run(X, Y, params, device)
+    _unused, expected = ref.run(X, Y, params, device, lambd=lambd)
     cache = _cache(values, ref.CACHE_NAMES)
     got = impl.regularization.backward_propagation_with_regularization(X, Y, cache, lambd)
     diagnoses = {m.description: _safe(m.func, X, Y, cache, lambd)
@@ -198,8 +213,8 @@ def test_regularized_backward_matches_autograd_of_cross_entropy_plus_l2(impl, de
 @given(net=networks(), lambd=st.floats(0.1, 2.0))
 def test_regularized_backward_leaves_its_arguments_unchanged(impl, net, lambd):
     X, Y, params = net
-    values, _ = ref.run(X, Y, params, "cpu")
-    _, expected = ref.run(X, Y, params, "cpu", lambd=lambd)
+    values, _unused = ref.run(X, Y, params, "cpu")
+    _unused, expected = ref.run(X, Y, params, "cpu", lambd=lambd)
     cache = _cache(values, ref.CACHE_NAMES)
     call = impl.regularization.backward_propagation_with_regularization.inspect_call(X, Y, copy_tree(cache), lambd)
     context = describe(X=X, lambd=lambd)
@@ -229,7 +244,7 @@ def test_dropout_forward_pass_matches_torch_fed_the_same_masks(impl, device, net
     for l in (1, 2):
         _check_mask(f"cache D{l}", got[f"D{l}"], (params[f"W{l}"].shape[0], m), keep_prob, context)
     masks = (np.asarray(got["D1"], dtype=np.float64), np.asarray(got["D2"], dtype=np.float64))
-    expected, _ = ref.run(X, Y, params, device, masks=masks, keep_prob=keep_prob)
+    expected, _unused = ref.run(X, Y, params, device, masks=masks, keep_prob=keep_prob)
     diagnoses = {mu.description: _safe(mu.func, X, params, keep_prob, np.random.default_rng(seed))
                  for mu in _mutants("forward_propagation_with_dropout")}
     for name in ref.DROPOUT_CACHE_NAMES:
@@ -238,7 +253,7 @@ def test_dropout_forward_pass_matches_torch_fed_the_same_masks(impl, device, net
         index = ref.DROPOUT_CACHE_NAMES.index(name)
         per = {k: (lambda v=v, i=index: v()[1][i]) for k, v in diagnoses.items()}
         note = " (after masking and scaling by 1/keep_prob)" if name in ("A1", "A2") else ""
-        check_array(f"cache {name}{note}", got[name], expected[name], context=context, diagnoses=per)
+        check_array(_("cache {name}{note}").format(name=name, note=note), got[name], expected[name], context=context, diagnoses=per)
     check_array("returned A3", A3, expected["A3"], context=context,
                 hint="A3 = sigmoid(Z3): dropout is applied to the hidden layers A1 and A2 only")
 
@@ -262,7 +277,7 @@ def test_dropout_forward_pass_keeps_units_independently_at_rate_keep_prob(impl):
     for keep_prob in (*STAT_KEEP_PROBS, 1.0):
         context = describe(X=X, parameters=params, keep_prob=keep_prob)
         result = impl.regularization.forward_propagation_with_dropout(X, params, keep_prob, np.random.default_rng(11))
-        _, cache = _unpack("forward_propagation_with_dropout", result, 2, context)
+        _unused, cache = _unpack("forward_propagation_with_dropout", result, 2, context)
         cache = _unpack("forward_propagation_with_dropout: cache", cache, 14, context)
         for l, index in ((1, 1), (2, 6)):
             _check_mask(f"cache D{l}", cache[index], (params[f"W{l}"].shape[0], X.shape[1]), keep_prob, context)
@@ -281,12 +296,12 @@ def test_dropout_forward_pass_draws_its_masks_from_the_rng_argument(impl, net, s
     caches = [_unpack("forward_propagation_with_dropout: cache", _unpack("forward_propagation_with_dropout", r, 2)[1], 14)
               for r in runs]
     for index, name in ((1, "D1"), (6, "D2")):
-        check_array(f"cache {name} from a second generator in the same state",
+        check_array(_("cache {name} from a second generator in the same state").format(name=name),
                     np.asarray(caches[1][index], dtype=np.float64), np.asarray(caches[0][index], dtype=np.float64),
                     context=context, hint="draw the masks from the rng argument, never from np.random's global generator",
                     mistake=RNG_IGNORED)
     if all(np.array_equal(caches[0][i], caches[2][i]) for i in (1, 6)):
-        fail("generators with different seeds gave identical masks", context,
+        fail(_("generators with different seeds gave identical masks"), context,
              "use the rng you are given; do not create a generator with a fixed seed inside the function",
              mistake=FIXED_SEED)
 
@@ -363,12 +378,13 @@ def test_dropout_forward_leaves_its_argument_unchanged(impl, A, keep_prob, seed)
     call = impl.regularization.dropout_forward.inspect_call(A.copy(), keep_prob, np.random.default_rng(seed))
     check_unchanged("A", A, call.args[0], context)
     # Only that, of a real answer: the values are the other properties'.
-    out, _ = _unpack("dropout_forward", call.value, 2, context)
+    out, _unused = _unpack("dropout_forward", call.value, 2, context)
     if not isinstance(out, np.ndarray) or out.shape != A.shape:
         found = out.shape if isinstance(out, np.ndarray) else type(out).__name__
-        fail(f"dropout_forward: out is {found}; expected a new np.ndarray of shape {A.shape}", context)
+        fail(_("dropout_forward: out is {found}; expected a new np.ndarray of shape {shape}")
+             .format(found=found, shape=A.shape), context)
     if np.array_equal(out, A):  # keep_prob < 1 and hundreds of entries: a real dropout drops some
-        fail("dropout_forward: out equals A: nothing was dropped", context, "out = A * mask / keep_prob")
+        fail(_("dropout_forward: out equals A: nothing was dropped"), context, "out = A * mask / keep_prob")
 
 
 @pytest.mark.points(1)
@@ -384,7 +400,7 @@ def test_dropout_forward_draws_its_mask_from_the_rng_argument(impl, A, seed):
                 context=context, hint="draw the mask from the rng argument, never from np.random's global generator",
                 mistake=RNG_IGNORED)
     if np.array_equal(masks[0], masks[2]):
-        fail("dropout_forward: generators with different seeds gave identical masks", context,
+        fail(_("dropout_forward: generators with different seeds gave identical masks"), context,
              "use the rng you are given; do not create a generator with a fixed seed inside the function",
              mistake=FIXED_SEED)
 

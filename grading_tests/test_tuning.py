@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder.client import StudentCodeError
+from autograder.i18n import _
 from grading_tests.compare import (
     DICT_KEYS,
     FIXED_SEED,
@@ -143,7 +144,7 @@ def chi2_sf(statistic: float, dof: int) -> float:
     if x < a + 1:
         term = total = 1 / a
         k = a
-        for _ in range(10_000):
+        for _unused in range(10_000):
             k += 1
             term *= x / k
             total += term
@@ -181,27 +182,32 @@ def _integer(value: Any) -> bool:
 def _values_array(label: str, got: Any, shape: tuple[int, ...], context: str) -> np.ndarray:
     """A float64 array of ``shape``, finite: what a property about the values needs to judge them."""
     if not isinstance(got, np.ndarray):
-        fail(f"{label}: returned {type_name(got)}; expected an np.ndarray of shape {shape}", context,
+        fail(_("{label}: returned {type_name}; expected an np.ndarray of shape {shape}")
+             .format(label=label, type_name=type_name(got), shape=shape), context,
              final=flooded(got), mistake=returned_mistake(got))
     if got.shape != shape:
-        fail(f"{label}: shape {got.shape} expected {shape}", context,
+        fail(_("{label}: shape {shape} expected {shape2}")
+             .format(label=label, shape=got.shape, shape2=shape), context,
              "pass size on to the generator: rng.uniform(a, b, size=size) gives an array of shape size",
              relation=shape_relation(got.shape, shape))
     if got.dtype.kind not in "fiu":
-        fail(f"{label}: dtype {got.dtype}; expected float64 numbers", context)
+        fail(_("{label}: dtype {dtype}; expected float64 numbers").format(label=label, dtype=got.dtype), context)
     values = got.astype(np.float64)
     if not np.all(np.isfinite(values)):
-        fail(f"{label}: holds {int((~np.isfinite(values)).sum())} NaN or infinite values", context)
+        fail(_("{label}: holds {count} NaN or infinite values")
+             .format(label=label, count=int((~np.isfinite(values)).sum())), context)
     return values
 
 
 def _numbers(label: str, got: Any, shape: tuple[int, ...], context: str) -> np.ndarray:
     """A numeric array of ``shape``, whatever its values: what comparing two results needs."""
     if not isinstance(got, np.ndarray) or got.dtype.kind not in "biuf":
-        fail(f"{label}: returned {type_name(got)}; expected an np.ndarray of shape {shape}", context,
+        fail(_("{label}: returned {type_name}; expected an np.ndarray of shape {shape}")
+             .format(label=label, type_name=type_name(got), shape=shape), context,
              final=flooded(got), mistake=returned_mistake(got))
     if got.shape != shape:
-        fail(f"{label}: shape {got.shape} expected {shape}", context, relation=shape_relation(got.shape, shape))
+        fail(_("{label}: shape {shape} expected {shape2}")
+             .format(label=label, shape=got.shape, shape2=shape), context, relation=shape_relation(got.shape, shape))
     return got
 
 
@@ -229,8 +235,10 @@ def _check_in_range(label: str, values: np.ndarray, low: float, high: float, con
     outside = (values < low - margin) | (values > high + margin)
     if outside.any():
         index = tuple(int(i) for i in np.argwhere(outside)[0])
-        fail(f"{label}: {int(outside.sum())} of {values.size} values lie outside [low, high] = [{low:.6g}, {high:.6g}]; "
-             f"first at index {index}: {values[index]:.10g} (smallest {values.min():.6g}, largest {values.max():.6g})",
+        fail(_("{label}: {count} of {size} values lie outside [low, high] = [{low:.6g}, "
+                "{high:.6g}]; first at index {index}: {values:.10g} (smallest {min:.6g}, largest "
+                "{max:.6g})")
+             .format(label=label, count=int(outside.sum()), size=values.size, low=low, high=high, index=index, values=values[index], min=values.min(), max=values.max()),
              context, hint, _same_draws(values, diagnoses), mistake=OUT_OF_RANGE)
 
 
@@ -249,20 +257,24 @@ def _same_draws(values: np.ndarray, diagnoses: Mapping[str, Callable[[], Any]] |
 def _configurations(label: str, got: Any, n: int, names: Sequence[str], context: str) -> list[dict]:
     """A list of ``n`` dicts, each with exactly ``names``: what every property of the sampler needs."""
     if not isinstance(got, (list, tuple)):
-        fail(f"{label}: returned {type_name(got)}; expected a list of {n} dicts", context, final=flooded(got),
+        fail(_("{label}: returned {type_name}; expected a list of {n} dicts")
+             .format(label=label, type_name=type_name(got), n=n), context, final=flooded(got),
              mistake=returned_mistake(got))
     if len(got) != n:
-        fail(f"{label}: returned {len(got):,} configurations; expected n = {n}", context,
+        fail(_("{label}: returned {count:,} configurations; expected n = {n}")
+             .format(label=label, count=len(got), n=n), context,
              "one dict per draw: a loop of n iterations", final=flooded(got))
     for i, config in enumerate(got):
         if not isinstance(config, dict):
-            fail(f"{label}: configuration {i} is {type_name(config)}; expected a dict", context,
+            fail(_("{label}: configuration {i} is {type_name}; expected a dict")
+                 .format(label=label, i=i, type_name=type_name(config)), context,
                  mistake=returned_mistake(config))
         missing = [k for k in names if k not in config]
         extra = [k for k in config if k not in names]
         if missing or extra:
-            fail(f"{label}: configuration {i} has keys {listing(list(config))}; missing {listing(missing)}, "
-                 f"unexpected {listing(extra)}", context, "every configuration holds every name of the space, "
+            fail(_("{label}: configuration {i} has keys {items}; missing {items2}, unexpected "
+                    "{items3}")
+                 .format(label=label, i=i, items=listing(list(config)), items2=listing(missing), items3=listing(extra)), context, "every configuration holds every name of the space, "
                  "and nothing else", final=flooded(config), mistake=DICT_KEYS)
     return list(got)
 
@@ -300,22 +312,27 @@ def _check_value(label: str, value: Any, spec: tuple[Any, ...], context: str) ->
     if kind in ("log", "uniform"):
         low, high = spec[1], spec[2]
         if not _real(value) or not math.isfinite(float(value)):
-            fail(f"{label}: is {short(value)} ({type_name(value)}); a {kind!r} value is a finite float", context,
+            fail(_("{label}: is {value} ({type_name}); a {kind!r} value is a finite float")
+                 .format(label=label, value=short(value), type_name=type_name(value), kind=kind), context,
                  mistake=WRONG_TYPE if not _real(value) else "")
         _check_in_range(label, np.array([float(value)]), low, high, context,
                         "10 ** rng.uniform(log10(low), log10(high)) for 'log'" if kind == "log" else "")
     elif kind == "int":
         low, high = spec[1], spec[2]
         if not _integer(value):
-            fail(f"{label}: is {short(value)} ({type_name(value)}); an 'int' value is an integer (int)", context,
+            fail(_("{label}: is {value} ({type_name}); an 'int' value is an integer (int)")
+                 .format(label=label, value=short(value), type_name=type_name(value)), context,
                  "int(rng.integers(low, high + 1)) gives an int; a float such as 3.0 is not one", mistake=WRONG_TYPE)
         if not low <= value <= high:
-            fail(f"{label}: is {value}; expected an integer from low = {low} to high = {high}, both included",
+            fail(_("{label}: is {value}; expected an integer from low = {low} to high = {high}, "
+                    "both included")
+                 .format(label=label, value=value, low=low, high=high),
                  context, mistake=OUT_OF_RANGE)
     else:
         values = spec[1]
         if _choice_index(value, values) < 0:
-            fail(f"{label}: is {short(value)} ({type_name(value)}); expected one of the values {short(values)}",
+            fail(_("{label}: is {value} ({type_name}); expected one of the values {value2}")
+                 .format(label=label, value=short(value), type_name=type_name(value), value2=short(values)),
                  context, "pick an index with rng.integers(len(values)) and return values[index] itself",
                  mistake=OUT_OF_RANGE)
 
@@ -327,10 +344,11 @@ def _column(configs: list[dict], name: str) -> list[Any]:
 def _continuous(label: str, column: list[Any], context: str) -> np.ndarray:
     bad = [v for v in column if not _real(v)]
     if bad:
-        fail(f"{label}: {len(bad)} of {len(column)} values are not numbers (first {short(bad[0])})", context)
+        fail(_("{label}: {count} of {count2} values are not numbers (first {value})")
+             .format(label=label, count=len(bad), count2=len(column), value=short(bad[0])), context)
     values = np.array([float(v) for v in column])
     if not np.all(np.isfinite(values)):
-        fail(f"{label}: holds NaN or infinite values", context)
+        fail(_("{label}: holds NaN or infinite values").format(label=label), context)
     return values
 
 
@@ -377,11 +395,12 @@ def _check_ks(label: str, values: np.ndarray, cdf: Callable[[np.ndarray], np.nda
     if distance <= critical:
         return
     deciles = np.quantile(cdf(ordered), np.linspace(0.1, 0.9, 9))
-    fail(f"{label}: its {values.size} values do not look like independent draws of {law}\n"
-         f"  Kolmogorov-Smirnov distance {distance:.4f} (p-value about {kolmogorov_p_value(values.size, distance):.2g}); "
-         f"a correct sampler stays below {critical:.4f} except with probability {alpha:.2g}\n"
-         f"  where the sample's deciles fall on the expected distribution's scale (0.1, 0.2, ..., 0.9 if right): "
-         f"{', '.join(f'{d:.2f}' for d in deciles)}",
+    fail(_("{label}: its {size} values do not look like independent draws of {law}\n  "
+            "Kolmogorov-Smirnov distance {distance:.4f} (p-value about "
+            "{kolmogorov_p_value:.2g}); a correct sampler stays below {critical:.4f} except "
+            "with probability {alpha:.2g}\n  where the sample's deciles fall on the expected "
+            "distribution's scale (0.1, 0.2, ..., 0.9 if right): {join}")
+         .format(label=label, size=values.size, law=law, distance=distance, kolmogorov_p_value=kolmogorov_p_value(values.size, distance), critical=critical, alpha=alpha, join=', '.join(f'{d:.2f}' for d in deciles)),
          context, hint, _diagnose_continuous(values, samples, cdf, critical))
 
 
@@ -412,11 +431,11 @@ def _check_cells(label: str, counts: np.ndarray, draws: int, probs: np.ndarray, 
             diagnosis = description
             break
     shown = ", ".join(f"{name}: {int(c)}" for name, c in zip(cell_names, counts))
-    fail(f"{label}: {what} are not drawn with the expected frequencies\n"
-         f"  {cell_names[worst]} came {int(counts[worst])} times in {total} draws (share {share[worst]:.4f}); "
-         f"expected share {probs[worst]:.4f}, and a correct sampler stays within {bound[worst]:.4f} of it "
-         f"except with probability {alpha:.2g} (all cells together)\n"
-         f"  counts: {excerpt(shown, 600)}", context, hint, diagnosis)
+    fail(_("{label}: {what} are not drawn with the expected frequencies\n  {cell_names} came "
+            "{count} times in {total} draws (share {share:.4f}); expected share {probs:.4f}, "
+            "and a correct sampler stays within {bound:.4f} of it except with probability "
+            "{alpha:.2g} (all cells together)\n  counts: {excerpt}")
+         .format(label=label, what=what, cell_names=cell_names[worst], count=int(counts[worst]), total=total, share=share[worst], probs=probs[worst], bound=bound[worst], alpha=alpha, excerpt=excerpt(shown, 600)), context, hint, diagnosis)
 
 
 def _expect_value_error(label: str, call: Callable[[], Any], names: Sequence[str], context: str) -> None:
@@ -425,13 +444,14 @@ def _expect_value_error(label: str, call: Callable[[], Any], names: Sequence[str
         call()
     except StudentCodeError as err:
         if "ValueError" not in err.bases:
-            fail(f"{label}: raised {err.type_name} ({excerpt(err.message)}); expected ValueError", context,
+            fail(_("{label}: raised {type_name} ({excerpt}); expected ValueError")
+                 .format(label=label, type_name=err.type_name, excerpt=excerpt(err.message)), context,
                  "check the arguments first and raise ValueError(...) yourself", mistake=WRONG_EXCEPTION)
         if not any(name in err.message for name in names):
-            fail(f"{label}: the ValueError message should name {' or '.join(repr(n) for n in names)}; "
-                 f"it says {short(err.message, 300)}", context, mistake=UNNAMED_ARGUMENT)
+            fail(_("{label}: the ValueError message should name {join}; it says {value}")
+                 .format(label=label, join=' or '.join(repr(n) for n in names), value=short(err.message, 300)), context, mistake=UNNAMED_ARGUMENT)
         return
-    fail(f"{label}: returned normally; expected it to raise ValueError", context, mistake=NO_VALIDATION)
+    fail(_("{label}: returned normally; expected it to raise ValueError").format(label=label), context, mistake=NO_VALIDATION)
 
 
 # ----------------------------------------------------------------------------- sample_log_uniform
@@ -467,19 +487,21 @@ def test_sample_log_uniform_returns_a_float_or_an_array_of_shape_size_within_low
     label = "sample_log_uniform"
     if size is None:
         if isinstance(got, np.ndarray):
-            fail(f"{label}: returned an array of shape {got.shape} with size=None; expected one float", context,
+            fail(_("{label}: returned an array of shape {shape} with size=None; expected one float")
+                 .format(label=label, shape=got.shape), context,
                  "with size=None the generator already returns one number: return float(...) of it",
                  mistake=WRONG_TYPE)
         if not isinstance(got, float):
-            fail(f"{label}: returned {type_name(got)} with size=None; expected a float", context, final=flooded(got),
+            fail(_("{label}: returned {type_name} with size=None; expected a float")
+                 .format(label=label, type_name=type_name(got)), context, final=flooded(got),
                  mistake=returned_mistake(got))
         values = np.array([got])
         if not math.isfinite(got):
-            fail(f"{label}: returned {got}; expected a finite float", context)
+            fail(_("{label}: returned {got}; expected a finite float").format(label=label, got=got), context)
     else:
         values = _values_array(label, got, _shape(size), context)
         if got.dtype != np.float64:
-            fail(f"{label}: dtype {got.dtype} expected float64", context)
+            fail(_("{label}: dtype {dtype} expected float64").format(label=label, dtype=got.dtype), context)
     # Values out of range that a misconception draws from the same generator state name it.
     same_state = {} if default else {
         m.description: partial(m.func, low, high, size, np.random.default_rng(seed))
@@ -516,17 +538,19 @@ def test_sample_log_uniform_draws_from_its_rng_argument(impl, bounds, seed):
     first, again, other = (_numbers("sample_log_uniform", fn(low, high, 6, np.random.default_rng(s)), (6,), context)
                            for s in (seed, seed, seed + 1))
     if not _identical(first, again):
-        fail("sample_log_uniform: two generators in the same state gave different samples\n"
-             f"  first {fmt(first)}\n  again {fmt(again)}", context,
+        fail(_("sample_log_uniform: two generators in the same state gave different samples\n  "
+                "first {values}\n  again {values2}")
+             .format(values=fmt(first), values2=fmt(again)), context,
              "draw every number from the rng argument, never from np.random or the random module",
              mistake=RNG_IGNORED)
     if _identical(first, other):
-        fail("sample_log_uniform: generators with different seeds gave identical samples", context,
+        fail(_("sample_log_uniform: generators with different seeds gave identical samples"), context,
              "use the rng you are given; do not create a generator with a fixed seed inside the function",
              mistake=FIXED_SEED)
     one = fn(low, high, None, np.random.default_rng(seed))
     if not _identical(fn(low, high, None, np.random.default_rng(seed)), one):
-        fail("sample_log_uniform: with size=None, two generators in the same state gave different values",
+        fail(_("sample_log_uniform: with size=None, two generators in the same state gave "
+                "different values"),
              describe(low=low, high=high, size=None, seed=seed), mistake=RNG_IGNORED)
 
 
@@ -634,13 +658,16 @@ def test_sample_configurations_draws_from_its_rng_argument(impl, space, seed):
     again = _configurations("sample_configurations", fn(space, 5, np.random.default_rng(seed)), 5, names, context)
     where = _same_configs(first, again)
     if where:
-        fail(f"sample_configurations: two generators in the same state gave different configurations; {where}",
+        fail(_("sample_configurations: two generators in the same state gave different "
+                "configurations; {where}")
+             .format(where=where),
              context, "draw every value from the rng argument, never from np.random or the random module",
              mistake=RNG_IGNORED)
     other = _configurations("sample_configurations", fn(space, 5, np.random.default_rng(seed + 1)), 5, names,
                             context)
     if not _same_configs(first, other):
-        fail("sample_configurations: generators with different seeds gave identical configurations", context,
+        fail(_("sample_configurations: generators with different seeds gave identical "
+                "configurations"), context,
              "use the rng you are given; do not create a generator with a fixed seed inside the function",
              mistake=FIXED_SEED)
     # rng=None must work too: a fresh default_rng().
@@ -732,7 +759,7 @@ def _joint_table(configs: list[dict], pair: tuple[str, str], device: str) -> tup
         spec = STAT_SPACE[name]
         column = _column(configs, name)
         if spec[0] in ("log", "uniform"):
-            cdf, _ = _continuous_cdf(name, device)
+            cdf, _unused = _continuous_cdf(name, device)
             values = np.array([float(v) if _real(v) else np.nan for v in column])
             ok = np.isfinite(values)
             cell = np.full(values.size, -1)
@@ -797,8 +824,9 @@ def test_sample_configurations_draws_the_names_independently(impl, device):
             worst = np.argsort(-np.abs(residual), axis=None)[:3]
             cells = "; ".join(f"({names[0][i]}, {names[1][j]}): {int(table[i, j])} times, {expected[i, j]:.0f} "
                               f"if independent" for i, j in (np.unravel_index(k, table.shape) for k in worst))
-            fail(f"sample_configurations: {pair[0]!r} and {pair[1]!r} are not drawn independently\n"
-                 f"  chi-square {statistic:.1f} on {dof} degrees of freedom, p-value {p_value:.2g}; a correct "
-                 f"sampler's p-value falls below {ALPHA / checks:.2g} with probability {ALPHA / checks:.2g}\n"
-                 f"  the combinations furthest from independence: {cells}", context,
+            fail(_("sample_configurations: {pair!r} and {pair2!r} are not drawn independently\n  "
+                    "chi-square {statistic:.1f} on {dof} degrees of freedom, p-value {p_value:.2g}; "
+                    "a correct sampler's p-value falls below {value:.2g} with probability "
+                    "{value:.2g}\n  the combinations furthest from independence: {cells}")
+                 .format(pair=pair[0], pair2=pair[1], statistic=statistic, dof=dof, p_value=p_value, value=ALPHA / checks, cells=cells), context,
                  "each combination should come as often as the product of its two values' shares", diagnosis)

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from grading_tests import modules as tm
 from grading_tests.compare import check_scalar, describe
 from grading_tests.references import vgg as ref
@@ -34,7 +35,7 @@ def _check_counts(impl, name):
         got = tm.inspect_model(impl, M, name, context, num_classes=n)
         tm.check_state(name, got, expected, context, HINTS[name])
         want = count_1000 if n == 1000 else expected["trainable"]
-        check_scalar(f"{name}(num_classes={n}): trainable parameters", got["trainable"], want,
+        check_scalar(_("{name}(num_classes={n}): trainable parameters").format(name=name, n=n), got["trainable"], want,
                      context=context, hint=HINTS[name])
 
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import _
 from autograder.protocol import FigureInfo
 from grading_tests.compare import (
     EMPTY_AXES,
@@ -49,7 +50,8 @@ def _returned(impl, maps, titles=None) -> FigureInfo:
     fig = impl.visualization.plot_feature_maps(maps) if titles is None else \
         impl.visualization.plot_feature_maps(maps, titles)
     if not isinstance(fig, FigureInfo):
-        fail(f"plot_feature_maps: returned {type_name(fig)}; expected a matplotlib Figure",
+        fail(_("plot_feature_maps: returned {type_name}; expected a matplotlib Figure")
+             .format(type_name=type_name(fig)),
              describe(feature_maps=maps),
              "build it with fig, axes = plt.subplots(1, F) (or Figure()) and return fig",
              mistake=returned_mistake(fig))
@@ -66,13 +68,17 @@ def _image_axes(info, maps):
     panels = [ax for ax in info.get("axes", []) if ax.get("images")]
     context = describe(feature_maps=maps)
     if len(panels) != count:
-        fail(f"plot_feature_maps: {len(panels)} Axes show an image; expected one per map ({count})",
+        fail(_("plot_feature_maps: {count} Axes show an image; expected one per map ({count2})")
+             .format(count=len(panels), count2=count),
              context, "one subplot per map: for i in range(F): axes[i].imshow(feature_maps[:, :, i], ...)")
     for i, ax in enumerate(panels):
         if len(ax["images"]) != 1:
-            fail(f"plot_feature_maps: Axes {i} holds {len(ax['images'])} images; expected 1", context)
+            fail(_("plot_feature_maps: Axes {i} holds {count} images; expected 1")
+                 .format(i=i, count=len(ax['images'])), context)
         if not ax.get("visible", True):
-            fail(f"plot_feature_maps: Axes {i} is hidden (set_visible(False)); hide its ticks instead",
+            fail(_("plot_feature_maps: Axes {i} is hidden (set_visible(False)); hide its ticks "
+                    "instead")
+                 .format(i=i),
                  context)
     return panels
 
@@ -99,23 +105,27 @@ def test_plot_shows_each_map_in_its_own_grey_axes(impl, shape, seed):
         context = describe(feature_maps=maps, axes=i)
         data = image.get("data")
         if not isinstance(data, np.ndarray):
-            fail(f"plot_feature_maps: Axes {i} has an image without data", context)
+            fail(_("plot_feature_maps: Axes {i} has an image without data").format(i=i), context)
         if data.ndim != 2:
-            fail(f"plot_feature_maps: Axes {i} shows an image of shape {data.shape}; expected one map "
-                 f"{maps.shape[:2]} (H, W)", context)
+            fail(_("plot_feature_maps: Axes {i} shows an image of shape {shape}; expected one map "
+                    "{shape2} (H, W)")
+                 .format(i=i, shape=data.shape, shape2=maps.shape[:2]), context)
         # Another map's picture in this Axes shows as "the expected picture of map j".
         others = {f"picture of map {j}": _picture(maps[:, :, j], None) for j in range(maps.shape[2]) if j != i}
-        check_array(f"plot_feature_maps: Axes {i}, the picture (data scaled by its colour limits)",
+        check_array(_("plot_feature_maps: Axes {i}, the picture (data scaled by its colour limits)")
+                    .format(i=i),
                     _picture(data, image.get("clim")), _picture(maps[:, :, i], None), tol="loose64",
                     context=context, others=others)
         if image.get("cmap") not in GREYS:
-            fail(f'plot_feature_maps: Axes {i} uses the colour map {short(image.get("cmap"))}; expected "gray"',
+            fail(_('plot_feature_maps: Axes {i} uses the colour map {value}; expected "gray"')
+                 .format(i=i, value=short(image.get("cmap"))),
                  context, 'pass cmap="gray" to imshow (the default colour map is viridis)',
                  mistake=MPL_DEFAULT if image.get("cmap") == DEFAULT_CMAP else "")
     use = fig.pyplot
     if use is not None and use.empty_axes:
-        fail(f"plot_feature_maps: the figure has {use.empty_axes} empty Axes besides the {len(panels)} that show "
-             "the maps; the contract asks for one Axes per map", describe(feature_maps=maps),
+        fail(_("plot_feature_maps: the figure has {empty_axes} empty Axes besides the {count} "
+                "that show the maps; the contract asks for one Axes per map")
+             .format(empty_axes=use.empty_axes, count=len(panels)), describe(feature_maps=maps),
              "create exactly F Axes (plt.subplots(1, F)), or turn off or remove the ones left over "
              "(ax.axis('off'), fig.delaxes(ax))", mistake=EMPTY_AXES)
 
@@ -131,7 +141,8 @@ def test_plot_has_no_ticks(impl, shape, seed):
             continue
         for name in ("x", "y"):
             if ax.get(f"{name}ticks") and ax.get(f"{name}axis_visible", True):
-                fail(f"plot_feature_maps: Axes {i} has {name} ticks at {ax[f'{name}ticks'][:6]}",
+                fail(_("plot_feature_maps: Axes {i} has {name} ticks at {value}")
+                     .format(i=i, name=name, value=ax[f'{name}ticks'][:6]),
                      describe(feature_maps=maps, axes=i), mistake=MPL_DEFAULT)
 
 
@@ -147,7 +158,8 @@ def test_plot_titles_each_map_in_order(impl, shape, seed, data):
     if got != titles:
         untitled = all(title == "" for title in got)
         reordered = not untitled and sorted(got, key=str) == sorted(titles)
-        fail(f"plot_feature_maps: titles {listing(got, sort=False)}; expected {titles}",
+        fail(_("plot_feature_maps: titles {items}; expected {titles}")
+             .format(items=listing(got, sort=False), titles=titles),
              describe(feature_maps=maps, titles=titles), mistake=MPL_DEFAULT if untitled else "",
              relation="the right titles in another order (titles[i] on another map's Axes?)" if reordered else "")
 
@@ -178,10 +190,11 @@ def test_plot_returns_its_figure_without_showing_it_or_leaving_others_open(impl,
     use = _returned(impl, maps, titles).pyplot
     context = describe(feature_maps=maps, titles=titles)
     if use is None:
-        fail("plot_feature_maps: the grader got no record of what the call did with pyplot", context)
+        fail(_("plot_feature_maps: the grader got no record of what the call did with pyplot"), context)
     if use.tampered:
-        fail(f"plot_feature_maps changed pyplot's own machinery ({short(use.tampered, 300)}), so the "
-             "grader cannot tell whether it shows figures or leaves them open", context,
+        fail(_("plot_feature_maps changed pyplot's own machinery ({value}), so the grader "
+                "cannot tell whether it shows figures or leaves them open")
+             .format(value=short(use.tampered, 300)), context,
              "draw into a figure and return it; leave matplotlib's functions and classes as they are")
     if use.show_calls:
         fail(_showed(use.show_calls), context, mistake=PYPLOT_SHOW)
