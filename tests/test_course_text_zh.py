@@ -46,6 +46,84 @@ def run_blocks(text: str) -> list[str]:
     return RUN_BLOCK.findall(text)
 
 
+MAGIC_MARK = "__ipython_magic__"
+PLACEHOLDER = "<text>"
+
+
+def _is_font_setting(node: ast.stmt) -> bool:
+    """``<module>.rcParams["font.<key>"] = ...``: the font a Chinese plot needs, zh-only code."""
+    if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+        return False
+    target = node.targets[0]
+    return (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute)
+            and target.value.attr == "rcParams" and isinstance(target.slice, ast.Constant)
+            and isinstance(target.slice.value, str) and target.slice.value.startswith("font."))
+
+
+def _is_import_matplotlib(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Import) and [(a.name, a.asname) for a in node.names] == [("matplotlib", None)]
+
+
+class _Shown(ast.NodeTransformer):
+    """Every string constant replaced by one placeholder; an f-string keeps its ``{...}`` fields
+    (expressions, conversions and format specs exactly) in their order, its literal parts dropped;
+    the font settings (and an ``import matplotlib`` right before them) dropped from each body."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        return ast.Constant(PLACEHOLDER) if isinstance(node.value, str) else node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        return ast.JoinedStr([v for v in node.values if isinstance(v, ast.FormattedValue)])
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if isinstance(body, list) and body and all(isinstance(s, ast.stmt) for s in body):
+                kept = [s for i, s in enumerate(body) if not _is_font_setting(s) and not (
+                    _is_import_matplotlib(s) and i + 1 < len(body) and _is_font_setting(body[i + 1]))]
+                setattr(node, field, kept or [ast.Pass()])
+        return super().generic_visit(node)
+
+
+def same_code_key(code: str) -> tuple[list[str], str, list[str]]:
+    """What two editions of a demo must share: "the same code" whatever its shown texts.
+
+    - IPython magic lines (``%...`` or ``!...``, indented or not) must be identical and in the same
+      places: each becomes a marker statement, their texts are compared as they are;
+    - the ``ast.dump`` of the code with every string constant (and each f-string's literal parts)
+      replaced by a placeholder: prints, titles, labels, docstrings may be translated, comments
+      too (ast drops them); an f-string's fields ``{expr!r:spec}`` must stay, in their order;
+    - the f-strings' field expressions, compared exactly (a string inside a field is code);
+    - ignored: statements that assign to an ``rcParams`` key starting with ``"font."``
+      (``plt.rcParams["font.sans-serif"] = [...]``) and an ``import matplotlib`` right before one:
+      the font a Chinese plot needs, which only the Chinese edition sets.
+    Strings that code compares are placeholders too: translating one by mistake is caught when the
+    notebook runs, not here.
+    """
+    magic: list[str] = []
+    lines = []
+    for line in code.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            magic.append(stripped)
+            lines.append(line[: len(line) - len(stripped)] + MAGIC_MARK)
+        else:
+            lines.append(line)
+    tree = ast.parse("\n".join(lines))
+    fields = [ast.dump(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+              for v in node.values if isinstance(v, ast.FormattedValue)]
+    return magic, ast.dump(_Shown().visit(tree)), fields
+
+
+def block_code(block: str) -> str:
+    """A ```python run block without its fences."""
+    return block.split("\n", 1)[1].rsplit("```", 1)[0]
+
+
+def same_code(chinese: str, english: str) -> bool:
+    return same_code_key(chinese) == same_code_key(english)
+
+
 def maths(text: str) -> list[str]:
     text = RUN_BLOCK.sub("", text)
     display = DISPLAY_MATH.findall(text)
@@ -74,6 +152,54 @@ def test_the_heuristics_tell_an_english_paragraph_from_a_chinese_one():
     assert maths("a $x$ and $$y = 1$$ `$z$`") == ["$$y = 1$$", "$x$"]
 
 
+DEMO = """\
+%matplotlib inline
+import numpy as np
+
+def score(lr):
+    \"\"\"The score of a learning rate.\"\"\"
+    return float(np.exp(-lr))
+
+for lr in (1e-3, 1e-2):
+    # one run per learning rate
+    print(f"learning rate {lr:.0e}: score {score(lr):.3f}", "done")
+ax.set(title="scores", xlabel="learning rate")
+"""
+
+
+def test_chinese_texts_in_place_of_the_english_ones_are_the_same_code():
+    chinese = DEMO.replace('"""The score of a learning rate."""', '"""学习率的得分。"""') \
+        .replace("# one run per learning rate", "# 每个学习率运行一次") \
+        .replace('f"learning rate {lr:.0e}: score {score(lr):.3f}"', 'f"学习率 {lr:.0e}：得分 {score(lr):.3f}"') \
+        .replace('"done"', '"完成"').replace('title="scores", xlabel="learning rate"', 'title="得分", xlabel="学习率"')
+    assert not re.search(r"learning rate|score[ s]|done|one run", chinese) and same_code(chinese, DEMO)
+    # The font a Chinese plot needs is the one line only the Chinese edition has.
+    font = ('import matplotlib\nmatplotlib.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", '
+            '*matplotlib.rcParams["font.sans-serif"]]\n')
+    assert same_code(chinese.replace("import numpy as np\n", "import numpy as np\n" + font), DEMO)
+    assert same_code(chinese.replace("    # ", '    plt.rcParams["font.family"] = "sans-serif"\n    # '), DEMO)
+
+
+@pytest.mark.parametrize("changed, edit", [
+    ("a number", ("1e-2", "1e-1")),
+    ("a variable's name", ("return float(np.exp(-lr))", "return float(np.exp(-rate))")),
+    ("a missing line", ('ax.set(title="scores", xlabel="learning rate")\n', "")),
+    ("an f-string's field", ("{score(lr):.3f}", "{score(2 * lr):.3f}")),
+    ("an f-string's format spec", ("{lr:.0e}", "{lr:.1e}")),
+    ("an f-string's conversion", ("{lr:.0e}", "{lr!r:.0e}")),
+    ("an f-string's field dropped", (": score {score(lr):.3f}", "")),
+    ("a keyword", ("xlabel=", "ylabel=")),
+    ("a magic line", ("%matplotlib inline", "%matplotlib widget")),
+    ("a magic line's place", ("%matplotlib inline\nimport numpy as np\n", "import numpy as np\n%matplotlib inline\n")),
+    ("an rcParams key that is not a font", ("import numpy as np\n", 'import numpy as np\nplt.rcParams["lines.linewidth"] = 3\n')),
+    ("an import without font settings", ("import numpy as np\n", "import numpy as np\nimport matplotlib\n")),
+])
+def test_other_code_in_a_demo_is_not_the_same_code(changed, edit):
+    old, new = edit
+    assert old in DEMO
+    assert not same_code(DEMO.replace(old, new), DEMO), changed
+
+
 def test_every_topic_with_an_english_text_has_a_chinese_one_and_no_other():
     assert TEXT_TOPICS == list(TOPICS), "a topic without an English text"
     assert sorted(p.stem for p in ZH_DIR.glob("*.md")) == sorted(TEXT_TOPICS)
@@ -99,7 +225,11 @@ def test_each_section_runs_the_same_code_and_keeps_the_same_math(topic):
     english, chinese = read_text(topic), read_text(topic, "zh")
     assert list(chinese) == list(english)
     for name, text in english.items():
-        assert run_blocks(chinese[name]) == run_blocks(text), f"{topic}, section {name}: run blocks differ"
+        zh_blocks, en_blocks = run_blocks(chinese[name]), run_blocks(text)
+        assert len(zh_blocks) == len(en_blocks), f"{topic}, section {name}: not the same run blocks"
+        for zh_block, en_block in zip(zh_blocks, en_blocks):
+            assert same_code(block_code(zh_block), block_code(en_block)), \
+                f"{topic}, section {name}: a run block's code differs from the English one"
         missing = [m for m in maths(text) if m not in maths(chinese[name])]
         assert not missing, f"{topic}, section {name}: math of the English text missing: {missing}"
 
@@ -184,6 +314,9 @@ def test_a_zh_notebook_is_valid_chinese_and_holds_the_english_builds_code(zh_bui
             assert without_comments(zh_source) == without_comments(en_source)
             comments = [line for line in zh_source.splitlines() if line.startswith("#")]
             assert comments and all(CJK.search(line) for line in comments), zh_source
+        elif "nbgrader" not in zh_cell["metadata"]:
+            # A demo cell (a run block of the text): its shown texts are Chinese, its code the same.
+            assert same_code(zh_source, en_source), f"{topic} {zh_cell['id']}: demo code differs"
         else:
             assert zh_source == en_source, f"{topic} {zh_cell['id']}: code differs from the English build"
 
