@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.i18n import _
+from autograder.i18n import N_, _
 from grading_tests import modules as tm
 from grading_tests.compare import check_scalar, describe
 from grading_tests.mutants import for_module
@@ -16,11 +16,11 @@ from grading_tests.strategies import seeds
 
 M = "densenet"
 HINTS = {
-    "DenseLayer": "norm1 -> relu1 -> conv1 (1x1 to bn_size*growth_rate) -> norm2 -> relu2 -> conv2 (3x3 pad 1 "
-                  "to growth_rate); return only the new growth_rate channels",
-    "DenseBlock": "layer i gets cat([x, new_1, ..., new_{i-1}], 1); return cat([x, new_1, ..., new_N], 1) "
-                  "with x first; children named denselayer1..denselayerN",
-    "Transition": "norm -> relu -> conv 1x1 -> pool = AvgPool2d(kernel_size=2, stride=2)",
+    "DenseLayer": N_("norm1 -> relu1 -> conv1 (1x1 to bn_size*growth_rate) -> norm2 -> relu2 -> conv2 (3x3 pad 1 "
+                  "to growth_rate); return only the new growth_rate channels"),
+    "DenseBlock": N_("layer i gets cat([x, new_1, ..., new_{i-1}], 1); return cat([x, new_1, ..., new_N], 1) "
+                  "with x first; children named denselayer1..denselayerN"),
+    "Transition": N_("norm -> relu -> conv 1x1 -> pool = AvgPool2d(kernel_size=2, stride=2)"),
 }
 spatial = st.tuples(st.integers(2, 7), st.integers(2, 7))
 batches = st.integers(2, 3)
@@ -118,9 +118,9 @@ def test_transition_matches_torchvision_with_gradients_and_running_stats(impl, d
 
 # ---------------------------------------------------------------------------- whole networks
 
-NET_HINT = ("features: conv0, norm0, relu0, pool0, then denseblockK and (between blocks) transitionK that "
+NET_HINT = (N_("features: conv0, norm0, relu0, pool0, then denseblockK and (between blocks) transitionK that "
             "halves the channels (num_features // 2), then norm5; forward: features -> ReLU -> adaptive "
-            "average pooling to 1x1 -> flatten -> classifier")
+            "average pooling to 1x1 -> flatten -> classifier"))
 
 
 @pytest.mark.points(2)

@@ -18,7 +18,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from autograder.i18n import _
+from autograder.i18n import N_, _
 from grading_tests.compare import describe, expect_raises, fail, short
 from grading_tests.references.early_stopping import EarlyStoppingModel
 
@@ -30,9 +30,9 @@ losses = st.integers(0, 48).map(lambda k: k * UNIT)
 min_deltas = st.sampled_from([0.0, UNIT, 3 * UNIT])
 patiences = st.integers(1, 4)
 
-HINT = ("an improvement is val_loss < best_loss - min_delta (strictly less); it resets the count of calls "
+HINT = (N_("an improvement is val_loss < best_loss - min_delta (strictly less); it resets the count of calls "
         "without improvement to 0 and records best_loss and best_epoch (0-based index of the call); "
-        "step returns True when that count reaches patience")
+        "step returns True when that count reaches patience"))
 
 
 def _is_bool(value):

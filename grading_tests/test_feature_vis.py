@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from autograder import worker_torch
 from autograder.client import session_of
-from autograder.i18n import _, ngettext
+from autograder.i18n import N_, _, ngettext
 from grading_tests import modules as tm
 from grading_tests.compare import (
     IN_PLACE,
@@ -37,17 +37,17 @@ from grading_tests.references import feature_vis as ref
 from grading_tests.strategies import distinct_sizes, seeds
 
 M = "feature_vis"
-FILTERS_HINT = ("scale each filter by its own smallest and largest weight over all its C*KH*KW weights (zeros "
-                "where the two are equal), then put the channels last: (F, KH, KW, C)")
-ASCENT_HINT = ("call model.eval() and start from a detached copy of x0; at each step take the gradient g of "
+FILTERS_HINT = (N_("scale each filter by its own smallest and largest weight over all its C*KH*KW weights (zeros "
+                "where the two are equal), then put the channels last: (F, KH, KW, C)"))
+ASCENT_HINT = (N_("call model.eval() and start from a detached copy of x0; at each step take the gradient g of "
                "model(x)[:, channel].mean() with respect to x and move x up it by learning_rate * g / "
-               "(g.norm() + 1e-8), one norm for the whole batch")
-SALIENCY_HINT = ("in eval mode, the gradient with respect to x of each example's own target score (not of all the "
-                 "scores, not of a softmax), then its absolute value and the maximum over the channels (dim 1)")
-EVAL_HINT = "call model.eval() first: batch norm then uses its running statistics (and dropout does nothing)"
-NO_GRAD_HINT = ("take the gradient with respect to the input only (torch.autograd.grad(objective, x)), or clear "
+               "(g.norm() + 1e-8), one norm for the whole batch"))
+SALIENCY_HINT = (N_("in eval mode, the gradient with respect to x of each example's own target score (not of all the "
+                 "scores, not of a softmax), then its absolute value and the maximum over the channels (dim 1)"))
+EVAL_HINT = N_("call model.eval() first: batch norm then uses its running statistics (and dropout does nothing)")
+NO_GRAD_HINT = (N_("take the gradient with respect to the input only (torch.autograd.grad(objective, x)), or clear "
                 "the parameters' gradients afterwards with model.zero_grad(set_to_none=True); never step the "
-                "parameters")
+                "parameters"))
 
 
 def _mutants(target: str) -> list[Any]:

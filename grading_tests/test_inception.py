@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder.blame import StudentRaised
-from autograder.i18n import _
+from autograder.i18n import N_, _
 from grading_tests import modules as tm
 from grading_tests.compare import PropertyAbort, PropertyFailure, check_scalar, describe, fail, tolerance
 from grading_tests.mutants import for_module
@@ -22,11 +22,11 @@ from grading_tests.references import inception as ref
 from grading_tests.strategies import distinct_sizes, seeds
 
 M = "inception"
-INCEPTION_HINT = ("branch1: 1x1; branch2: 1x1 reduce, ReLU, 3x3 pad 1; branch3: 1x1 reduce, ReLU, 5x5 pad 2; "
+INCEPTION_HINT = (N_("branch1: 1x1; branch2: 1x1 reduce, ReLU, 3x3 pad 1; branch3: 1x1 reduce, ReLU, 5x5 pad 2; "
                   "branch4: 3x3 max pool stride 1 pad 1, then 1x1; a ReLU after every convolution; "
-                  "concatenate along dim 1 in branch order")
-DSC_HINT = ("depthwise = Conv2d(in, in, kernel_size, stride, padding, groups=in_channels, bias=bias); "
-            "pointwise = Conv2d(in, out, 1, bias=bias); nothing in between")
+                  "concatenate along dim 1 in branch order"))
+DSC_HINT = (N_("depthwise = Conv2d(in, in, kernel_size, stride, padding, groups=in_channels, bias=bias); "
+            "pointwise = Conv2d(in, out, 1, bias=bias); nothing in between"))
 spatial = st.tuples(st.integers(3, 8), st.integers(3, 8))
 
 
@@ -108,13 +108,13 @@ def test_depthwise_separable_conv_output_and_gradients_match_the_reference(impl,
 
 # ---------------------------------------------------------------------------- GoogLeNet
 
-GOOGLENET_HINT = ("conv1 7x7/2 pad 3, ReLU, maxpool1, conv2 1x1 (64), ReLU, conv3 3x3 pad 1 (192), ReLU, maxpool2, "
+GOOGLENET_HINT = (N_("conv1 7x7/2 pad 3, ReLU, maxpool1, conv2 1x1 (64), ReLU, conv3 3x3 pad 1 (192), ReLU, maxpool2, "
                   "inception3a-3b, maxpool3, inception4a-4e, maxpool4, inception5a-5b, then adaptive average "
                   "pooling to 1x1, flatten, dropout(0.4) and fc; maxpool1-3 are 3x3 stride 2 and maxpool4 2x2 "
-                  "stride 2, all with ceil_mode=True; return fc's scores (no softmax)")
-DROPOUT_HINT = ("in training mode only the dropout differs from eval mode: nn.Dropout(p=0.4) (or F.dropout(x, 0.4, "
+                  "stride 2, all with ceil_mode=True; return fc's scores (no softmax)"))
+DROPOUT_HINT = (N_("in training mode only the dropout differs from eval mode: nn.Dropout(p=0.4) (or F.dropout(x, 0.4, "
                 "self.training)) between the flattened pooling and fc zeroes each feature with probability 0.4 "
-                "and multiplies the others by 1 / 0.6")
+                "and multiplies the others by 1 / 0.6"))
 # Sizes whose features reach maxpool4 at 3x3 or 4x4 and end at 2x2: every pooling does real work there.
 googlenet_sizes = st.tuples(st.integers(47, 54), st.integers(63, 70))
 # Odd sizes need ceil_mode (without it 32x32 reaches maxpool4 at 1x1 and ends at 0x0).

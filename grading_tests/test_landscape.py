@@ -19,7 +19,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from autograder.client import Remote
-from autograder.i18n import _
+from autograder.i18n import N_, _
 from grading_tests.compare import check_array, describe, expect_raises, fail, fmt, lazy, short, type_name
 from grading_tests.references import landscape as ref
 from grading_tests.strategies import seeds
@@ -122,8 +122,8 @@ def _hessian_test(impl, device, case: Case, h: float | None) -> None:
 
 # ----------------------------------------------------------------------------- numerical_gradient
 
-GRADIENT_HINT = ("g[i] = (f(x + h*e_i) - f(x - h*e_i)) / (2*h), e_i the i-th unit vector: move ONE coordinate "
-                 "at a time, both ways, and divide by 2h")
+GRADIENT_HINT = (N_("g[i] = (f(x + h*e_i) - f(x - h*e_i)) / (2*h), e_i the i-th unit vector: move ONE coordinate "
+                 "at a time, both ways, and divide by 2h"))
 
 
 @pytest.mark.points(3)
@@ -154,8 +154,8 @@ def test_numerical_gradient_leaves_x_unchanged(impl, case):
 
 # ----------------------------------------------------------------------------- numerical_hessian
 
-HESSIAN_HINT = ("H[i, j] = (f(x + h e_i + h e_j) - f(x + h e_i - h e_j) - f(x - h e_i + h e_j) + "
-                "f(x - h e_i - h e_j)) / (4 h**2) for EVERY pair i, j, the diagonal i == j included")
+HESSIAN_HINT = (N_("H[i, j] = (f(x + h e_i + h e_j) - f(x + h e_i - h e_j) - f(x - h e_i + h e_j) + "
+                "f(x - h e_i - h e_j)) / (4 h**2) for EVERY pair i, j, the diagonal i == j included"))
 
 
 @pytest.mark.points(3)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder import worker_torch
-from autograder.i18n import _
+from autograder.i18n import N_, _
 from grading_tests import modules as tm
 from grading_tests.compare import describe, fail, short
 from grading_tests.mutants import for_module
@@ -109,8 +109,8 @@ def test_count_parameters_gives_138357544_for_vgg16s_real_layers(impl):
                  "VGG-16's layers as real nn.Conv2d / nn.Linear", "")
 
 
-LENET_HINT = ("conv1 5x5 in_channels->6, ReLU, 2x2 max pool, conv2 5x5 6->16, ReLU, 2x2 max pool, "
-              "flatten to 400, fc1 120, ReLU, fc2 84, ReLU, fc3 num_classes (no ReLU or softmax at the end)")
+LENET_HINT = (N_("conv1 5x5 in_channels->6, ReLU, 2x2 max pool, conv2 5x5 6->16, ReLU, 2x2 max pool, "
+              "flatten to 400, fc1 120, ReLU, fc2 84, ReLU, fc3 num_classes (no ReLU or softmax at the end)"))
 lenet_args = st.tuples(st.integers(2, 12), st.integers(1, 4))
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.i18n import _
+from autograder.i18n import N_, _
 from grading_tests import modules as tm
 from grading_tests.compare import check_scalar, describe
 from grading_tests.references import vgg as ref
@@ -16,14 +16,14 @@ from grading_tests.strategies import seeds
 M = "vgg"
 NETS = {"vgg16": (ref.vgg16, 138_357_544), "alexnet": (ref.alexnet, 61_100_840)}
 HINTS = {
-    "vgg16": "features: Conv 3x3 pad 1 + ReLU per number of the configuration, MaxPool 2x2/2 per 'M' "
+    "vgg16": N_("features: Conv 3x3 pad 1 + ReLU per number of the configuration, MaxPool 2x2/2 per 'M' "
              "(convolutions at indices 0, 2, 5, 7, 10, 12, 14, 17, ...); avgpool: AdaptiveAvgPool2d((7, 7)); "
              "classifier: Linear(25088, 4096), ReLU, Dropout, Linear(4096, 4096), ReLU, Dropout, "
-             "Linear(4096, num_classes)",
-    "alexnet": "features: Conv 11x11/4 pad 2 (64), ReLU, MaxPool 3/2, Conv 5x5 pad 2 (192), ReLU, MaxPool 3/2, "
+             "Linear(4096, num_classes)"),
+    "alexnet": N_("features: Conv 11x11/4 pad 2 (64), ReLU, MaxPool 3/2, Conv 5x5 pad 2 (192), ReLU, MaxPool 3/2, "
                "Conv 3x3 pad 1 (384), ReLU, Conv 3x3 pad 1 (256), ReLU, Conv 3x3 pad 1 (256), ReLU, MaxPool 3/2; "
                "avgpool: AdaptiveAvgPool2d((6, 6)); classifier: Dropout, Linear(9216, 4096), ReLU, Dropout, "
-               "Linear(4096, 4096), ReLU, Linear(4096, num_classes)",
+               "Linear(4096, 4096), ReLU, Linear(4096, num_classes)"),
 }
 
 
