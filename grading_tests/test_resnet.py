@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.i18n import N_
 from grading_tests import modules as tm
 from grading_tests.compare import check_scalar, describe
 from grading_tests.mutants import for_module
@@ -38,10 +39,10 @@ def _block_case(name, config, size, batch, seed):
 
 
 BLOCK_HINT = {
-    "BasicBlock": "conv1 (3x3, stride) -> bn1 -> relu -> conv2 -> bn2, add the shortcut "
-                  "(downsample(x) or x), and only then the final ReLU",
-    "Bottleneck": "1x1 conv1 -> bn1 -> relu -> 3x3 conv2 WITH the stride -> bn2 -> relu -> 1x1 conv3 "
-                  "-> bn3, add the shortcut, then ReLU; downsample = Sequential(conv 1x1 stride, BatchNorm2d)",
+    "BasicBlock": N_("conv1 (3x3, stride) -> bn1 -> relu -> conv2 -> bn2, add the shortcut "
+                  "(downsample(x) or x), and only then the final ReLU"),
+    "Bottleneck": N_("1x1 conv1 -> bn1 -> relu -> 3x3 conv2 WITH the stride -> bn2 -> relu -> 1x1 conv3 "
+                  "-> bn3, add the shortcut, then ReLU; downsample = Sequential(conv 1x1 stride, BatchNorm2d)"),
 }
 
 
@@ -111,9 +112,9 @@ def test_bottleneck_eval_mode_matches_torchvision_with_gradients(impl, device, c
 # ---------------------------------------------------------------------------- whole networks
 
 NETS = {"resnet34": (ref.resnet34, 21_797_672), "resnet50": (ref.resnet50, 25_557_032)}
-NET_HINT = ("layer1..layer4 have 64/128/256/512 planes and first-block strides 1/2/2/2; ResNet-34 "
+NET_HINT = (N_("layer1..layer4 have 64/128/256/512 planes and first-block strides 1/2/2/2; ResNet-34 "
             "uses BasicBlock, ResNet-50 Bottleneck, both with (3, 4, 6, 3) blocks; fc takes "
-            "512 * block.expansion features")
+            "512 * block.expansion features"))
 num_classes = st.integers(2, 20)
 
 
