@@ -124,6 +124,8 @@ def _hessian_test(impl, device, case: Case, h: float | None) -> None:
 
 GRADIENT_HINT = (N_("g[i] = (f(x + h*e_i) - f(x - h*e_i)) / (2*h), e_i the i-th unit vector: move ONE coordinate "
                  "at a time, both ways, and divide by 2h"))
+GRADIENT_STEP_HINT = N_("g[i] = (f(x + h*e_i) - f(x - h*e_i)) / (2*h), e_i the i-th unit vector: move ONE "
+                        "coordinate at a time, both ways, and divide by 2h; use the h you are given")
 
 
 @pytest.mark.points(3)
@@ -136,7 +138,7 @@ def test_numerical_gradient_matches_torch_autograd_at_the_default_step(impl, dev
 
 @pytest.mark.points(2)
 @pytest.mark.exercise(M, "numerical_gradient")
-@pytest.mark.hint(GRADIENT_HINT + "; use the h you are given")
+@pytest.mark.hint(GRADIENT_STEP_HINT)
 @given(case=cases(), h=GRADIENT_STEPS)
 def test_numerical_gradient_matches_torch_autograd_for_other_steps(impl, device, case, h):
     _gradient_test(impl, device, case, h)
@@ -156,6 +158,9 @@ def test_numerical_gradient_leaves_x_unchanged(impl, case):
 
 HESSIAN_HINT = (N_("H[i, j] = (f(x + h e_i + h e_j) - f(x + h e_i - h e_j) - f(x - h e_i + h e_j) + "
                 "f(x - h e_i - h e_j)) / (4 h**2) for EVERY pair i, j, the diagonal i == j included"))
+HESSIAN_STEP_HINT = N_("H[i, j] = (f(x + h e_i + h e_j) - f(x + h e_i - h e_j) - f(x - h e_i + h e_j) + "
+                       "f(x - h e_i - h e_j)) / (4 h**2) for EVERY pair i, j, the diagonal i == j included; "
+                       "use the h you are given")
 
 
 @pytest.mark.points(3)
@@ -168,7 +173,7 @@ def test_numerical_hessian_matches_torch_hessian_at_the_default_step(impl, devic
 
 @pytest.mark.points(2)
 @pytest.mark.exercise(M, "numerical_hessian")
-@pytest.mark.hint(HESSIAN_HINT + "; use the h you are given")
+@pytest.mark.hint(HESSIAN_STEP_HINT)
 @given(case=cases(), h=HESSIAN_STEPS)
 def test_numerical_hessian_matches_torch_hessian_for_other_steps(impl, device, case, h):
     _hessian_test(impl, device, case, h)
