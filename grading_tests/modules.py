@@ -201,7 +201,7 @@ def check_run(label: str, got: Mapping[str, Any], expected: Mapping[str, Any], *
             fail(_("{label}: buffer {name!r} is missing after the forward pass")
                  .format(label=label, name=name), context, hint)
         check_array(_("{label}: buffer {name!r} after the forward pass").format(label=label, name=name), mine, value, context=context,
-                    hint=hint or "in training mode each BatchNorm must see its input exactly once",
+                    hint=hint or _("in training mode each BatchNorm must see its input exactly once"),
                     dtype_kind="f" if value.dtype.kind == "f" else "iu")
 
 
