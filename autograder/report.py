@@ -293,13 +293,20 @@ def render_figure(summary: ClassSummary) -> Figure:
         return _render_figure(summary)
 
 
+def shown(key: str) -> str:
+    """A ``topic.function: diagnosis`` key as a reader sees it: the diagnosis (kept in English
+    on the record, a machine value) in the report's language."""
+    where, sep, diagnosis = key.partition(": ")
+    return f"{where}{sep}{_(diagnosis)}" if sep else _(key)
+
+
 def _render_figure(summary: ClassSummary) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     # Taller when labels wrap onto several lines: every label is shown whole.
     lines = sum(1 + _wrapped(name).count("\n") for name, _ in
-                [*summary.failing, *summary.misconceptions])
+                [*summary.failing, *((shown(n), c) for n, c in summary.misconceptions)])
     fig = Figure(figsize=(14, max(13.0, 6 + 0.3 * lines)), layout="constrained")
     grid = fig.add_gridspec(3, 2, height_ratios=[1, 1.2, 1.2])
     ax = fig.add_subplot(grid[0, 0])
@@ -328,7 +335,7 @@ def _render_figure(summary: ClassSummary) -> Figure:
          _("Misconceptions diagnosed most often"), "#8172b2"),
     ):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        labels = [_wrapped(name) for name, _ in rows][::-1]
+        labels = [_wrapped(shown(name) if rows is summary.misconceptions else name) for name, _ in rows][::-1]
         ax.barh(labels, [count for _, count in rows][::-1], color=color)
         ax.set_xlabel(_("students (of {graded} graded)").format(graded=summary.graded))
         ax.set_title(title)
@@ -447,7 +454,8 @@ def _student_rows(summary: ClassSummary, topics: list[str]) -> list[tuple[Any, .
         rows.append((_link(row.student), *scores,
                      f"{_number(row.score)} / {_number(row.max_score)}" if graded else "",
                      f"{row.percent:.1f}%" if graded else "",
-                     _("graded") if graded else _("did not finish"), "; ".join(row.misconceptions)))
+                     _("graded") if graded else _("did not finish"),
+                     "; ".join(shown(m) for m in row.misconceptions)))
     return rows
 
 
@@ -479,7 +487,7 @@ def _rate_rows(rates: list[PropertyRate]) -> list[tuple[Any, ...]]:
 
 
 def _who_rows(summary: ClassSummary, stated: bool) -> list[tuple[Any, ...]]:
-    return [(name, len(names), ", ".join(_link(n) for n in names))
+    return [(shown(name), len(names), ", ".join(_link(n) for n in names))
             for name, names in summary.who.items() if (name in summary.stated) == stated]
 
 
@@ -528,7 +536,7 @@ def render_html(summary: ClassSummary, png: bytes, topics: list[str] | None = No
         _table(_("Properties failed most often"), (_("property"), _("students failing")),
                summary.failing, text=(0,)),
         _table(_("Misconceptions diagnosed most often"), (_("misconception"), _("students")),
-               summary.misconceptions, text=(0,)),
+               [(shown(name), count) for name, count in summary.misconceptions], text=(0,)),
         _table(_("Who hit which misconception"), (_("misconception"), _("students"), _("who")),
                _who_rows(summary, stated=False), raw=(2,), text=(0, 2)),
         _table(_("Who made which kind of mistake a check states"),

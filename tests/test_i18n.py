@@ -233,6 +233,26 @@ def test_the_class_report_in_chinese():
     assert not CJK.search(english.replace("张伟", "")), "an English report with Chinese words"
 
 
+def test_the_chinese_report_shows_diagnoses_in_chinese_and_keeps_them_english_on_the_record():
+    """The record's diagnosis is the English machine value (what the report groups by); the page
+    shows it in the report's language: a stated kind of mistake and a named misconception."""
+    from autograder.report import render_html, summarize
+    from grading_tests.compare import IN_PLACE
+
+    made = _made_up_class()
+    made["li"]["topics"][0]["properties"][1].update(status="failed", outcome="failed", diagnosis=IN_PLACE)
+    misconception = "Adam without bias correction"  # a mutant's description (grading_tests/mutants)
+    made["张伟"]["topics"][0]["properties"][0]["diagnosis"] = misconception
+    summary = summarize(made, ["optimizers"])
+    assert f"optimizers.adam: {IN_PLACE}" in summary.who
+    with language("zh"):
+        stated, named = _(IN_PLACE), _(misconception)
+        page = render_html(summary, b"", ["optimizers"])
+    assert CJK.search(stated) and CJK.search(named), "the catalog lacks these translations"
+    assert stated in page and named in page
+    assert IN_PLACE not in page and misconception not in page
+
+
 def test_the_chinese_charts_draw_with_a_cjk_font_or_stay_english():
     """No missing-glyph boxes (matplotlib's warning is an error here): a CJK font when the
     machine has one, else the charts' words in English."""
