@@ -24,19 +24,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.client import GraderFault
-    from autograder.i18n import _, current_language, set_language
+    from autograder.i18n import check_language, current_language, language
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         # The command's language: --lang, else $AUTOGRADER_LANG (a bad value stops here).
-        set_language(getattr(args, "lang", None))
-        current_language()
-    except ValueError as exc:
-        set_language("en")  # the message itself must not need the language it names
+        lang = check_language(args.lang) if getattr(args, "lang", None) else current_language()
+    except ValueError as exc:  # the message itself must not need the language it names
         print(f"autograder {args.command}: {exc}", file=sys.stderr)
         return 2
+    # Restored after the command: a caller that runs several commands in one process (tests,
+    # a notebook) keeps its own language.
+    with language(lang):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from autograder.client import GraderFault
+    from autograder.i18n import _
+
     try:
         return int(args.run(args) or 0)
     except (ValueError, FileNotFoundError) as exc:
@@ -49,7 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)
         return 130
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -429,3 +429,15 @@ def test_f_adds_the_bias(impl):
     assert sorted(got) == sorted(["f adds the bias", "add the bias", "the bias left out",
                                   "a sum where a mean is due", "a keyword hint", "another one",
                                   "a positional hint"])
+
+
+def test_a_command_run_in_process_leaves_the_callers_language_as_it_was(capsys):
+    """main() sets the command's language for the command only: tests and notebooks that run
+    several commands in one process (one in zh) keep their own language afterwards."""
+    from autograder.cli import main
+
+    assert i18n.current_language() == "en"
+    main(["grade", str(ROOT / "no-such-submission"), "--topics", "optimizers", "--lang", "zh"])
+    out = capsys.readouterr()
+    assert CJK.search(out.out + out.err), out
+    assert i18n.current_language() == "en" and _("hint: {hint}") == "hint: {hint}"
