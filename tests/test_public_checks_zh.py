@@ -10,10 +10,8 @@ import json
 import os
 import re
 import shutil
-import string
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ import pytest
 from autograder.notebooks import generate
 from autograder.public_checks import _i18n
 from tests.conftest import ROOT
+from tests.test_i18n import fields  # the placeholders of a message, as the main catalog counts them
 
 babel = pytest.importorskip("babel", reason="Babel manages the catalogs (the dev extra)")
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir  # noqa: E402
@@ -31,7 +30,6 @@ CHECKS = ROOT / "autograder" / "public_checks"
 PO = CHECKS / "locale" / "zh_CN" / "LC_MESSAGES" / "public_checks.po"
 MO = PO.with_suffix(".mo")
 CJK = re.compile("[\u4e00-\u9fff]")
-PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0+]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 NO_PADDING = "def zero_pad(x, pad):\n    return x  # forgets the padding\n"
 
 
@@ -45,16 +43,6 @@ def extracted() -> dict[str, str]:
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     return {message: f"{filename}:{lineno}" for filename, lineno, message, _c, _x
             in extract_from_dir(str(CHECKS), keywords=keywords)}
-
-
-def fields(text: str) -> Counter[str]:
-    """The placeholders of a message: each {name!conversion:spec} and each %-style one."""
-    found: Counter[str] = Counter()
-    for _literal, name, spec, conversion in string.Formatter().parse(text):
-        if name is not None:
-            found[f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"] += 1
-    found.update(PERCENT.findall(text))
-    return found
 
 
 # ------------------------------------------------------------------------------ the catalog
