@@ -56,7 +56,7 @@ catalogs: setup
 	$(VENV)/bin/pybabel compile -d $(LOCALES) -D autograder --statistics
 	# The public checks' own domain (they ship to students without the grader).
 	$(VENV)/bin/pybabel extract -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
-		--project dl-autograder --version 0.1.0 -o $(CHECK_LOCALES)/public_checks.pot autograder/public_checks
+		--project dl-autograder --version 0.1.0 -o $(CHECK_LOCALES)/public_checks.pot autograder/public_checks autograder/course
 	$(VENV)/bin/pybabel update -i $(CHECK_LOCALES)/public_checks.pot -d $(CHECK_LOCALES) -D public_checks \
 		-l zh_CN --init-missing --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d $(CHECK_LOCALES) -D public_checks --statistics

@@ -20,6 +20,8 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
 from traitlets import Bool, Unicode
 
+from autograder.i18n import N_
+
 # Base folders for c.HTMLExporter.extra_template_basedirs: ours first ("feedback/offline.html.j2"
 # extends nbgrader's "feedback/index.html.j2"), then nbgrader's own.
 FEEDBACK_TEMPLATES = [
@@ -273,6 +275,15 @@ def plain_markdown(source: str) -> str:
     return "".join(part if i % 2 else _MATH.sub(formula, part) for i, part in enumerate(parts))
 
 
+# nbgrader's own labels on the feedback page (its feedback/index.html.j2 writes them in English):
+# offline.html.j2 shows them in the page's language, from resources["autograder_labels"].
+NBGRADER_LABELS = (
+    N_("Score:"), N_("Test cell"), N_("Coding free-response"), N_("Written response"), N_("Task"),
+    N_("Comment"), N_("Late submission penalty"), N_("Student's answer"), N_("Student's task"),
+    N_("Grade cell:"), N_("Task:"), N_("(Top)"), N_("Comments:"),
+)
+
+
 class PlainFormulas(Preprocessor):
     """Markdown cells' formulas as plain text, for a feedback page that loads no MathJax."""
 
@@ -281,12 +292,15 @@ class PlainFormulas(Preprocessor):
                    "$AUTOGRADER_LANG or en)").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
-        from autograder.i18n import HTML_LANG, check_language, current_language
+        from autograder.i18n import HTML_LANG, _, check_language, current_language, language
 
         # The page's <html lang>: offline.html.j2 reads it, so that the browser picks the
         # language's fonts (a Chinese page drawn with a Japanese font's glyphs reads oddly).
-        resources["autograder_html_lang"] = HTML_LANG[check_language(self.lang) if self.lang
-                                                      else current_language()]
+        lang = check_language(self.lang) if self.lang else current_language()
+        resources["autograder_html_lang"] = HTML_LANG[lang]
+        if lang != "en":  # the English page stays nbgrader's, byte for byte
+            with language(lang):
+                resources["autograder_labels"] = {label: _(label) for label in NBGRADER_LABELS}
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any],

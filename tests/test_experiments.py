@@ -121,3 +121,38 @@ def test_the_notebooks_experiment_cells_run_on_the_notebooks_own_functions(tmp_p
                            str(folder / f"{topic}.ipynb")], cwd=folder, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0 and "ran ['runs']" in proc.stdout, proc.stderr[-3000:]
+
+
+def _made_up_runs():
+    batch = ex.Run("batch gradient descent", {}, [0.7, 0.5], title="mini-batch gradient descent (batches of {batch})",
+                   title_fields={"batch": 64}, steps=10, seconds_per_epoch=0.01)
+    return [batch, ex.Run("no regularization", {}, [0.6, 0.4], title="no regularization")]
+
+
+def test_the_plots_draw_their_words_in_chinese_with_a_cjk_font_and_no_missing_glyph(monkeypatch):
+    """Looked up when drawn (not at import), with a CJK font first where Chinese is drawn."""
+    import warnings
+
+    from autograder.public_checks import _i18n
+
+    if _i18n.cjk_font() is None:
+        pytest.skip("no CJK font for matplotlib here (Debian: fonts-noto-cjk): the plots stay English")
+    monkeypatch.setenv("AUTOGRADER_LANG", "zh")
+    runs = _made_up_runs()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "Glyph ... missing from font(s)"
+        fig = ex.plot_losses(runs)
+        fig.canvas.draw()
+        times = ex.plot_time_per_epoch(runs)
+        times.canvas.draw()
+    ax = fig.axes[0]
+    assert (ax.get_title(), ax.get_ylabel(), ax.get_xlabel()) == ("训练损失", "代价", "轮次（epoch）")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["小批量梯度下降（批大小 64）", "无正则化"]
+    assert ax.title.get_fontfamily()[0] == _i18n.cjk_font()
+    assert [t.get_text() for t in times.axes[1].get_yticklabels()][0] == "小批量（批大小 64）"
+    from autograder.course.feature_maps import EDGE_TITLES
+
+    assert EDGE_TITLES[0] == "L1-特征图1（竖直边缘）"
+    monkeypatch.setenv("AUTOGRADER_LANG", "en")  # the same objects, read again: English
+    assert ex.plot_losses(runs).axes[0].get_title() == "Training loss" and runs[0].label.startswith("mini-batch")
+    assert list(EDGE_TITLES) == ["L1-Map1 (vertical edges)", "L1-Map2 (horizontal edges)"]

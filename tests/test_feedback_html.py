@@ -77,3 +77,52 @@ def test_the_feedback_page_wraps_long_lines_and_needs_no_mathjax(tmp_path):
     assert '<span class="formula display">v̂ = v/(1-β₁ᵗ)</span>' in html
     assert '<span class="formula">log a^([3](i))</span> is no link' in html
     assert "\\frac" not in html and "$$" not in html
+
+
+def _graded_notebook():
+    answer = nbformat.v4.new_code_cell("def f():\n    return 1", metadata={"nbgrader": {
+        "grade": False, "solution": True, "grade_id": "answer_f", "comment": "Score: see below"}})
+    grade = nbformat.v4.new_code_cell("check()", metadata={"nbgrader": {
+        "grade": True, "solution": False, "grade_id": "check_adam", "points": 2.0, "score": 1.0}})
+    grade.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Grade cell: mine, Score: 3\n")]
+    return nbformat.v4.new_notebook(cells=[answer, grade])
+
+
+ENGLISH_NBGRADER_LABELS = ("(Score: ", ">Test cell</a>", ">Comment</a>", "Student's answer",
+                           "Grade cell: <code>", ">(Top)</a>", "<b>Comments:</b>")
+
+
+def test_a_chinese_feedback_page_shows_nbgraders_labels_in_chinese_but_not_the_cells_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_LANG", "zh")
+    html = _feedback_html(tmp_path, _graded_notebook())
+    for label in ("得分", "测试单元", "学生的答案", "评分单元", "评语", "回到顶部"):
+        assert label in html, label
+    for label in ENGLISH_NBGRADER_LABELS:
+        assert label not in html, label
+    assert "Grade cell: mine, Score: 3" in html  # a cell's output is the student's, kept as it is
+    assert "Score: see below" in html  # so is the instructor's comment
+
+
+def test_the_english_feedback_page_is_nbgraders_own(tmp_path, monkeypatch):
+    """The blocks offline.html.j2 overrides for other languages give nbgrader's page unchanged:
+    the same page as nbgrader's template with only the header block of ours."""
+    import shutil
+
+    monkeypatch.setenv("AUTOGRADER_LANG", "en")
+    import copy
+
+    nb = _graded_notebook()
+    html = _feedback_html(tmp_path / "ours", copy.deepcopy(nb))
+    for label in ENGLISH_NBGRADER_LABELS:
+        assert label in html, label
+    from autograder import nbgrader_feedback
+
+    ours, nbgraders = nbgrader_feedback.FEEDBACK_TEMPLATES
+    header_only = tmp_path / "templates"
+    shutil.copytree(ours, header_only)
+    template = header_only / "feedback" / nbgrader_feedback.FEEDBACK_TEMPLATE_FILE
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.split("{%- endblock header -%}")[0] + "{%- endblock header -%}\n",
+                        encoding="utf-8")
+    monkeypatch.setattr(nbgrader_feedback, "FEEDBACK_TEMPLATES", [str(header_only), nbgraders])
+    assert _feedback_html(tmp_path / "theirs", nb) == html

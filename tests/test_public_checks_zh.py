@@ -39,10 +39,11 @@ def catalog():
 
 
 def extracted() -> dict[str, str]:
-    """Every message marked in the public checks now, as ``make catalogs`` extracts them -> where."""
+    """Every message marked in the public checks and the course helpers (their plots' words, the
+    same domain) now, as ``make catalogs`` extracts them -> where."""
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
-    return {message: f"{filename}:{lineno}" for filename, lineno, message, _c, _x
-            in extract_from_dir(str(CHECKS), keywords=keywords)}
+    return {message: f"{filename}:{lineno}" for folder in (CHECKS, CHECKS.parent / "course")
+            for filename, lineno, message, _c, _x in extract_from_dir(str(folder), keywords=keywords)}
 
 
 # ------------------------------------------------------------------------------ the catalog

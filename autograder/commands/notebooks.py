@@ -39,26 +39,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from autograder.course_folder import PACKAGE_ROOT, course_of_source, find_course
+    from autograder.i18n import _
     from autograder.notebooks import ASSIGNMENTS, course_language, generate, make_course
 
     course = course_of_source(args.source) if args.source else find_course()
     if args.course and (args.output or args.lang):
-        print("--course copies the course's notebooks as they are: build them first "
-              "(--lang, --output), then pass that folder as --source")
+        print(_("--course copies the course's notebooks as they are: build them first "
+                "(--lang, --output), then pass that folder as --source"))
         return 2
     # An instructor's course keeps the language its notebooks were built in.
     if args.lang is None:
         args.lang = course_language(course.source) if args.output is None and not course.is_package else "en"
     if args.output is None and args.lang != "en" and course.is_package:
-        print(f"this package's source/ is its English course (tests check it): "
-              f"build the {args.lang} notebooks into a folder of their own with --output DIR")
+        print(_("this package's source/ is its English course (tests check it): "
+                "build the {lang} notebooks into a folder of their own with --output DIR").format(
+                    lang=args.lang))
         return 2
     if args.course:
         wanted = [a.strip() for a in args.assignments.split(",")] if args.assignments else None
         made = make_course(Path(args.course), course.source, wanted, course.config)
-        print(f"course folder {args.course}: nbgrader_config.py and source/{{{','.join(made)}}}")
+        print(_("course folder {folder}: nbgrader_config.py and source/{{{assignments}}}").format(
+            folder=args.course, assignments=",".join(made)))
         first = made[0] if made else "ASSIGNMENT"
-        print(f"next: cd {args.course} && nbgrader generate_assignment {first} --create")
+        print(_("next: cd {folder} && nbgrader generate_assignment {assignment} --create").format(
+            folder=args.course, assignment=first))
         return 0
     solutions = Path(args.solutions) if args.solutions else course.solutions or PACKAGE_ROOT / "solutions"
     # An instructor's course: the assignments it has, and the files they added to them are theirs
@@ -74,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
             [t for a, members in ASSIGNMENTS.items() if (course.source / a).is_dir() for t in members]
         stale = generate(target, solutions, topics=topics, check=args.check, prune=course.is_package,
                          lang=args.lang)
-    verb = "stale" if args.check else "written"
+    shown = _("stale: {path}") if args.check else _("written: {path}")
     for path in stale:
-        print(f"{verb}: {path}")
+        print(shown.format(path=path))
     if not stale:
-        print(f"notebooks of {target} are up to date")
+        print(_("notebooks of {folder} are up to date").format(folder=target))
     return 1 if (args.check and stale) else 0

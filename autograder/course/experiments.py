@@ -17,6 +17,11 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+try:  # in the grader's package
+    from ..public_checks._i18n import N_, chart_fonts, chart_text
+except ImportError:  # the copy beside the notebooks, next to their public_checks/ (same language)
+    from public_checks._i18n import N_, chart_fonts, chart_text  # type: ignore[no-redef]
+
 __all__ = [
     "make_moons", "split", "starting_parameters", "Run", "momentum_optimizer", "adam_optimizer",
     "train_minibatch", "gradient_descent_optimizer", "compare_batch_sizes", "plot_time_per_epoch",
@@ -114,6 +119,8 @@ class Optimizer:
     name: str
     init: Callable[[dict], Any]
     step: Callable[[dict, dict, Any, int], tuple[dict, Any]]
+    title: str = ""  # the name as a message with {placeholders} (for ``Run.label``)
+    title_fields: dict[str, Any] = field(default_factory=dict)
 
 
 def momentum_optimizer(initialize_momentum, update_parameters_with_momentum, beta=0.9,
@@ -121,7 +128,8 @@ def momentum_optimizer(initialize_momentum, update_parameters_with_momentum, bet
     def step(params, grads, state, t):
         return update_parameters_with_momentum(params, grads, state, beta, learning_rate)
 
-    return Optimizer(f"momentum (beta={beta})", initialize_momentum, step)
+    return Optimizer(f"momentum (beta={beta})", initialize_momentum, step,
+                     N_("momentum (beta={beta})"), {"beta": beta})
 
 
 def adam_optimizer(initialize_adam, update_parameters_with_adam, learning_rate=0.0007,
@@ -139,13 +147,15 @@ def gradient_descent_optimizer(learning_rate=0.05) -> Optimizer:
     def step(params, grads, state, t):
         return {name: value - learning_rate * grads["d" + name] for name, value in params.items()}, state
 
-    return Optimizer(f"gradient descent (lr={learning_rate})", lambda params: None, step)
+    return Optimizer(f"gradient descent (lr={learning_rate})", lambda params: None, step,
+                     N_("gradient descent (lr={learning_rate})"), {"learning_rate": learning_rate})
 
 
 @dataclass
 class Run:
     """One trained network: its parameters, the loss curve and its accuracies; for mini-batch
-    training also the steps it took and the wall time one epoch took on average."""
+    training also the steps it took and the wall time one epoch took on average. ``name`` stays
+    English; ``label`` is the name in the notebooks' language (what the plots draw)."""
 
     name: str
     parameters: dict[str, np.ndarray]
@@ -156,6 +166,13 @@ class Run:
     forward: Callable | None = None
     steps: int = 0
     seconds_per_epoch: float = 0.0
+    title: str = ""  # ``name`` as a message with {placeholders}, translated by ``label``
+    title_fields: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The run's name in the language the plots draw in (looked up now, not at import)."""
+        return chart_text(self.title).format(**self.title_fields) if self.title else self.name
 
 
 def train_minibatch(X, Y, optimizer: Optimizer, random_mini_batches: Callable, layer_sizes=(2, 5, 2, 1),
@@ -182,7 +199,7 @@ def train_minibatch(X, Y, optimizer: Optimizer, random_mini_batches: Callable, l
             costs.append(total / X.shape[1])
     seconds = (time.perf_counter() - started) / max(epochs, 1)
     return Run(optimizer.name, params, costs, cost_every, accuracy(params, X, Y), steps=t,
-               seconds_per_epoch=seconds)
+               seconds_per_epoch=seconds, title=optimizer.title, title_fields=dict(optimizer.title_fields))
 
 
 def compare_batch_sizes(random_mini_batches, batch_sizes: Sequence[int | None] = (None, 64, 1), epochs=300,
@@ -201,11 +218,28 @@ def compare_batch_sizes(random_mini_batches, batch_sizes: Sequence[int | None] =
         run = train_minibatch(X, Y, gradient_descent_optimizer(learning_rate), random_mini_batches,
                               epochs=epochs, mini_batch_size=batch, seed=seed, cost_every=1,
                               initialize_parameters=initialize_parameters)
-        run.name = ("batch gradient descent" if whole else
-                    "stochastic gradient descent (batches of 1)" if batch == 1 else
-                    f"mini-batch gradient descent (batches of {batch})")
+        run.title = (N_("batch gradient descent") if whole else
+                     N_("stochastic gradient descent (batches of 1)") if batch == 1 else
+                     N_("mini-batch gradient descent (batches of {batch})"))
+        run.title_fields = {"batch": batch}
+        run.name = run.title.format(batch=batch)
         runs.append(run)
     return runs, X, Y
+
+
+# The shorter names the bar charts of plot_time_per_epoch draw, by a batch-size run's title.
+SHORT_TITLES = {
+    "batch gradient descent": N_("batch"),
+    "stochastic gradient descent (batches of 1)": N_("stochastic (batch 1)"),
+    "mini-batch gradient descent (batches of {batch})": N_("mini-batch (batch {batch})"),
+}
+
+
+def _short(run: Run) -> str:
+    short = SHORT_TITLES.get(run.title)
+    if short is None:
+        return run.label.replace(" gradient descent", "").replace("batches of ", "batch ")
+    return chart_text(short).format(**run.title_fields)
 
 
 def plot_time_per_epoch(runs: list[Run]) -> Figure:
@@ -213,22 +247,23 @@ def plot_time_per_epoch(runs: list[Run]) -> Figure:
     per epoch and the steps per epoch."""
     fig = Figure(figsize=(12, 3.8))
     curve, left, right = fig.subplots(1, 3, width_ratios=(1.4, 1, 1))
-    names = [run.name.replace(" gradient descent", "").replace("batches of ", "batch ") for run in runs]
+    names = [_short(run) for run in runs]
     for run, name in zip(runs, names):
         seconds = (np.arange(len(run.costs)) + 1) * run.cost_every * run.seconds_per_epoch
         curve.plot(seconds, run.costs, label=name)
     curve.set_xscale("log")
-    curve.set_xlabel("wall time (s)")
-    curve.set_ylabel("cost")
-    curve.set_title("Cost against time")
+    curve.set_xlabel(chart_text(N_("wall time (s)")))
+    curve.set_ylabel(chart_text(N_("cost")))
+    curve.set_title(chart_text(N_("Cost against time")))
     curve.legend(fontsize="small", loc="upper right")
     epochs = [max(len(run.costs) * run.cost_every, 1) for run in runs]
     left.barh(names, [run.seconds_per_epoch * 1000 for run in runs])
-    left.set_xlabel("milliseconds per epoch")
+    left.set_xlabel(chart_text(N_("milliseconds per epoch")))
     right.barh(names, [run.steps / n for run, n in zip(runs, epochs)])
-    right.set_xlabel("steps per epoch")
+    right.set_xlabel(chart_text(N_("steps per epoch")))
     right.set_xscale("log")
     right.set_yticklabels([])
+    chart_fonts(fig)
     fig.tight_layout()
     return fig  # drawn, never shown
 
@@ -253,7 +288,7 @@ def compare_optimizers(initialize_momentum, update_parameters_with_momentum, ini
 # ---------------------------------------------------------------------- regularization
 
 
-def _train_full_batch(name, X, Y, Xt, Yt, forward, cost, backward, iterations, learning_rate,
+def _train_full_batch(title, X, Y, Xt, Yt, forward, cost, backward, iterations, learning_rate,
                       seed, cost_every, evaluate_forward, initialize_parameters) -> Run:
     rng = np.random.default_rng(seed)
     sizes = [X.shape[0], 20, 3, 1]
@@ -266,8 +301,9 @@ def _train_full_batch(name, X, Y, Xt, Yt, forward, cost, backward, iterations, l
             costs.append(float(cost(output, Y, params)))
         grads = backward(X, Y, cache)
         params = {key: value - learning_rate * grads["d" + key] for key, value in params.items()}
-    return Run(name, params, costs, cost_every, accuracy(params, X, Y, evaluate_forward),
-               accuracy(params, Xt, Yt, evaluate_forward), evaluate_forward)
+    message, fields = title
+    return Run(message.format(**fields), params, costs, cost_every, accuracy(params, X, Y, evaluate_forward),
+               accuracy(params, Xt, Yt, evaluate_forward), evaluate_forward, title=message, title_fields=fields)
 
 
 def compare_regularization(forward_propagation, compute_cost, compute_cost_with_regularization,
@@ -287,18 +323,18 @@ def compare_regularization(forward_propagation, compute_cost, compute_cost_with_
         return backward_propagation_with_regularization(X_, Y_, cache, 0.0)
 
     runs = [
-        _train_full_batch("no regularization", Xtr, Ytr, Xte, Yte,
+        _train_full_batch((N_("no regularization"), {}), Xtr, Ytr, Xte, Yte,
                           lambda X_, p, rng: forward_propagation(X_, p),
                           lambda A, Y_, p: compute_cost(A, Y_), plain_backward,
                           iterations, learning_rate, seed, cost_every, forward_propagation,
                           initialize_parameters),
-        _train_full_batch(f"L2 (lambda={lambd})", Xtr, Ytr, Xte, Yte,
+        _train_full_batch((N_("L2 (lambda={lambd})"), {"lambd": lambd}), Xtr, Ytr, Xte, Yte,
                           lambda X_, p, rng: forward_propagation(X_, p),
                           lambda A, Y_, p: compute_cost_with_regularization(A, Y_, p, lambd),
                           lambda X_, Y_, cache: backward_propagation_with_regularization(X_, Y_, cache, lambd),
                           iterations, learning_rate, seed, cost_every, forward_propagation,
                           initialize_parameters),
-        _train_full_batch(f"dropout (keep_prob={keep_prob})", Xtr, Ytr, Xte, Yte,
+        _train_full_batch((N_("dropout (keep_prob={keep_prob})"), {"keep_prob": keep_prob}), Xtr, Ytr, Xte, Yte,
                           lambda X_, p, rng: forward_propagation_with_dropout(X_, p, keep_prob, rng),
                           lambda A, Y_, p: compute_cost(A, Y_),
                           lambda X_, Y_, cache: backward_propagation_with_dropout(X_, Y_, cache, keep_prob),
@@ -324,24 +360,26 @@ def plot_decision_boundaries(runs: list[Run], X, Y, resolution: int = 200) -> Fi
         classes = predict(run.parameters, grid, run.forward).reshape(grid_x.shape)
         ax.contourf(grid_x, grid_y, classes, levels=[-0.5, 0.5, 1.5], cmap="Spectral", alpha=0.6)
         ax.scatter(X[0], X[1], c=Y[0], cmap="Spectral", s=12, edgecolors="k", linewidths=0.3)
-        title = f"{run.name}\ntrain accuracy {run.train_accuracy:.2f}"
+        title = run.label + "\n" + chart_text(N_("train accuracy {train:.2f}")).format(train=run.train_accuracy)
         if run.test_accuracy is not None:
-            title += f", test {run.test_accuracy:.2f}"
+            title += chart_text(N_(", test {test:.2f}")).format(test=run.test_accuracy)
         ax.set_title(title)
         ax.set(xticks=[], yticks=[])
+    chart_fonts(fig)
     fig.tight_layout()
     return fig  # drawn, never shown
 
 
-def plot_losses(runs: list[Run], xlabel: str = "epoch") -> Figure:
-    """The loss curves of the runs on one Axes."""
+def plot_losses(runs: list[Run], xlabel: str | None = None) -> Figure:
+    """The loss curves of the runs on one Axes; ``xlabel``: what the x axis counts (default: epochs)."""
     fig = Figure(figsize=(6, 4))
     ax = fig.subplots()
     for run in runs:
-        ax.plot(np.arange(len(run.costs)) * run.cost_every, run.costs, label=run.name)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("cost")
-    ax.set_title("Training loss")
+        ax.plot(np.arange(len(run.costs)) * run.cost_every, run.costs, label=run.label)
+    ax.set_xlabel(chart_text(N_("epoch")) if xlabel is None else xlabel)
+    ax.set_ylabel(chart_text(N_("cost")))
+    ax.set_title(chart_text(N_("Training loss")))
     ax.legend()
+    chart_fonts(fig)
     fig.tight_layout()
     return fig  # drawn, never shown

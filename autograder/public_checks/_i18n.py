@@ -14,6 +14,7 @@ import gettext
 import os
 import re
 from pathlib import Path
+from typing import TypeVar
 
 DOMAIN = "public_checks"
 LOCALE_DIR = Path(__file__).resolve().with_name("locale")
@@ -84,3 +85,67 @@ def matches(message: str, text: str) -> bool:
     language, whatever the placeholders hold."""
     parts = re.split(r"\{[^{}]*\}", _(message))
     return re.fullmatch(".*?".join(map(re.escape, parts)), text.strip()) is not None
+
+
+# ---------------------------------------------------------------------- the course helpers' plots
+
+# Fonts with the Chinese characters, best first, as Debian (fonts-noto-cjk), Windows and macOS name them.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Micro Hei",
+             "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC")
+CJK_FONT_FILES = ("NotoSansCJK", "SourceHanSans", "wqy-microhei", "wqy-zenhei", "msyh", "PingFang")
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """A font family matplotlib can draw Chinese with (added from the system's fonts when
+    matplotlib's font cache predates them), or None."""
+    from matplotlib import font_manager
+
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in known:
+            return name
+    files = sorted(font_manager.findSystemFonts(fontext="ttf"))  # .otf and .ttc too
+    for stem in CJK_FONT_FILES:
+        for path in files:
+            filename = Path(path).name.lower()
+            if stem.lower() in filename and "bold" not in filename:
+                try:
+                    font_manager.fontManager.addfont(path)
+                    return str(font_manager.FontProperties(fname=path).get_name())
+                except (OSError, RuntimeError, ValueError):
+                    continue
+    return None
+
+
+def chart_language() -> str:
+    """The language a plot's words are drawn in: the current one, but English for Chinese where
+    matplotlib has no font with its characters (a plot of missing-glyph boxes reads worse)."""
+    lang = current_language()
+    return DEFAULT if lang == "zh" and cjk_font() is None else lang
+
+
+def chart_text(message: str) -> str:
+    """``message`` in ``chart_language()``: for a word a plot draws, looked up when it is drawn."""
+    if not message:
+        return message
+    return translations(chart_language()).gettext(message)
+
+
+Fig = TypeVar("Fig")
+
+
+def chart_fonts(fig: Fig) -> Fig:
+    """``fig`` (a matplotlib Figure) with a CJK font first in every text's font families when
+    its words are Chinese, so they draw wherever it is drawn; as it was in English. Returns it."""
+    if chart_language() != "zh":
+        return fig
+    import matplotlib
+    from matplotlib.text import Text
+
+    families = [cjk_font(), *matplotlib.rcParams["font.sans-serif"]]
+    for ax in fig.axes:  # type: ignore[attr-defined]
+        ax.tick_params(labelfontfamily=families)  # tick labels are made again when drawn
+    for text in fig.findobj(Text):  # type: ignore[attr-defined]
+        text.set_fontfamily(families)
+    return fig
