@@ -129,7 +129,7 @@ def _made_up_runs():
     return [batch, ex.Run("no regularization", {}, [0.6, 0.4], title="no regularization")]
 
 
-def test_the_plots_draw_their_words_in_chinese_with_a_cjk_font_and_no_missing_glyph(monkeypatch):
+def test_the_plots_draw_their_words_in_chinese_with_a_cjk_font_and_no_missing_glyph(monkeypatch, caplog):
     """Looked up when drawn (not at import), with a CJK font first where Chinese is drawn."""
     import warnings
 
@@ -139,12 +139,14 @@ def test_the_plots_draw_their_words_in_chinese_with_a_cjk_font_and_no_missing_gl
         pytest.skip("no CJK font for matplotlib here (Debian: fonts-noto-cjk): the plots stay English")
     monkeypatch.setenv("AUTOGRADER_LANG", "zh")
     runs = _made_up_runs()
+    caplog.set_level("INFO", logger="matplotlib.font_manager")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib's "Glyph ... missing from font(s)"
         fig = ex.plot_losses(runs)
         fig.canvas.draw()
         times = ex.plot_time_per_epoch(runs)
         times.canvas.draw()
+    assert not [r for r in caplog.records if "not found" in r.getMessage()]  # no font-lookup spam
     ax = fig.axes[0]
     assert (ax.get_title(), ax.get_ylabel(), ax.get_xlabel()) == ("训练损失", "代价", "轮次（epoch）")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["小批量梯度下降（批大小 64）", "无正则化"]

@@ -141,9 +141,12 @@ def chart_fonts(fig: Fig) -> Fig:
     if chart_language() != "zh":
         return fig
     import matplotlib
+    from matplotlib import font_manager
     from matplotlib.text import Text
 
-    families = [cjk_font(), *matplotlib.rcParams["font.sans-serif"]]
+    # Installed families only: matplotlib logs "Font family ... not found" for each other one.
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    families = [cjk_font(), *(name for name in matplotlib.rcParams["font.sans-serif"] if name in known)]
     for ax in fig.axes:  # type: ignore[attr-defined]
         ax.tick_params(labelfontfamily=families)  # tick labels are made again when drawn
     for text in fig.findobj(Text):  # type: ignore[attr-defined]
