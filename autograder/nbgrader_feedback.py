@@ -288,15 +288,18 @@ class PlainFormulas(Preprocessor):
     """Markdown cells' formulas as plain text, for a feedback page that loads no MathJax."""
 
     enabled = Bool(True).tag(config=True)  # nbconvert's preprocessors are off unless enabled
-    lang = Unicode("", help="the page's language, as c.GradeOutOfKernel.lang: en or zh (default: "
-                   "$AUTOGRADER_LANG or en)").tag(config=True)
+    lang = Unicode("", help="the page's language: en or zh (default: c.GradeOutOfKernel.lang, the "
+                   "language the grades were written in, else $AUTOGRADER_LANG or en)").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         from autograder.i18n import HTML_LANG, _, check_language, current_language, language
 
         # The page's <html lang>: offline.html.j2 reads it, so that the browser picks the
         # language's fonts (a Chinese page drawn with a Japanese font's glyphs reads oddly).
-        lang = check_language(self.lang) if self.lang else current_language()
+        # One setting makes a course Chinese: generate_feedback reads the same nbgrader_config.py
+        # as autograde, so a page follows c.GradeOutOfKernel.lang unless told otherwise.
+        chosen = self.lang or str(self.config.get("GradeOutOfKernel", {}).get("lang", "") or "")
+        lang = check_language(chosen) if chosen else current_language()
         resources["autograder_html_lang"] = HTML_LANG[lang]
         if lang != "en":  # the English page stays nbgrader's, byte for byte
             with language(lang):

@@ -41,7 +41,7 @@ def test_code_is_left_alone_and_formulas_cannot_turn_into_markdown():
     assert "[" not in md.split("`")[2] and "_" not in md.split("`")[2]  # as character references
 
 
-def _feedback_html(tmp_path, nb) -> str:
+def _feedback_html(tmp_path, nb, extra_config: str = "") -> str:
     """The notebook exported the way ``nbgrader generate_feedback`` does with the course's config
     (its GetGrades, which reads the gradebook, replaced by the scores it would give)."""
     from nbgrader.converters import GenerateFeedback
@@ -50,6 +50,10 @@ def _feedback_html(tmp_path, nb) -> str:
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT / "source")).load_config()
+    if extra_config:
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "extra_config.py").write_text(extra_config, encoding="utf-8")
+        config.merge(PyFileConfigLoader("extra_config.py", path=str(tmp_path)).load_config())
     converter = GenerateFeedback(coursedir=CourseDirectory(root=str(tmp_path)), config=config)
     exporter = converter.exporter_class(parent=converter, config=converter.config)
     for pp in converter.preprocessors:
@@ -101,6 +105,21 @@ def test_a_chinese_feedback_page_shows_nbgraders_labels_in_chinese_but_not_the_c
         assert label not in html, label
     assert "Grade cell: mine, Score: 3" in html  # a cell's output is the student's, kept as it is
     assert "Score: see below" in html  # so is the instructor's comment
+
+
+def test_a_course_graded_in_chinese_gets_chinese_feedback_pages_from_that_one_setting(tmp_path, monkeypatch):
+    """generate_feedback reads the nbgrader_config.py autograde read: c.GradeOutOfKernel.lang
+    alone makes the pages Chinese (PlainFormulas.lang unset, no AUTOGRADER_LANG)."""
+    monkeypatch.delenv("AUTOGRADER_LANG", raising=False)
+    html = _feedback_html(tmp_path, _graded_notebook(), 'c.GradeOutOfKernel.lang = "zh"\n')
+    assert '<html lang="zh-CN">' in html
+    for label in ENGLISH_NBGRADER_LABELS:
+        assert label not in html, label
+    # Its own setting still wins.
+    html = _feedback_html(tmp_path / "en", _graded_notebook(),
+                          'c.GradeOutOfKernel.lang = "zh"\nc.PlainFormulas.lang = "en"\n')
+    for label in ENGLISH_NBGRADER_LABELS:
+        assert label in html, label
 
 
 def test_the_english_feedback_page_is_nbgraders_own(tmp_path, monkeypatch):

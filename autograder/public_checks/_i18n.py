@@ -135,11 +135,11 @@ def chart_text(message: str) -> str:
 Fig = TypeVar("Fig")
 
 
-def chart_fonts(fig: Fig) -> Fig:
-    """``fig`` (a matplotlib Figure) with a CJK font first in every text's font families when
+def chart_fonts(figure: Fig) -> Fig:
+    """``figure`` (a matplotlib Figure) with a CJK font first in every text's font families when
     its words are Chinese, so they draw wherever it is drawn; as it was in English. Returns it."""
     if chart_language() != "zh":
-        return fig
+        return figure
     import matplotlib
     from matplotlib import font_manager
     from matplotlib.text import Text
@@ -147,8 +147,8 @@ def chart_fonts(fig: Fig) -> Fig:
     # Installed families only: matplotlib logs "Font family ... not found" for each other one.
     known = {font.name for font in font_manager.fontManager.ttflist}
     families = [cjk_font(), *(name for name in matplotlib.rcParams["font.sans-serif"] if name in known)]
-    for ax in fig.axes:  # type: ignore[attr-defined]
+    for ax in figure.axes:  # type: ignore[attr-defined]
         ax.tick_params(labelfontfamily=families)  # tick labels are made again when drawn
-    for text in fig.findobj(Text):  # type: ignore[attr-defined]
+    for text in figure.findobj(Text):  # type: ignore[attr-defined]
         text.set_fontfamily(families)
-    return fig
+    return figure
