@@ -523,11 +523,12 @@ def render_html(summary: ClassSummary, png: bytes, topics: list[str] | None = No
         _table(_("Summary"), ("", ""), stats),
         _table(_("Mean score per topic"), (_("topic"), _("mean (percent of the maximum)")),
                [(t, f"{m:.1f}") for t, m in summary.topic_means.items()]),
-        f"<h2>{html.escape(_('Score distribution per topic'))}</h2>",
+        # _() outside the f-strings: Babel's extractor does not look inside them.
+        "<h2>" + html.escape(_("Score distribution per topic")) + "</h2>",
         "<p>" + html.escape(_("Students per tenth of the topic's maximum; the red line is the "
                               "median.")) + "</p>",
         image(distribution, _("score distribution per topic")) if distribution else none,
-        f"<h2>{html.escape(_('Pass rate of each property'))}</h2>",
+        "<h2>" + html.escape(_("Pass rate of each property")) + "</h2>",
         "<p>" + html.escape(_(
             "Passed: students passing the property; graded: students whose grading finished; "
             "not attempted: of those, students with nothing to run (not implemented, module "
