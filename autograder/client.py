@@ -241,6 +241,8 @@ class Worker:
             "uid": uid,
             "cgroups": sandbox.worker_cgroups(uid, sandbox.WORKER_NPROC, self.memory_mb) if uid else [],
         }
+        if self.kind == "torch":
+            cfg["preload"] = ["torch"]  # not the student's seconds (worker.main)
         if self.kind == "numpy":
             cfg["block"] = list(sandbox.FOREIGN_ARRAY_LIBS)
             cfg["hide"] = sandbox.hidden_package_dirs()

@@ -354,6 +354,12 @@ def main() -> None:
     sys.stdout = open(1, "w", buffering=1, closefd=False)
     sys.stderr = open(2, "w", buffering=1, closefd=False)
     worker_pyplot.install()  # before any student code: plt.show() calls and open figures are counted
+    # The grader's libraries for this kind of worker (torch), imported before the first ping is
+    # answered: their seconds count against the worker's start (a grader fault if too slow, graded
+    # again), never against the student's import limit, so a loaded machine cannot cost points.
+    # Before the submission's folder is on sys.path: a shipped torch.py cannot stand in for torch.
+    for name in cfg.get("preload") or []:
+        importlib.import_module(name)
     if cfg.get("block"):
         sys.meta_path.insert(0, _BlockForeign(cfg["block"]))
     sys.path.insert(0, subdir)
