@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 TORCH  ?= torch==2.13.0
 PROFILE ?= ci
 
-.PHONY: setup demo test lint bench mutation catalogs clean
+.PHONY: setup demo test lint bench profile mutation catalogs clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,10 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_grading.py
+
+# Where a complete submission's grading time goes, topic by topic: grader vs workers (issue 13).
+profile: setup
+	$(PY) benchmarks/profile_topics.py --profile grading
 
 # Mechanical mutation score of the grading tests (long: not in CI; see docs/DEVELOPING.md).
 # e.g. make mutation MUTATION_ARGS="--topics conv pooling --max-mutants 80"
