@@ -52,7 +52,7 @@ The grade comes from hidden property tests that compare your functions with PyTo
 generated inputs, outside your notebook's kernel.
 """
 REQUIREMENTS_HEAD = "# The student bundle's requirements: pip install -r requirements.txt (Python 3.10+)\n"
-NUMPY_REQUIREMENTS = "numpy>=1.24\nmatplotlib>=3.7\n"
+NUMPY_REQUIREMENTS = "numpy>=1.24\nmatplotlib>=3.8\n"  # 3.8: tick_params(labelfontfamily=)
 TORCH_REQUIREMENTS = """\
 # PyTorch, for the PyTorch exercises. This pin is a CPU build where pip finds one (on Linux,
 # PyPI's own torch brings CUDA libraries: add --index-url https://download.pytorch.org/whl/cpu

@@ -6,20 +6,35 @@ from __future__ import annotations
 
 from autograder.submission import Submission
 
-# A torch topic's module whose own code is instant; importing torch itself takes seconds here.
-SOURCE = '''import torch
+# A torch topic's module whose own code is instant. It notes whether torch was loaded before it.
+SOURCE = '''import sys
+
+LOADED_BEFORE = "torch" in sys.modules
+
+import torch
 
 
 def which():
     return getattr(torch, "FAKE", "the real torch " + str(hasattr(torch, "nn")))
+
+
+def loaded_before():
+    return LOADED_BEFORE
 '''
 
 
-def test_importing_torch_is_not_counted_against_the_students_import_limit(make_submission):
-    # Call limit 0.2 s -> import limit 0.6 s: less than torch's own import on this machine.
-    with Submission(make_submission(lenet=SOURCE), call_timeout=0.2) as sub:
+def test_torch_is_loaded_before_the_students_module_so_its_import_is_not_timed(make_submission):
+    with Submission(make_submission(lenet=SOURCE), call_timeout=5.0) as sub:
         assert sub.check_module("lenet") is None
+        assert sub.module("lenet").loaded_before() is True
         assert sub.module("lenet").which() == "the real torch True"
+
+
+def test_a_numpy_worker_loads_no_torch(make_submission):
+    source = SOURCE.replace("import torch\n", "torch = sys\n")
+    with Submission(make_submission(optimizers=source), call_timeout=5.0) as sub:
+        assert sub.check_module("optimizers") is None
+        assert sub.module("optimizers").loaded_before() is False
 
 
 def test_a_shipped_torch_py_does_not_stand_in_for_torch(make_submission):
