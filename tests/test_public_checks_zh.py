@@ -19,7 +19,7 @@ import pytest
 from autograder.notebooks import generate
 from autograder.public_checks import _i18n
 from tests.conftest import ROOT
-from tests.test_i18n import fields  # the placeholders of a message, as the main catalog counts them
+from tests.test_i18n import fields, marked_in  # the main catalog's helpers (placeholders, marked literals)
 
 babel = pytest.importorskip("babel", reason="Babel manages the catalogs (the dev extra)")
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir  # noqa: E402
@@ -57,6 +57,15 @@ def test_every_message_of_the_public_checks_has_a_chinese_translation():
                if not str(translated.get(message) or "").strip()]
     assert not lacking, ("public check messages without a zh_CN translation (run `make catalogs`, then "
                          f"translate them in {PO.relative_to(ROOT)}):\n" + "\n".join(lacking))
+
+
+def test_every_message_the_checks_and_helpers_mark_is_one_the_extraction_finds():
+    """As for the grader's catalog: a _() inside an f-string would never be extracted."""
+    found = set(extracted())
+    files = [*CHECKS.glob("*.py"), *(CHECKS.parent / "course").glob("*.py")]
+    unseen = [f"{path.name}:{line}: {message!r}" for path in files for line, message in marked_in(path)
+              if message not in found]
+    assert len(files) > 20 and not unseen, unseen
 
 
 def test_every_translation_keeps_exactly_the_placeholders_of_its_message():
