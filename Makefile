@@ -51,7 +51,7 @@ mutation: setup
 # The message catalogs (autograder/i18n.py): extract every marked message into the template,
 # merge it into each language's .po (translate what is new there), compile the .mo that ships.
 LOCALES := autograder/locale
-CHECK_LOCALES := autograder/public_checks/locale
+CHECK_LOCALES := autograder/student/public_checks/locale
 catalogs: setup
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
 		--project dl-autograder --version 0.1.0 --msgid-bugs-address "" -o $(LOCALES)/autograder.pot .
@@ -60,7 +60,7 @@ catalogs: setup
 	$(VENV)/bin/pybabel compile -d $(LOCALES) -D autograder --statistics
 	# The public checks' own domain (they ship to students without the grader).
 	$(VENV)/bin/pybabel extract -k _ -k N_ -k ngettext:1,2 --no-location --sort-output \
-		--project dl-autograder --version 0.1.0 -o $(CHECK_LOCALES)/public_checks.pot autograder/public_checks autograder/course
+		--project dl-autograder --version 0.1.0 -o $(CHECK_LOCALES)/public_checks.pot autograder/student/public_checks autograder/student/course
 	$(VENV)/bin/pybabel update -i $(CHECK_LOCALES)/public_checks.pot -d $(CHECK_LOCALES) -D public_checks \
 		-l zh_CN --init-missing --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d $(CHECK_LOCALES) -D public_checks --statistics

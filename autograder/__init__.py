@@ -8,6 +8,6 @@ __all__ = ["grade_submission"]
 
 
 def grade_submission(*args, **kwargs):
-    from autograder.engine import grade_submission as _grade
+    from autograder.engine.pipeline import grade_submission as _grade
 
     return _grade(*args, **kwargs)

@@ -41,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from autograder.client import GraderFault
     from autograder.i18n import _
+    from autograder.sandbox.client import GraderFault
 
     try:
         return int(args.run(args) or 0)

@@ -3,11 +3,11 @@
 ``GradeOutOfKernel`` runs first in ``Autograde.autograde_preprocessors``, before the kernel:
 it rebuilds ``<notebook>.py`` from the SOURCE notebook's code cells, taking each answer
 (solution) cell's code from the submission by its grade id and every other cell from the
-instructor's source (``autograder.notebook_module``, as ``grade`` and ``grade-batch`` do for a
+instructor's source (``autograder.engine.notebook_module``, as ``grade`` and ``grade-batch`` do for a
 submitted notebook), and grades that module with the engine (sandboxed worker, Hypothesis,
 torch references). By default no kernel runs at all, so no student code runs outside a jail.
 Opt-in, ``JailedKernelRun`` then executes the notebook for the outputs students see, in a
-kernel jailed like the workers (``autograder.kernel_jail``); a dead or hung kernel does not
+kernel jailed like the workers (``autograder.sandbox.kernel_jail``); a dead or hung kernel does not
 abort the notebook. ``WriteOutOfKernelGrades`` runs after it (and after ``LimitOutput``): it
 replaces each grade cell's outputs with the property feedback (stdout) and the score as the
 cell's ``execute_result``, which nbgrader's ``SaveAutoGrades`` reads as partial credit. Nothing
@@ -34,10 +34,9 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Dict, Enum, Float, Integer, Unicode
 
-from autograder import kernel_jail, sandbox
-from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
-from autograder.i18n import _, check_language, current_language, language
-from autograder.notebook_module import (
+from autograder.catalog import DEVICES, PROFILES, TOPICS
+from autograder.engine.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
+from autograder.engine.notebook_module import (
     MAX_NOTEBOOK_BYTES,
     MAX_NOTEBOOKS_BYTES,
     NOTEBOOK_SUFFIX,
@@ -49,9 +48,10 @@ from autograder.notebook_module import (
     module_from_notebook,
     parse_notebook,
 )
+from autograder.engine.staging import read_submission, refusal
+from autograder.i18n import _, check_language, current_language, language
 from autograder.results import REPRODUCE_INTRO, TopicResult
-from autograder.staging import read_submission, refusal
-from autograder.topics import DEVICES, PROFILES, TOPICS
+from autograder.sandbox import jail, kernel_jail
 
 STASH = "autograder_out_of_kernel"
 LANG_KEY = "autograder_lang"  # resources: the language GradeOutOfKernel graded in
@@ -234,7 +234,7 @@ class GradeOutOfKernel(NbGraderPreprocessor):
             return self._grade(nb, resources)
 
     def _grade(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
-        from autograder.engine import grade_submission
+        from autograder.engine.pipeline import grade_submission
 
         topic = resources.get("nbgrader", {}).get("notebook", "")
         if topic not in TOPICS:
@@ -261,10 +261,10 @@ class GradeOutOfKernel(NbGraderPreprocessor):
 
 
 class JailedKernelManager(AsyncKernelManager):
-    """A Python kernel started inside ``autograder.kernel_jail`` and reached over ``ipc``
+    """A Python kernel started inside ``autograder.sandbox.kernel_jail`` and reached over ``ipc``
     sockets in a folder shared with the jail (the kernel has no network to talk over)."""
 
-    jail = Dict(help="the jail's configuration, as autograder.kernel_jail reads it")
+    jail = Dict(help="the jail's configuration, as autograder.sandbox.kernel_jail reads it")
     start_timeout = Float(60.0, help="seconds for the jailed kernel to bind its sockets")
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
@@ -273,7 +273,7 @@ class JailedKernelManager(AsyncKernelManager):
                   "--IPKernelApp.exec_lines="
                   + kernel_jail.enter_notebook_folder(self.jail["ipc"], self.start_timeout),
                   *(extra_arguments or [])]
-        return [*sandbox.unshare_prefix(), sys.executable, "-I", "-m", "autograder.kernel_jail",
+        return [*jail.unshare_prefix(), sys.executable, "-I", "-m", "autograder.sandbox.kernel_jail",
                 json.dumps(self.jail), "--", *kernel]
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
@@ -331,7 +331,7 @@ class JailedKernelRun(Execute):
     def refusal(self, binds: list[str]) -> str:
         """Why the jail would show something private ('' if it would not)."""
         coursedir = CourseDirectory(config=self.config)
-        private = [coursedir.root, *sandbox.course_private_dirs()]
+        private = [coursedir.root, *jail.course_private_dirs()]
         if coursedir.db_url.startswith("sqlite:///"):
             private.append(coursedir.db_url[len("sqlite:///"):])
         tests_dir = self.config.get("GradeOutOfKernel", {}).get("tests_dir")
@@ -346,20 +346,20 @@ class JailedKernelRun(Execute):
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         folder = str(resources.get("metadata", {}).get("path") or "")
-        if not sandbox.namespaces_available():
+        if not jail.namespaces_available():
             self.log.warning("the notebook's kernel is not run: jailing it needs root and unshare "
                              "on Linux (grades come from the out-of-kernel grading anyway)")
             return nb, resources
         import autograder
 
         own = str(Path(autograder.__file__).resolve().parent)
-        binds = [*sandbox.SYSTEM_DIRS, *(d for d in sandbox.package_dirs() if d != own)]
+        binds = [*jail.SYSTEM_DIRS, *(d for d in jail.package_dirs() if d != own)]
         refused = self.refusal(binds) or ("" if os.path.isdir(folder) else "no notebook folder")
         if refused:
             self.log.warning("the notebook's kernel is not run: %s", refused)
             return nb, resources
-        slot = None if self.kernel_uid else sandbox.UidSlot()
-        uid = self.kernel_uid or (slot.uid if slot else sandbox.NOBODY)
+        slot = None if self.kernel_uid else jail.UidSlot()
+        uid = self.kernel_uid or (slot.uid if slot else jail.NOBODY)
         base = tempfile.mkdtemp(prefix="agk-")
         try:
             ipc = os.path.join(base, "ipc")

@@ -71,7 +71,7 @@ LEGACY_DIAGNOSES = {
     "grading error": Outcome.GRADER_ERROR,
     "crashed or timed out": Outcome.CRASHED,  # or TIMED_OUT: see worker_failure_outcome (old records)
 }
-# How autograder.client and autograder.submission word a WorkerFailure for a call they
+# How autograder.sandbox.client and autograder.engine.submission word a WorkerFailure for a call they
 # stopped (one call too slow; a property's calls too slow in total). Any other is a crash.
 _TIMEOUT_WORDING = (" did not return within ", "; it is far too slow")
 
@@ -121,7 +121,7 @@ MAX_SUBMISSION_FEEDBACK = 240_000  # the feedback of all the topics together
 MAX_SUBMISSION_REPRODUCE = 120_000  # the reproducers of all the topics together
 MIN_FEEDBACK = 500  # what each failing property keeps when its topic's feedback is shared out
 MAX_LABEL = 200  # a diagnosis
-# A failing property's reproducer (autograder.reproduce) is code: never clipped, only left out.
+# A failing property's reproducer (autograder.engine.reproduce) is code: never clipped, only left out.
 MAX_REPRODUCE = 6_000
 MAX_TOPIC_REPRODUCE = 16_000
 REPRODUCE_LEFT_OUT = N_("# The code to reproduce this failure was left out: the topic's failures "
@@ -191,7 +191,7 @@ class PropertyResult:
     feedback: str = ""
     device: str = "cpu"
     diagnosis: str = ""  # a recognised misconception, when the failure matches one; else ""
-    # Code the student can run to see the failing call (autograder.reproduce), or "".
+    # Code the student can run to see the failing call (autograder.engine.reproduce), or "".
     reproduce: str = ""
     # How grading it ended. Left out (a record of an older version), __post_init__ reads it
     # from status and diagnosis, so after construction it is always an Outcome.

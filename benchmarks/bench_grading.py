@@ -15,10 +15,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.client import Worker  # noqa: E402
-from autograder.engine import grade_submission  # noqa: E402
-from autograder.sandbox import namespaces_available  # noqa: E402
-from autograder.topics import TOPICS  # noqa: E402
+from autograder.catalog import TOPICS  # noqa: E402
+from autograder.engine.pipeline import grade_submission  # noqa: E402
+from autograder.sandbox.client import Worker  # noqa: E402
+from autograder.sandbox.jail import namespaces_available  # noqa: E402
 
 
 def roundtrips(kind: str, calls: int = 300) -> None:

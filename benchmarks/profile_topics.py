@@ -42,8 +42,8 @@ def main() -> int:
     import hypothesis  # noqa: F401
     import torch  # noqa: F401
 
-    from autograder.engine import grade_submission
-    from autograder.topics import TOPICS
+    from autograder.catalog import TOPICS
+    from autograder.engine.pipeline import grade_submission
     start_wall, start_self = time.perf_counter() - wall0, _cpu()[0]
     print(f"grader start (imports): {start_wall:5.1f} s wall, {start_self - self0:5.1f} core-s")
     topics = args.topics or list(TOPICS)

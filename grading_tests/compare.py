@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from autograder.client import Remote, StudentAbort
 from autograder.i18n import N_, _
-from autograder.protocol import FigureInfo, Foreign, HandleRef
+from autograder.sandbox.client import Remote, StudentAbort
+from autograder.sandbox.protocol import FigureInfo, Foreign, HandleRef
 from grading_tests import relations
 
 # Tolerances per quantity: ``rtol`` per entry, and ``atol`` times the scale of the quantity (the
@@ -438,7 +438,7 @@ def check_unchanged(label: str, before: Any, after: Any, context: str = "") -> N
 def expect_raises(label: str, call: Callable[[], Any], exc_name: str = "ValueError",
                   context: str = "", mention: str | None = None) -> None:
     """The student's call must raise ``exc_name`` (a subclass is fine)."""
-    from autograder.client import StudentCodeError
+    from autograder.sandbox.client import StudentCodeError
 
     try:
         call()

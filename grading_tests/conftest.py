@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.internal.conjecture import engine as _hypothesis_engine
 
-from autograder.engine import EnginePlugin, cuda_available
-from autograder.submission import ModuleProblem, Submission
-from autograder.topics import TOPICS
+from autograder.catalog import TOPICS
+from autograder.engine.pipeline import EnginePlugin, cuda_available
+from autograder.engine.submission import ModuleProblem, Submission
 
 _COMMON = dict(
     derandomize=True,

@@ -1,7 +1,7 @@
 """Grading PyTorch modules: the student's module runs in the worker, the reference here.
 
 Both sides get the same weights and batch-norm statistics from a seed
-(``autograder.worker_torch.seeded_state``), loaded with ``strict=True``; then outputs, input
+(``autograder.sandbox.worker_torch.seeded_state``), loaded with ``strict=True``; then outputs, input
 gradients, parameter gradients and buffers are compared in float64 on the test's device.
 Shared by the lenet, inception, resnet, densenet and vgg grading tests.
 """
@@ -15,10 +15,10 @@ import numpy as np
 import torch
 from hypothesis import Phase, settings
 
-from autograder import worker_torch
-from autograder.blame import StudentRaised
-from autograder.client import Remote, session_of
 from autograder.i18n import _
+from autograder.sandbox import worker_torch
+from autograder.sandbox.blame import StudentRaised
+from autograder.sandbox.client import Remote, session_of
 from grading_tests.compare import (
     DEFAULT_KEPT,
     LAYER_NAMES,

@@ -15,9 +15,9 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder import worker_torch
-from autograder.client import session_of
 from autograder.i18n import N_, _, ngettext
+from autograder.sandbox import worker_torch
+from autograder.sandbox.client import session_of
 from grading_tests import modules as tm
 from grading_tests.compare import (
     IN_PLACE,

@@ -13,8 +13,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.blame import StudentRaised
 from autograder.i18n import N_, _
+from autograder.sandbox.blame import StudentRaised
 from grading_tests import modules as tm
 from grading_tests.compare import PropertyAbort, PropertyFailure, check_scalar, describe, fail, tolerance
 from grading_tests.mutants import for_module

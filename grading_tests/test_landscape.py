@@ -18,8 +18,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from autograder.client import Remote
 from autograder.i18n import N_, _
+from autograder.sandbox.client import Remote
 from grading_tests.compare import check_array, describe, expect_raises, fail, fmt, lazy, short, type_name
 from grading_tests.references import landscape as ref
 from grading_tests.strategies import seeds

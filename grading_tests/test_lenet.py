@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder import worker_torch
 from autograder.i18n import N_, _
+from autograder.sandbox import worker_torch
 from grading_tests import modules as tm
 from grading_tests.compare import describe, fail, short
 from grading_tests.mutants import for_module

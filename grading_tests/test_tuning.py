@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.client import StudentCodeError
 from autograder.i18n import _
+from autograder.sandbox.client import StudentCodeError
 from grading_tests.compare import (
     DICT_KEYS,
     FIXED_SEED,

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder.i18n import _
-from autograder.protocol import FigureInfo
+from autograder.sandbox.protocol import FigureInfo
 from grading_tests.compare import (
     EMPTY_AXES,
     FIGURE_LEFT_OPEN,

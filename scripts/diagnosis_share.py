@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         table(json.loads(args.from_json.read_text(encoding="utf-8")))
         return 0
 
-    from autograder.engine import grade_submission
+    from autograder.engine.pipeline import grade_submission
     from tests.test_mutants import all_mutants, mutated_source
 
     records = []

@@ -165,7 +165,7 @@ def grade_source(topic: str, source: str, budget: float,
                  functions: list[str] | None = None) -> dict[str, Any]:
     """Grade ``source`` as <topic>.py of a fresh scratch submission (only the properties of
     ``functions`` when given); score, max and first failure."""
-    from autograder.engine import grade_submission
+    from autograder.engine.pipeline import grade_submission
 
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"mutant-{topic}-") as folder:

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {
     # name: (test paths, extra pytest arguments)
-    "grading": (["grading_tests"], ["-c", str(ROOT / "autograder" / "grading.ini"),
+    "grading": (["grading_tests"], ["-c", str(ROOT / "autograder" / "engine" / "grading.ini"),
                                     "--rootdir", str(ROOT / "grading_tests")]),
     "tests": (["tests"], []),
 }

@@ -18,7 +18,7 @@ GRADING_TESTS = ROOT / "grading_tests"
 
 def graded_topics() -> list[str]:
     """Topics that have a solution and a grading test file: the ones the suite can check."""
-    from autograder.topics import TOPICS
+    from autograder.catalog import TOPICS
 
     return [t for t in TOPICS if (SOLUTIONS / f"{t}.py").exists()
             and (GRADING_TESTS / f"test_{t}.py").exists()]
@@ -50,10 +50,10 @@ def interpreter_reachable_by_other_uids() -> None:
     """Unjailed workers (root without namespaces) run under a uid of their own: on a machine
     whose Python lives under a private folder (pyenv in /root), let other uids pass through
     (o+x, no listing). Left so: test processes running in parallel may still need it."""
-    from autograder import sandbox
+    from autograder.sandbox import jail
 
-    if sandbox.can_drop_privileges():
-        while (blocked := sandbox.closed_to_others(sandbox.interpreter_paths())) is not None:
+    if jail.can_drop_privileges():
+        while (blocked := jail.closed_to_others(jail.interpreter_paths())) is not None:
             mode = os.stat(blocked).st_mode
             if mode & 0o001 or not os.path.isdir(blocked):
                 break

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine import grade_submission
+from autograder.engine.pipeline import grade_submission
 from autograder.results import SubmissionResult
 from grading_tests.mutants import Mutant
 from tests.conftest import SOLUTIONS

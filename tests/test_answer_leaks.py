@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from autograder.answer_leaks import Arity, answer_leaks, arity_of, exercises, is_stub, scratch_code
+from autograder.authoring.answer_leaks import Arity, answer_leaks, arity_of, exercises, is_stub, scratch_code
 from tests.conftest import SOLUTIONS
 
 # The helpers as they were shipped before: He initialization and mini-batches, written so that

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import (
+from autograder.batch.run import (
     CSV_NAME,
     RESULTS_DIR,
     Job,
@@ -295,7 +295,7 @@ def test_the_child_dies_with_its_batch_even_under_kill_9(tmp_path):
     script.write_text(
         "import os, subprocess, sys, time\n"
         "env = dict(os.environ, AUTOGRADER_BATCH_PARENT=str(os.getpid()))\n"
-        "child = subprocess.Popen([sys.executable, '-c', 'from autograder.batch_child import "
+        "child = subprocess.Popen([sys.executable, '-c', 'from autograder.batch.child import "
         "die_with_parent as d; d(); import time; time.sleep(120)'], env=env)\n"
         "print(child.pid, flush=True)\n"
         "time.sleep(120)\n")

@@ -211,7 +211,7 @@ def browser_class() -> tuple[dict[str, dict], list[str]]:
 
 
 def test_the_class_report_reads_well_in_a_browser(tmp_path):
-    from autograder.report import write_report
+    from autograder.batch.report import write_report
 
     records, topics = browser_class()
     _, page = write_report(records, tmp_path, topics)
@@ -283,8 +283,8 @@ def test_a_feedback_page_reads_well_in_a_browser(tmp_path):
 
 
 def test_the_class_report_in_chinese_reads_well_in_a_browser(tmp_path):
+    from autograder.batch.report import write_report
     from autograder.i18n import language
-    from autograder.report import write_report
 
     records, topics = browser_class()
     with language("zh"):

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cli, engine
-from autograder.batch import Settings, child_command
-from autograder.batch_child import build_parser as child_parser
-from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET, BudgetExhausted, Budgets
-from autograder.engine import grade_submission
+from autograder import cli
+from autograder.batch.child import build_parser as child_parser
+from autograder.batch.run import Settings, child_command
+from autograder.engine import pipeline as engine
+from autograder.engine.budget import SUBMISSION_BUDGET, TOPIC_BUDGET, BudgetExhausted, Budgets
+from autograder.engine.pipeline import grade_submission
 from autograder.formats.text import to_text
 from autograder.results import Outcome, PropertyResult, SubmissionResult, TopicResult
 from tests.conftest import SOLUTIONS
@@ -193,12 +194,12 @@ def test_batch_settings_carry_the_budgets_into_the_fingerprint_and_the_child(tmp
     assert other.fingerprint() != base.fingerprint()  # stored results are graded again
     assert Settings.from_dict(other.to_dict()) == other
     cmd = child_command(tmp_path / "sub", tmp_path / "out.json", other)
-    args = child_parser().parse_args(cmd[cmd.index("autograder.batch_child") + 1:])
+    args = child_parser().parse_args(cmd[cmd.index("autograder.batch.child") + 1:])
     assert (args.topic_budget, args.submission_budget) == (30, 90)
 
 
 def test_grade_batch_passes_its_budget_options_into_the_settings(monkeypatch, tmp_path, capsys):
-    from autograder import batch
+    from autograder.batch import run as batch
 
     seen: list[Settings] = []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from autograder.topics import ASSIGNMENTS, TOPICS, missing_parts, parts_without_topic
+from autograder.catalog import ASSIGNMENTS, TOPICS, missing_parts, parts_without_topic
 from tests.conftest import ROOT
 
 
@@ -24,14 +24,14 @@ def test_every_assignment_member_is_a_topic_and_every_topic_is_in_one_assignment
 
 
 def test_a_half_added_topic_is_told_exactly_what_it_lacks(tmp_path, monkeypatch):
-    for folder in ("solutions", "assignments", "grading_tests/mutants", "autograder/course/text"):
+    for folder in ("solutions", "assignments", "grading_tests/mutants", "autograder/authoring/text"):
         (tmp_path / folder).mkdir(parents=True)
     shutil.copyfile(ROOT / "solutions" / "conv.py", tmp_path / "solutions" / "saddle.py")
     (tmp_path / "grading_tests" / "test_saddle.py").write_text("def test_nothing():\n    pass\n")
     assert missing_parts(tmp_path, "saddle") == [
-        "an entry in autograder/topics.py TOPICS",
-        "membership of exactly one assignment in autograder/topics.py ASSIGNMENTS (now none)",
-        "assignments/saddle.py", "grading_tests/mutants/saddle.py", "autograder/course/text/saddle.md",
+        "an entry in autograder/catalog.py TOPICS",
+        "membership of exactly one assignment in autograder/catalog.py ASSIGNMENTS (now none)",
+        "assignments/saddle.py", "grading_tests/mutants/saddle.py", "autograder/authoring/text/saddle.md",
         "grading_tests/test_saddle.py: a property marked @pytest.mark.exercise",
     ]
     assert parts_without_topic(tmp_path) == ["solutions/saddle.py", "grading_tests/test_saddle.py"]

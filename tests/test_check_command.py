@@ -8,11 +8,11 @@ import os
 
 import pytest
 
-from autograder import sandbox
 from autograder.commands.check import check_paths
+from autograder.sandbox import jail
 from tests.conftest import ROOT, SOLUTIONS
 
-needs_jail = pytest.mark.skipif(not sandbox.namespaces_available(),
+needs_jail = pytest.mark.skipif(not jail.namespaces_available(),
                                 reason="needs root and unshare (Linux)")
 
 

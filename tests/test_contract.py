@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from autograder.topics import TOPICS
+from autograder.catalog import TOPICS
 from tests.conftest import GRADING_TESTS, ROOT
 
 CONTRACT = ROOT / "docs" / "contract.md"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from autograder.authoring.course_folder import PACKAGE_ROOT, course_of_source, find_course
 from autograder.cli import main
-from autograder.course_folder import PACKAGE_ROOT, course_of_source, find_course
 from tests.conftest import ROOT
 
 EDIT = "INSTRUCTOR EDIT"
@@ -29,7 +29,7 @@ def course(tmp_path, monkeypatch) -> Path:
     nb["cells"][0]["source"] = f"# Optimizers ({EDIT})\n"
     notebook.write_text(json.dumps(nb, indent=1), encoding="utf-8")
     # The answer check is tested on its own (tests/test_answer_leaks.py); here: which course.
-    monkeypatch.setattr("autograder.answer_leaks.answer_leaks", lambda *args, **kwargs: [])
+    monkeypatch.setattr("autograder.authoring.answer_leaks.answer_leaks", lambda *args, **kwargs: [])
     return folder
 
 

@@ -1,4 +1,4 @@
-"""The Chinese edition of the course text (``autograder/course/text/zh/``) and the notebooks that
+"""The Chinese edition of the course text (``autograder/authoring/text/zh/``) and the notebooks that
 ``autograder notebooks --lang zh`` builds from it: the same sections, code and math as the English
 text, Chinese prose, and notebooks whose code is that of the English build."""
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.authoring.notebooks import ASSIGNMENTS, CELL_TEXT, SECTION_RE, TEXT_DIR, read_text
+from autograder.catalog import TOPICS
 from autograder.cli import main
-from autograder.notebooks import ASSIGNMENTS, CELL_TEXT, SECTION_RE, TEXT_DIR, read_text
-from autograder.topics import TOPICS
 from tests.conftest import ROOT, SOLUTIONS
 
 ZH_DIR = TEXT_DIR / "zh"
@@ -206,7 +206,7 @@ def test_every_topic_with_an_english_text_has_a_chinese_one_and_no_other():
 
 
 def test_a_topic_without_its_chinese_text_stops_the_zh_build(monkeypatch, tmp_path):
-    from autograder import notebooks
+    from autograder.authoring import notebooks
 
     monkeypatch.setattr(notebooks, "TEXT_DIR", tmp_path)
     (tmp_path / "conv.md").write_text("# Convolution\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Empty Axes in a returned figure (autograder/worker_pyplot.py's empty_axes, graded by the
+"""Empty Axes in a returned figure (autograder/sandbox/worker_pyplot.py's empty_axes, graded by the
 visualization property "plot shows each map in its own grey axes").
 
 An Axes counts as empty when it is shown with its frame and draws nothing: the second row of
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from autograder.engine import grade_submission
-from autograder.worker_pyplot import empty_axes
+from autograder.engine.pipeline import grade_submission
+from autograder.sandbox.worker_pyplot import empty_axes
 from grading_tests import compare
 from tests.conftest import SOLUTIONS
 

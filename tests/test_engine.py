@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from autograder.engine import grade_submission, student_feedback
+from autograder.engine.pipeline import grade_submission, student_feedback
 from autograder.formats import render
 from autograder.formats.gradescope import gradescope_dict
 from autograder.results import Outcome
@@ -184,7 +184,7 @@ def test_cuda_variants_are_collected_and_skip_without_a_gpu():
     import subprocess
     import sys
 
-    from autograder.engine import INI, cuda_available
+    from autograder.engine.pipeline import INI, cuda_available
 
     if cuda_available():
         pytest.skip("a GPU is present: the cuda variants run instead of skipping")
@@ -198,7 +198,7 @@ def test_cuda_variants_are_collected_and_skip_without_a_gpu():
 
 
 def test_asking_for_cuda_without_a_gpu_is_a_clear_error():
-    from autograder.engine import cuda_available
+    from autograder.engine.pipeline import cuda_available
 
     if cuda_available():
         pytest.skip("a GPU is present")
@@ -210,8 +210,8 @@ def test_asking_for_cuda_without_a_gpu_is_a_clear_error():
 def test_without_shrinking_a_failing_example_runs_once_and_reads_the_same(make_submission, monkeypatch):
     """The "mutation" profile shrinks nothing: a failure ends its property at once instead of
     Hypothesis running the whole failing example again to report it; the verdict is the same."""
-    import autograder.engine as engine
-    from autograder.submission import Submission
+    import autograder.engine.pipeline as engine
+    from autograder.engine.submission import Submission
 
     calls: list[str] = []
     request = Submission.request
@@ -245,7 +245,7 @@ def test_without_shrinking_a_failing_example_runs_once_and_reads_the_same(make_s
 def test_each_grading_runs_its_own_profile_whatever_this_process_graded_before(monkeypatch):
     """Hypothesis binds a test's settings at import: a grading after one with another profile
     must still run its own profile's examples (engine.forget_test_modules)."""
-    from autograder.submission import Submission
+    from autograder.engine.submission import Submission
 
     calls: list[int] = []
     request = Submission.request

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from autograder.course import experiments as ex
+from autograder.student.course import experiments as ex
 from tests.conftest import SOLUTIONS
 
 
@@ -73,9 +73,9 @@ def test_dropout_and_l2_generalise_on_two_moons():
 
 
 def test_experiments_hold_no_exercise_solution():
-    from autograder.stubs import leaks
+    from autograder.authoring.stubs import leaks
 
-    assert not leaks(SOLUTIONS.parent / "autograder" / "course", SOLUTIONS)
+    assert not leaks(SOLUTIONS.parent / "autograder" / "student" / "course", SOLUTIONS)
 
 
 def test_the_experiments_start_from_the_students_initializer_when_given_one():
@@ -110,7 +110,7 @@ def test_the_notebooks_experiment_cells_run_on_the_notebooks_own_functions(tmp_p
     import subprocess
     import sys
 
-    from autograder.notebooks import make_course
+    from autograder.authoring.notebooks import make_course
 
     # A course folder, as instructors make one: the helpers are written beside the notebooks
     # there (git keeps only the notebooks).
@@ -133,7 +133,7 @@ def test_the_plots_draw_their_words_in_chinese_with_a_cjk_font_and_no_missing_gl
     """Looked up when drawn (not at import), with a CJK font first where Chinese is drawn."""
     import warnings
 
-    from autograder.public_checks import _i18n
+    from autograder.student.public_checks import _i18n
 
     if _i18n.cjk_font() is None:
         pytest.skip("no CJK font for matplotlib here (Debian: fonts-noto-cjk): the plots stay English")
@@ -152,7 +152,7 @@ def test_the_plots_draw_their_words_in_chinese_with_a_cjk_font_and_no_missing_gl
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["小批量梯度下降（批大小 64）", "无正则化"]
     assert ax.title.get_fontfamily()[0] == _i18n.cjk_font()
     assert [t.get_text() for t in times.axes[1].get_yticklabels()][0] == "小批量（批大小 64）"
-    from autograder.course.feature_maps import EDGE_TITLES
+    from autograder.student.course.feature_maps import EDGE_TITLES
 
     assert EDGE_TITLES[0] == "L1-特征图1（竖直边缘）"
     monkeypatch.setenv("AUTOGRADER_LANG", "en")  # the same objects, read again: English

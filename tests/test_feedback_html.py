@@ -10,7 +10,7 @@ import pytest
 from autograder.nbgrader_feedback import KNOWN, plain_formula, plain_markdown
 from tests.conftest import ROOT
 
-TEXT = sorted((ROOT / "autograder" / "course" / "text").glob("*.md"))
+TEXT = sorted((ROOT / "autograder" / "authoring" / "text").glob("*.md"))
 CODE = re.compile(r"```[\s\S]*?```|`[^`\n]+`")
 
 

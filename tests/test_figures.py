@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder import protocol
-from autograder.engine import grade_submission
-from autograder.protocol import FigureInfo, PyplotUse
-from autograder.submission import Submission
+from autograder.engine.pipeline import grade_submission
+from autograder.engine.submission import Submission
+from autograder.sandbox import protocol
+from autograder.sandbox.protocol import FigureInfo, PyplotUse
 from tests.conftest import SOLUTIONS
 
 PROPERTY = "plot returns its figure without showing it or leaving others open"

@@ -13,8 +13,8 @@ import time
 import numpy as np
 import pytest
 
-from autograder import protocol
-from autograder.engine import grade_submission
+from autograder.catalog import TOPICS
+from autograder.engine.pipeline import grade_submission
 from autograder.formats import render
 from autograder.results import (
     MAX_FEEDBACK,
@@ -25,7 +25,7 @@ from autograder.results import (
     clip,
     stored_size,
 )
-from autograder.topics import TOPICS
+from autograder.sandbox import protocol
 from grading_tests.compare import PropertyAbort, PropertyFailure, check_dict, excerpt, listing, short
 from tests.conftest import SOLUTIONS
 
@@ -171,7 +171,7 @@ def test_a_flood_of_printed_lines_keeps_a_short_output_and_the_property(hostile)
 
 
 def test_a_deep_recursion_in_the_workers_encoder_is_a_short_student_error(tmp_path):
-    from autograder.client import StudentCodeError, Worker
+    from autograder.sandbox.client import StudentCodeError, Worker
 
     (tmp_path / "probe.py").write_text(
         "def deep():\n    x = 1\n    for _ in range(100_000):\n        x = [x]\n    return x\n")

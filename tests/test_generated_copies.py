@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from autograder.notebooks import ASSIGNMENTS, SUPPORT_DIRS, generate, make_course, support_files
+from autograder.authoring.notebooks import ASSIGNMENTS, SUPPORT_DIRS, generate, make_course, support_files
 from tests.conftest import ROOT
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
+from autograder.catalog import TOPICS
 from autograder.commands.gradescope_bundle import build_bundle, topic_files
 from autograder.formats.gradescope import GradescopeOptions, gradescope_dict
 from autograder.results import PropertyResult, SubmissionResult, TopicResult
-from autograder.topics import TOPICS
+from autograder.sandbox import jail
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not Gradescope's defaults, so that a setting lost on the way shows.
@@ -58,7 +58,7 @@ def test_the_zip_holds_the_scripts_the_grader_and_the_hidden_tests_only(bundle, 
     for script in ("setup.sh", "run_autograder"):
         assert script in names and modes[script] & stat.S_IXUSR
     assert "grading_tests/test_optimizers.py" in names
-    assert "autograder/engine.py" in names and "pyproject.toml" in names
+    assert "autograder/engine/pipeline.py" in names and "pyproject.toml" in names
     assert not any(n.startswith(("solutions/", "assignments/", "tests/")) for n in names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     assert "TOPICS=optimizers" in env and "PROFILE=ci" in env
@@ -141,7 +141,7 @@ def test_results_json_carries_the_visibility_format_and_time_settings():
 
 def test_the_scripts_are_valid_bash():
     for script in ("setup.sh", "run_autograder"):
-        path = ROOT / "autograder" / "gradescope" / script
+        path = ROOT / "autograder" / "authoring" / "gradescope" / script
         assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
 
 
@@ -189,7 +189,7 @@ def test_run_autograder_still_writes_results_json_when_grading_fails(bundle, tmp
         "after_due_date", "after_published")
 
 
-@pytest.mark.skipif(not sandbox.can_drop_privileges(), reason="needs root on Linux")
+@pytest.mark.skipif(not jail.can_drop_privileges(), reason="needs root on Linux")
 def test_in_a_container_without_namespaces_the_student_reads_no_hidden_test_and_forges_nothing(
         bundle, tmp_path):
     import tempfile

@@ -4,10 +4,10 @@ module; the grader holds an id and a type name only, and a student's value can n
 
 from __future__ import annotations
 
-from autograder.client import GraderFault, Remote
-from autograder.engine import grade_submission
-from autograder.protocol import HandleRef
-from autograder.submission import Submission
+from autograder.engine.pipeline import grade_submission
+from autograder.engine.submission import Submission
+from autograder.sandbox.client import GraderFault, Remote
+from autograder.sandbox.protocol import HandleRef
 from tests.conftest import SOLUTIONS
 
 # A module named like a topic (the worker imports it by that name); what the test needs only.

@@ -209,8 +209,8 @@ def test_labels_are_shown_translated_but_machine_fields_stay_english():
 
 
 def test_the_batch_explains_a_module_it_did_not_ship_in_the_language_it_graded_in():
-    from autograder.batch import explain_refused
-    from autograder.submission import not_submitted
+    from autograder.batch.run import explain_refused
+    from autograder.engine.submission import not_submitted
 
     with language("zh"):
         record = {"topics": [{"topic": "conv", "problem": not_submitted("conv"), "properties": []}]}
@@ -219,8 +219,8 @@ def test_the_batch_explains_a_module_it_did_not_ship_in_the_language_it_graded_i
 
 
 def test_the_report_says_once_that_a_grading_did_not_finish_in_any_language():
-    from autograder.batch import did_not_finish
-    from autograder.report import unfinished
+    from autograder.batch.report import unfinished
+    from autograder.batch.run import did_not_finish
 
     with language("zh"):
         record = {"status": "error", "error": "boom",
@@ -254,7 +254,7 @@ def _made_up_class() -> dict[str, dict]:
 
 
 def test_the_class_report_in_chinese():
-    from autograder.report import render_html, summarize
+    from autograder.batch.report import render_html, summarize
 
     with language("zh"):
         page = render_html(summarize(_made_up_class(), ["optimizers"]), b"", ["optimizers"])
@@ -269,7 +269,7 @@ def test_the_class_report_in_chinese():
 def test_the_chinese_report_shows_diagnoses_in_chinese_and_keeps_them_english_on_the_record():
     """The record's diagnosis is the English machine value (what the report groups by); the page
     shows it in the report's language: a stated kind of mistake and a named misconception."""
-    from autograder.report import render_html, summarize
+    from autograder.batch.report import render_html, summarize
     from grading_tests.compare import IN_PLACE
 
     made = _made_up_class()
@@ -289,7 +289,7 @@ def test_the_chinese_report_shows_diagnoses_in_chinese_and_keeps_them_english_on
 def test_the_chinese_charts_draw_with_a_cjk_font_or_stay_english():
     """No missing-glyph boxes (matplotlib's warning is an error here): a CJK font when the
     machine has one, else the charts' words in English."""
-    from autograder.report import cjk_font, render_distribution_png, render_png, summarize
+    from autograder.batch.report import cjk_font, render_distribution_png, render_png, summarize
 
     summary = summarize(_made_up_class(), ["optimizers"])
     with language("zh"):
@@ -319,7 +319,7 @@ def test_grade_lang_zh_prints_chinese_labels_and_lang_en_none(capsys):
 
 @pytest.mark.slow
 def test_a_grading_sets_its_language_for_the_hidden_tests_and_restores_it():
-    from autograder.engine import grade_submission
+    from autograder.engine.pipeline import grade_submission
 
     i18n.set_language("en")
     try:
@@ -337,7 +337,7 @@ def test_a_grading_sets_its_language_for_the_hidden_tests_and_restores_it():
 
 @pytest.mark.slow
 def test_grade_batch_lang_zh_writes_chinese_feedback_and_report(tmp_path):
-    from autograder.batch import Settings, child_command, load_records
+    from autograder.batch.run import Settings, child_command, load_records
 
     submissions = tmp_path / "class"
     (submissions / "ming").mkdir(parents=True)
@@ -362,7 +362,7 @@ def test_grade_batch_lang_zh_writes_chinese_feedback_and_report(tmp_path):
     # sat inside f-strings, where the catalog's extraction never looked).
     headings = re.findall(r"<(h[1-3]|caption)[^>]*>(.*?)</\1>", page, re.DOTALL)
     assert len(headings) > 3
-    from autograder.topics import TOPICS
+    from autograder.catalog import TOPICS
 
     assert [text for _tag, text in headings if not CJK.search(text) and text not in TOPICS] == []
     # The same settings reach a Dask worker: grade_shipped rebuilds them from to_dict().
@@ -372,7 +372,7 @@ def test_grade_batch_lang_zh_writes_chinese_feedback_and_report(tmp_path):
 
 
 def test_an_english_batch_keeps_the_fingerprint_of_results_stored_before_languages():
-    from autograder.batch import Settings
+    from autograder.batch.run import Settings
 
     assert "lang" not in Settings(("optimizers",)).fingerprint()
     assert Settings(("optimizers",), lang="zh").fingerprint()["lang"] == "zh"
@@ -421,7 +421,7 @@ def test_check_speaks_the_language_asked_for(tmp_path):
 
 
 def test_the_extraction_finds_the_hidden_tests_titles_hints_and_misconceptions():
-    """babel.cfg sends grading_tests/ through autograder/i18n_extract.py: what a student reads
+    """babel.cfg sends grading_tests/ through autograder/authoring/i18n_extract.py: what a student reads
     that is no _() call there (titles, pytest.mark.hint, mutants' descriptions) is in the catalog."""
     from grading_tests import compare
 
@@ -438,8 +438,8 @@ def test_the_extraction_finds_the_hidden_tests_titles_hints_and_misconceptions()
 def test_every_property_title_is_extracted_as_the_engine_makes_it():
     import ast as python_ast
 
-    from autograder.engine import _readable
-    from autograder.i18n_extract import title
+    from autograder.authoring.i18n_extract import title
+    from autograder.engine.pipeline import _readable
 
     found = extracted()
     names = [node.name for path in sorted((ROOT / "grading_tests").glob("test_*.py"))
@@ -454,7 +454,7 @@ def test_every_property_title_is_extracted_as_the_engine_makes_it():
 
 
 def test_the_extractor_reads_hints_misconceptions_and_diagnoses_keys():
-    from autograder.i18n_extract import messages
+    from autograder.authoring.i18n_extract import messages
 
     source = '''
 @pytest.mark.hint("add the bias")

@@ -78,7 +78,7 @@ def test_a_misconception_graded_in_chinese_reads_chinese_and_in_english_as_befor
 
 @pytest.mark.slow
 def test_the_diagnosis_field_stays_the_english_description_in_a_chinese_grading(faulty):
-    from autograder.engine import grade_submission
+    from autograder.engine.pipeline import grade_submission
 
     mutant = _mutant()
     result = grade_submission(faulty, [MODULE], profile="mutation", functions={mutant.target}, lang="zh")

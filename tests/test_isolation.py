@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
-from autograder.client import Worker
+from autograder.sandbox import jail
+from autograder.sandbox.client import Worker
 from tests.conftest import ROOT, SOLUTIONS
 
-needs_jail = pytest.mark.skipif(not sandbox.namespaces_available(),
+needs_jail = pytest.mark.skipif(not jail.namespaces_available(),
                                 reason="needs root and unshare (Linux)")
-needs_root = pytest.mark.skipif(not sandbox.can_drop_privileges(), reason="needs root on Linux")
+needs_root = pytest.mark.skipif(not jail.can_drop_privileges(), reason="needs root on Linux")
 MODES = [pytest.param(True, marks=needs_jail, id="jail"),
          pytest.param(False, marks=needs_root, id="own-uid-no-namespaces")]
 
@@ -202,7 +202,7 @@ def test_without_namespaces_the_worker_still_runs_unprivileged_and_sees_no_cours
     with start(tmp_path, "sub", probe, False) as worker:
         found, uid, gid, groups, nnp = call(worker, "look")
     assert found == []
-    assert uid >= sandbox.UID_BASE and gid == uid and groups == [] and nnp == ["1"]
+    assert uid >= jail.UID_BASE and gid == uid and groups == [] and nnp == ["1"]
 
 
 @needs_root
@@ -231,16 +231,16 @@ def test_without_namespaces_a_worker_cannot_open_a_classmates_private_copy(tmp_p
 
 @needs_root
 def test_uid_slots_are_distinct_while_held_and_reused_after(tmp_path):
-    first, second = sandbox.UidSlot(), sandbox.UidSlot()
+    first, second = jail.UidSlot(), jail.UidSlot()
     try:
         assert first.uid != second.uid
-        assert {first.uid, second.uid} <= set(range(sandbox.UID_BASE,
-                                                    sandbox.UID_BASE + sandbox.UID_SLOTS))
+        assert {first.uid, second.uid} <= set(range(jail.UID_BASE,
+                                                    jail.UID_BASE + jail.UID_SLOTS))
     finally:
         released = first.uid
         first.release(sweep=False)
         second.release(sweep=False)
-    again = sandbox.UidSlot()
+    again = jail.UidSlot()
     try:
         assert again.uid == released
     finally:
@@ -251,9 +251,9 @@ def test_closing_folders_keeps_the_owner_and_group_and_drops_others(tmp_path):
     folder = tmp_path / "results"
     folder.mkdir()
     folder.chmod(0o775)
-    assert sandbox.close_to_workers([folder, tmp_path / "missing"]) == [str(folder)]
+    assert jail.close_to_workers([folder, tmp_path / "missing"]) == [str(folder)]
     assert folder.stat().st_mode & 0o777 == 0o770
-    assert sandbox.close_to_workers([folder]) == []
+    assert jail.close_to_workers([folder]) == []
 
 
 HONEST_IN_A_THREAD = '''
@@ -290,8 +290,8 @@ def _properties(record: dict) -> list[tuple]:
 
 @pytest.mark.slow
 def test_an_honest_students_batch_result_is_the_same_beside_a_process_hog(tmp_path):
-    from autograder.batch import RESULTS_DIR, Settings, record_name, run_batch
-    from autograder.engine import grade_submission
+    from autograder.batch.run import RESULTS_DIR, Settings, record_name, run_batch
+    from autograder.engine.pipeline import grade_submission
 
     solution = (SOLUTIONS / "optimizers.py").read_text()
     honest = solution + HONEST_IN_A_THREAD
@@ -314,7 +314,7 @@ def test_an_honest_students_batch_result_is_the_same_beside_a_process_hog(tmp_pa
 
 
 needs_cgroups = pytest.mark.skipif(
-    not (sandbox.can_drop_privileges() and os.path.isfile("/sys/fs/cgroup/cpu/cgroup.procs")),
+    not (jail.can_drop_privileges() and os.path.isfile("/sys/fs/cgroup/cpu/cgroup.procs")),
     reason="needs root and a writable cgroup v1 cpu controller")
 
 
@@ -346,11 +346,11 @@ def test_every_process_a_worker_starts_shares_one_cpu_quota(tmp_path, use_sandbo
                if g.get("cpu") != f"/autograder/uid-{uid}" or g.get("pids") != f"/autograder/uid-{uid}"}
     assert outside == {}
     with open(f"/sys/fs/cgroup/cpu/autograder/uid-{uid}/cpu.cfs_quota_us") as f:
-        assert int(f.read()) == sandbox.CGROUP_CPU_QUOTA_US
+        assert int(f.read()) == jail.CGROUP_CPU_QUOTA_US
 
 
 needs_memory_cgroup = pytest.mark.skipif(
-    not (sandbox.namespaces_available() and os.path.isfile("/sys/fs/cgroup/memory/cgroup.procs")),
+    not (jail.namespaces_available() and os.path.isfile("/sys/fs/cgroup/memory/cgroup.procs")),
     reason="needs the jail and a writable cgroup v1 memory controller")
 
 
@@ -383,7 +383,7 @@ def test_memory_hungry_children_share_the_workers_memory_limit(tmp_path):
     '''
     with start(tmp_path, "hog", hog, True, timeout=60) as worker:
         assert worker._slot is not None
-        groups = [g for g in sandbox.worker_cgroups(worker._slot.uid, sandbox.WORKER_NPROC,
+        groups = [g for g in jail.worker_cgroups(worker._slot.uid, jail.WORKER_NPROC,
                                                     worker.memory_mb) if "/memory/" in g]
         alive = call(worker, "fill")
         with open(os.path.join(groups[0], "memory.max_usage_in_bytes")) as f:
@@ -397,7 +397,7 @@ def test_memory_hungry_children_share_the_workers_memory_limit(tmp_path):
 @needs_root
 @pytest.mark.parametrize("topic", ["optimizers", "lenet"])
 def test_without_namespaces_a_correct_solution_still_gets_full_marks(topic):
-    from autograder.engine import grade_submission
+    from autograder.engine.pipeline import grade_submission
     from autograder.formats.text import to_text
 
     result = grade_submission(SOLUTIONS, [topic], profile="dev", device="cpu", use_sandbox=False)

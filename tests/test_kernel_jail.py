@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from autograder import kernel_jail, sandbox
+from autograder.sandbox import jail, kernel_jail
 
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader")
@@ -25,7 +25,7 @@ def notebook():
 def test_jailed_kernel_run_without_namespaces_leaves_the_notebook_unexecuted(monkeypatch, tmp_path, caplog):
     from autograder.nbgrader_grade import JailedKernelRun
 
-    monkeypatch.setattr(sandbox, "namespaces_available", lambda: False)
+    monkeypatch.setattr(jail, "namespaces_available", lambda: False)
     started = []
     monkeypatch.setattr(JailedKernelRun, "create_kernel_manager", lambda self: started.append(1))
     with caplog.at_level(logging.WARNING):

@@ -4,7 +4,7 @@ keeps its points."""
 
 from __future__ import annotations
 
-from autograder.engine import grade_submission
+from autograder.engine.pipeline import grade_submission
 from tests.conftest import SOLUTIONS
 
 NAMEDTUPLE_RF = '''

@@ -119,7 +119,7 @@ class Course:
 
     def submit(self, student: str, answers: dict[str, str],
                extra: Callable[[dict[str, Any]], None] | None = None) -> None:
-        from autograder.notebooks import dumps
+        from autograder.authoring.notebooks import dumps
 
         nb = json.loads(json.dumps(self.release_nb))
         for cell in nb["cells"]:
@@ -152,8 +152,8 @@ class Course:
 
 def make_course(tmp_path: Path, config: str = "") -> Course:
     """A course folder with the optimization assignment generated and released."""
-    from autograder.notebooks import generate
-    from autograder.notebooks import make_course as make_course_folder
+    from autograder.authoring.notebooks import generate
+    from autograder.authoring.notebooks import make_course as make_course_folder
 
     source = tmp_path / "generated"
     source.mkdir()
@@ -419,7 +419,7 @@ def test_nbgrader_workflow_grades_outside_the_kernel_and_runs_no_student_code(tm
 
 @pytest.mark.slow
 def test_opted_in_kernel_runs_jailed_so_added_cells_harm_nothing_and_show_outputs(tmp_path):
-    from autograder.sandbox import namespaces_available
+    from autograder.sandbox.jail import namespaces_available
 
     if not namespaces_available():
         pytest.skip("the jailed kernel needs Linux namespaces (root and unshare); without them "
@@ -481,8 +481,8 @@ ENGLISH_LABELS = ("Hidden tests for", "points", "FAIL", "expected", "Reproduce",
 def test_the_later_notebooks_in_chinese_go_through_nbgrader_with_chinese_feedback(tmp_path):
     from nbgrader.api import Gradebook
 
-    from autograder.notebooks import dumps, generate
-    from autograder.notebooks import make_course as make_course_folder
+    from autograder.authoring.notebooks import dumps, generate
+    from autograder.authoring.notebooks import make_course as make_course_folder
 
     source = tmp_path / "generated"
     source.mkdir()

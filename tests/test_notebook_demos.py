@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder.notebooks import assignment_of, generate
-from autograder.topics import ASSIGNMENTS, TOPICS
+from autograder.authoring.notebooks import assignment_of, generate
+from autograder.catalog import ASSIGNMENTS, TOPICS
 
 pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-TEXT_DIR = Path(__file__).resolve().parents[1] / "autograder" / "course" / "text"
+TEXT_DIR = Path(__file__).resolve().parents[1] / "autograder" / "authoring" / "text"
 RUN_FENCE = "```python run"
 WITH_DEMO = [t for t in TOPICS if RUN_FENCE in (TEXT_DIR / f"{t}.md").read_text(encoding="utf-8")]
 

@@ -1,6 +1,6 @@
 """A submitted notebook is graded the same on every path: nbgrader, ``grade-batch`` on nbgrader's
 course folder, ``grade`` on a folder holding it, and Gradescope's ``run_autograder``; every
-path builds the module from the answer cells with ``autograder.notebook_module``. A file that
+path builds the module from the answer cells with ``autograder.engine.notebook_module``. A file that
 is no notebook gets its reason on each path, never a silent 0.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import Job, Settings, make_record
-from autograder.notebook_module import (
+from autograder.batch.run import Job, Settings, make_record
+from autograder.engine.notebook_module import (
     MissingTemplate,
     NotebookProblem,
     cell_score,
@@ -26,8 +26,8 @@ from autograder.notebook_module import (
     scale_to_grade_cells,
     without_answers,
 )
+from autograder.engine.submission import Submission
 from autograder.results import PropertyResult
-from autograder.submission import Submission
 from tests.conftest import ROOT
 from tests.test_nbgrader_e2e import BUGGY_MOMENTUM  # the course's in-place momentum
 
@@ -204,7 +204,7 @@ def test_a_notebook_without_a_template_makes_an_error_record_for_the_staff(tmp_p
 
 
 def test_dask_ships_notebooks_and_the_source_notebooks_they_are_rebuilt_from(tmp_path):
-    from autograder.batch import pack_notebooks, pack_submission
+    from autograder.batch.run import pack_notebooks, pack_submission
 
     folder = write_notebook(tmp_path / "sub", release_notebook({}))
     files, refused = pack_submission(folder)
@@ -328,7 +328,7 @@ def test_gradescope_grades_an_uploaded_notebook_as_nbgrader(course, tmp_path):
 def test_a_course_whose_cells_hold_other_points_is_scored_by_them(tmp_path):
     """An instructor who changed a grade cell's points in the source notebook: ``grade`` with
     that course's notebooks scores each function as nbgrader would (points x share passed)."""
-    from autograder.engine import grade_submission
+    from autograder.engine.pipeline import grade_submission
     from tests.test_nbgrader_e2e import solution_code
 
     template = json.loads((ROOT / "source" / "optimization" / "optimizers.ipynb").read_text(encoding="utf-8"))

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from autograder.batch import Job, Settings, make_record, valid_record
-from autograder.engine import grade_submission
+from autograder.batch.report import summarize
+from autograder.batch.run import Job, Settings, make_record, valid_record
+from autograder.engine.pipeline import grade_submission
 from autograder.formats import render
-from autograder.report import summarize
 from autograder.results import Outcome, PropertyResult, SubmissionResult, TopicResult
 from tests.conftest import GRADING_TESTS, SOLUTIONS
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import Job, Settings, make_record, retry_on_rerun, timeout_cause
-from autograder.client import GraderFault, StudentCodeError, Worker
+from autograder.batch.run import Job, Settings, make_record, retry_on_rerun, timeout_cause
 from autograder.formats import render
 from autograder.results import Outcome, SubmissionResult
+from autograder.sandbox.client import GraderFault, StudentCodeError, Worker
 from tests.conftest import GRADING_TESTS, SOLUTIONS
 
 FAST = ["--topics", "optimizers", "--functions", "exponential_decay", "--profile", "dev",

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder.public_checks._common import CheckFailed
-from autograder.topics import TOPICS
+from autograder.catalog import TOPICS
+from autograder.student.public_checks._common import CheckFailed
 from grading_tests.mutants import for_module
 from tests.conftest import GRADING_TESTS, ROOT, SOLUTIONS, graded_topics
 from tests.test_mutants import mutated_source
 
-CHECKS = ROOT / "autograder" / "public_checks"
+CHECKS = ROOT / "autograder" / "student" / "public_checks"
 ASSIGNMENTS = ROOT / "assignments"
 # Topics graded but still without public checks (not part of issue 16's first item).
 NOT_YET = {"deep_gradients", "tuning"}
@@ -84,7 +84,7 @@ def load(path: Path, name: str, source: str | None = None):
 
 
 def run(topic: str, name: str, module) -> BaseException | None:
-    check = getattr(importlib.import_module(f"autograder.public_checks.{topic}"), f"check_{name}")
+    check = getattr(importlib.import_module(f"autograder.student.public_checks.{topic}"), f"check_{name}")
     try:
         check(getattr(module, name), quiet=True)
     except Exception as exc:  # noqa: BLE001 - the outcome is the test's subject
@@ -99,7 +99,7 @@ def test_every_graded_topic_but_the_later_ones_has_public_checks_and_no_other_to
 
 @pytest.mark.parametrize("topic", CHECKED)
 def test_each_graded_function_has_a_check_and_each_check_a_graded_function(topic):
-    checks = importlib.import_module(f"autograder.public_checks.{topic}")
+    checks = importlib.import_module(f"autograder.student.public_checks.{topic}")
     defined = sorted(n[len("check_") :] for n in dir(checks) if n.startswith("check_"))
     assert defined == exercises(topic)
 
@@ -158,7 +158,7 @@ def test_the_shared_helpers_import_no_array_library_but_numpy():
 
 
 def test_sys_exit_in_place_of_a_value_error_is_a_failed_check_not_the_end_of_the_checks():
-    from autograder.public_checks._common import raises
+    from autograder.student.public_checks._common import raises
 
     def exits(*_):
         sys.exit("bad filter")

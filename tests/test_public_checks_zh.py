@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.notebooks import generate
-from autograder.public_checks import _i18n
+from autograder.authoring.notebooks import generate
+from autograder.student.public_checks import _i18n
 from tests.conftest import ROOT
 from tests.test_i18n import fields, marked_in  # the main catalog's helpers (placeholders, marked literals)
 
@@ -26,7 +26,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir  # noqa: E
 from babel.messages.mofile import write_mo  # noqa: E402
 from babel.messages.pofile import read_po  # noqa: E402
 
-CHECKS = ROOT / "autograder" / "public_checks"
+CHECKS = ROOT / "autograder" / "student" / "public_checks"
 PO = CHECKS / "locale" / "zh_CN" / "LC_MESSAGES" / "public_checks.po"
 MO = PO.with_suffix(".mo")
 CJK = re.compile("[\u4e00-\u9fff]")
@@ -52,7 +52,7 @@ def extracted() -> dict[str, str]:
 def test_every_message_of_the_public_checks_has_a_chinese_translation():
     translated = {m.id: m.string for m in catalog() if m.id and "fuzzy" not in m.flags}
     found = extracted()
-    assert len(found) > 200, "the extraction found too few messages in autograder/public_checks"
+    assert len(found) > 200, "the extraction found too few messages in autograder/student/public_checks"
     lacking = [f"{where}: {message!r}" for message, where in found.items()
                if not str(translated.get(message) or "").strip()]
     assert not lacking, ("public check messages without a zh_CN translation (run `make catalogs`, then "
@@ -90,7 +90,7 @@ def test_the_compiled_catalog_is_the_po_compiled_and_ships_in_the_wheel():
     write_mo(out, catalog())
     assert MO.read_bytes() == out.getvalue(), (
         f"{MO.relative_to(ROOT)} is stale against its .po: run `make catalogs` (or pybabel compile)")
-    assert '"public_checks/locale/*/LC_MESSAGES/*.mo"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"student/public_checks/locale/*/LC_MESSAGES/*.mo"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
 def test_the_checks_read_their_catalog_with_the_standard_library_only():
@@ -121,7 +121,7 @@ def test_set_language_wins_over_autograder_lang_and_an_unknown_value_reads_engli
 
 
 def test_the_summary_is_recognised_in_each_language():
-    from autograder.public_checks import is_summary
+    from autograder.student.public_checks import is_summary
 
     try:
         for lang in ("en", "zh"):

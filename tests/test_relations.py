@@ -237,7 +237,7 @@ def backward_propagation_with_regularization(X, Y, cache, lambd):
 
 
 def test_a_regularization_submission_off_by_a_factor_is_told_so(make_submission):
-    from autograder.engine import grade_submission
+    from autograder.engine.pipeline import grade_submission
     from tests.conftest import SOLUTIONS
 
     source = (SOLUTIONS / "regularization.py").read_text(encoding="utf-8") + REG_OFF

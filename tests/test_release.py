@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from autograder.notebooks import ASSIGNMENTS, generate, split_module
-from autograder.stubs import BEGIN, END
-from autograder.topics import TOPICS
+from autograder.authoring.notebooks import ASSIGNMENTS, generate, split_module
+from autograder.authoring.stubs import BEGIN, END
+from autograder.catalog import TOPICS
 from tests.conftest import ROOT, SOLUTIONS, graded_topics
 
 

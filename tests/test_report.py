@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import RESULTS_DIR, Job, Settings, make_record, record_name
-from autograder.report import summarize, write_report
+from autograder.batch.report import summarize, write_report
+from autograder.batch.run import RESULTS_DIR, Job, Settings, make_record, record_name
 from autograder.results import Outcome, PropertyResult, SubmissionResult, TopicResult
 
 SETTINGS = Settings(topics=("optimizers",), profile="ci")
@@ -120,7 +120,7 @@ def untidy_class() -> dict[str, dict]:
 def test_the_histogram_counts_whole_students_and_no_label_is_cut():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from autograder.report import render_figure
+    from autograder.batch.report import render_figure
 
     fig = render_figure(summarize(untidy_class(), ["optimizers"]))
     FigureCanvasAgg(fig).draw()
@@ -335,7 +335,7 @@ def test_names_and_diagnoses_like_markup_render_as_text(tmp_path):
 
 
 def test_the_embedded_plots_of_300_students_and_20_topics_stay_small(tmp_path):
-    from autograder.report import render_distribution
+    from autograder.batch.report import render_distribution
 
     records, truth = made_up_class(300, 20, seed=4, functions=2, properties=2)
     _, html = write_report(records, tmp_path, truth["topics"])

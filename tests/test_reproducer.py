@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import reproduce
-from autograder.client import CallLog, Remote
-from autograder.engine import grade_submission
+from autograder.engine import reproduce
+from autograder.engine.pipeline import grade_submission
 from autograder.formats import render
 from autograder.results import (
     MAX_TOPIC_REPRODUCE,
@@ -24,6 +23,7 @@ from autograder.results import (
     SubmissionResult,
     TopicResult,
 )
+from autograder.sandbox.client import CallLog, Remote
 from grading_tests.mutants import for_module
 from tests.conftest import ASSIGNMENTS, GRADING_TESTS, SOLUTIONS
 from tests.test_mutants import mutated_source
@@ -139,7 +139,7 @@ class FakeSession:
 
 
 def probe_snippet(*args, kind="numpy", **kwargs):
-    from autograder import client
+    from autograder.sandbox import client
 
     log = CallLog()
     saved, client.CALLS = client.CALLS, log

@@ -10,9 +10,9 @@ import time
 import numpy as np
 import pytest
 
-from autograder.client import StudentCodeError, Worker, WorkerFailure
-from autograder.engine import grade_submission
-from autograder.sandbox import namespaces_available
+from autograder.engine.pipeline import grade_submission
+from autograder.sandbox.client import StudentCodeError, Worker, WorkerFailure
+from autograder.sandbox.jail import namespaces_available
 from tests.conftest import ROOT, SOLUTIONS
 
 needs_jail = pytest.mark.skipif(not namespaces_available(), reason="needs root and unshare (Linux)")
@@ -200,7 +200,7 @@ def test_values_cross_the_pipe_exactly(tmp_path):
 @needs_jail
 def test_installed_folders_under_tmp_stay_visible_in_the_jail(tmp_path, monkeypatch):
     # CI may clone the course (and its .venv) under /tmp, where the jail mounts its own tmpfs.
-    import autograder.sandbox as sandbox
+    import autograder.sandbox.jail as sandbox
 
     shared = tmp_path / "site"
     shared.mkdir()

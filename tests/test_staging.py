@@ -20,8 +20,7 @@ from typing import Any
 
 import pytest
 
-from autograder import staging
-from autograder.batch import (
+from autograder.batch.run import (
     Settings,
     discover,
     explain_refused,
@@ -30,10 +29,11 @@ from autograder.batch import (
     pack_submission,
     run_batch,
 )
-from autograder.engine import grade_submission
+from autograder.engine import staging
+from autograder.engine.pipeline import grade_submission
+from autograder.engine.submission import Submission
 from autograder.formats import render
-from autograder.public_checks import run_checks
-from autograder.submission import Submission
+from autograder.student.public_checks import run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -434,7 +434,7 @@ def test_run_autograder_skips_a_linked_folder_and_reports_a_linked_file(tmp_path
                     ignore=shutil.ignore_patterns("__pycache__"))
     (root / "source" / "grading.env").write_text(
         "TOPICS=optimizers\nPROFILE=dev\nCALL_TIMEOUT=5\nDEVICE=cpu\n", encoding="utf-8")
-    shutil.copy2(ROOT / "autograder" / "gradescope" / "run_autograder", root / "run_autograder")
+    shutil.copy2(ROOT / "autograder" / "authoring" / "gradescope" / "run_autograder", root / "run_autograder")
     bob = tmp_path / "bob"
     bob.mkdir()
     shutil.copy(SOLUTIONS / "optimizers.py", bob / "optimizers.py")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.stubs import MarkerError, generate, leaks, solution_lines, strip_solution
+from autograder.authoring.stubs import MarkerError, generate, leaks, solution_lines, strip_solution
 from tests.conftest import ASSIGNMENTS, SOLUTIONS
 
 

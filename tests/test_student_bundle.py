@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.notebooks import PUBLIC_CHECKS
-from autograder.release import CHECK_COMMAND, build_release, requirements
-from autograder.topics import ASSIGNMENTS
+from autograder.authoring.notebooks import PUBLIC_CHECKS
+from autograder.authoring.release import CHECK_COMMAND, build_release, requirements
+from autograder.catalog import ASSIGNMENTS
 from tests.conftest import ROOT, SOLUTIONS
 
 PLACES = (".", "modules", "notebooks/optimization")

@@ -9,7 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from autograder import worker_torch  # noqa: E402
+from autograder.sandbox import worker_torch  # noqa: E402
 from grading_tests.modules import reference, run_reference  # noqa: E402
 
 

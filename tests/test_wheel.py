@@ -85,7 +85,7 @@ def test_the_wheel_grades_the_solutions_with_full_marks(installed, tmp_path):
 
 def test_the_wheel_builds_a_notebook_with_its_teaching_text(installed, tmp_path):
     code = ("import json, sys\n"
-            "from autograder.notebooks import build_notebook\n"
+            "from autograder.authoring.notebooks import build_notebook\n"
             "nb = build_notebook('optimizers', open(sys.argv[1], encoding='utf-8').read(), {})\n"
             "print(json.dumps([''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'markdown']))\n")
     proc = _run(installed, str(installed / "bin" / "python"), "-c", code, str(SOLUTIONS / "optimizers.py"),

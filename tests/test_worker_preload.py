@@ -4,7 +4,7 @@ or loaded machine importing torch cannot turn into a timeout the student is grad
 
 from __future__ import annotations
 
-from autograder.submission import Submission
+from autograder.engine.submission import Submission
 
 # A torch topic's module whose own code is instant. It notes whether torch was loaded before it.
 SOURCE = '''import sys

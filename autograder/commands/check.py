@@ -34,10 +34,10 @@ def run(args: argparse.Namespace) -> int:
 
 def check_paths(paths: list[Path], *, timeout: float = CHECK_TIMEOUT, out=None) -> int:
     """Public checks of every exercise module in ``paths``; 0 when all of them pass."""
-    from autograder.client import GraderFault, StudentAbort, StudentCodeError
+    from autograder.catalog import TOPICS
+    from autograder.engine.submission import Submission
     from autograder.i18n import _
-    from autograder.submission import Submission
-    from autograder.topics import TOPICS
+    from autograder.sandbox.client import GraderFault, StudentAbort, StudentCodeError
 
     out = out or sys.stdout
     failures = found = 0
@@ -55,7 +55,7 @@ def check_paths(paths: list[Path], *, timeout: float = CHECK_TIMEOUT, out=None) 
                     continue
                 found += 1
                 print(f"== {name}.py", file=out)
-                if importlib.util.find_spec(f"autograder.public_checks.{name}") is None:
+                if importlib.util.find_spec(f"autograder.student.public_checks.{name}") is None:
                     print("  " + _("no public checks for this module yet"), file=out)
                     found -= 1
                     continue
@@ -90,8 +90,8 @@ def _is_summary(line: str) -> bool:
     """Whether ``line`` is the public checks' own closing count (this command prints its own), in
     whichever language the worker ran them."""
     try:
-        from autograder.public_checks import SUMMARY
-        from autograder.public_checks._i18n import LANGUAGES, matches, set_language
+        from autograder.student.public_checks import SUMMARY
+        from autograder.student.public_checks._i18n import LANGUAGES, matches, set_language
     except ImportError:  # an older copy of the checks: their English wording
         return "public checks passed" in line
     try:

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from autograder.catalog import DEVICES, PROFILES
 from autograder.commands import absolute, add_language_argument
-from autograder.topics import DEVICES, PROFILES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -69,7 +69,7 @@ def add_budget_arguments(p: argparse.ArgumentParser) -> None:
 
 def budgets(args: argparse.Namespace) -> tuple[float, float]:
     """(topic, submission) budgets from --topic-budget/--submission-budget, defaults filled in."""
-    from autograder.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
+    from autograder.engine.budget import SUBMISSION_BUDGET, TOPIC_BUDGET
 
     topic = TOPIC_BUDGET if args.topic_budget is None else args.topic_budget
     whole = SUBMISSION_BUDGET if args.submission_budget is None else args.submission_budget
@@ -81,7 +81,7 @@ def budgets(args: argparse.Namespace) -> tuple[float, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.engine import grade_submission
+    from autograder.engine.pipeline import grade_submission
     from autograder.formats import render
     from autograder.formats.gradescope import GradescopeOptions, to_gradescope_json
     from autograder.i18n import _

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from autograder.catalog import DEVICES, PROFILES
 from autograder.commands import absolute, add_language_argument
 from autograder.commands.grade import add_budget_arguments, add_notebooks_argument, budgets
-from autograder.topics import DEVICES, PROFILES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -57,9 +57,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from autograder.batch import SUBMISSION_TIMEOUT, Settings, run_batch
+    from autograder.batch.run import SUBMISSION_TIMEOUT, Settings, run_batch
+    from autograder.catalog import parse_topics
     from autograder.i18n import _, current_language, ngettext
-    from autograder.topics import parse_topics
 
     topic_budget, submission_budget = budgets(args)
     settings = Settings(

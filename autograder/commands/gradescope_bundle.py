@@ -1,6 +1,6 @@
 """``autograder gradescope-bundle``: the ``autograder.zip`` to upload to a Gradescope assignment.
 
-The zip holds ``setup.sh`` and ``run_autograder`` (from ``autograder/gradescope/``), the
+The zip holds ``setup.sh`` and ``run_autograder`` (from ``autograder/authoring/gradescope/``), the
 grader's source, the hidden tests of the chosen topics only (with their references, mutants and
 the shared helpers), ``grading.env`` (topics, profile, limits, visibility) and the topics'
 source notebooks with empty answer cells (``notebooks/``: what an uploaded notebook is rebuilt
@@ -18,14 +18,14 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from autograder.catalog import DEVICES, PROFILES
 from autograder.commands import absolute, add_language_argument
 from autograder.commands.grade import add_gradescope_arguments
 from autograder.formats.gradescope import GradescopeOptions
-from autograder.topics import DEVICES, PROFILES
 
 PACKAGE = Path(__file__).resolve().parents[1]
 REPO = PACKAGE.parent
-TEMPLATES = PACKAGE / "gradescope"
+TEMPLATES = PACKAGE / "authoring" / "gradescope"
 SCRIPTS = ("setup.sh", "run_autograder")
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # the same bytes for the same inputs
 # Gradescope stops run_autograder after 10 minutes by default: the grading ends well before,
@@ -72,7 +72,7 @@ def topic_files(tests_dir: Path, topics: list[str]) -> Iterator[tuple[str, Path]
     """The hidden tests' files that ``topics`` need: their ``test_<t>.py``, ``references/<t>.py``
     and ``mutants/<t>.py`` and every shared helper, never another topic's (a container without
     namespaces cannot hide them from the student's code)."""
-    from autograder.topics import TOPICS
+    from autograder.catalog import TOPICS
 
     others = set(TOPICS) - set(topics)
     for arcname, path in _files(tests_dir, "grading_tests"):
@@ -86,8 +86,8 @@ def topic_files(tests_dir: Path, topics: list[str]) -> Iterator[tuple[str, Path]
 def notebook_files(topics: list[str], folder: str | Path | None) -> list[tuple[str, bytes]]:
     """``notebooks/<topic>.ipynb``: each topic's source notebook with its answer cells emptied,
     so that no solution leaves the course."""
-    from autograder.notebook_module import template_path, without_answers
-    from autograder.notebooks import dumps
+    from autograder.authoring.notebooks import dumps
+    from autograder.engine.notebook_module import template_path, without_answers
 
     found = []
     for topic in topics:
@@ -129,7 +129,7 @@ def build_bundle(output: str | Path, topics: list[str], *, profile: str = "gradi
                  options: GradescopeOptions | None = None,
                  notebooks: str | Path | None = None, lang: str = "en") -> list[str]:
     """Write the zip and return the names it holds; its run_autograder grades in ``lang``."""
-    from autograder.engine import default_tests_dir
+    from autograder.engine.pipeline import default_tests_dir
     from autograder.i18n import _
 
     if topic_budget < 0 or submission_budget < 0:
@@ -165,8 +165,8 @@ def build_bundle(output: str | Path, topics: list[str], *, profile: str = "gradi
 
 
 def run(args: argparse.Namespace) -> int:
+    from autograder.catalog import parse_topics
     from autograder.i18n import _, current_language
-    from autograder.topics import parse_topics
 
     names = build_bundle(args.output, parse_topics(args.topics), profile=args.profile,
                          timeout=args.timeout, device=args.device, tests=args.tests,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from autograder.authoring.notebooks import LANGS
 from autograder.commands import absolute
-from autograder.notebooks import LANGS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,9 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.course_folder import PACKAGE_ROOT, course_of_source, find_course
+    from autograder.authoring.course_folder import PACKAGE_ROOT, course_of_source, find_course
+    from autograder.authoring.notebooks import ASSIGNMENTS, course_language, generate, make_course
     from autograder.i18n import _
-    from autograder.notebooks import ASSIGNMENTS, course_language, generate, make_course
 
     course = course_of_source(args.source) if args.source else find_course()
     if args.course and (args.output or args.lang):

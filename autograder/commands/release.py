@@ -38,8 +38,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.course_folder import course_of_source, find_course
-    from autograder.release import build_release
+    from autograder.authoring.course_folder import course_of_source, find_course
+    from autograder.authoring.release import build_release
 
     course = course_of_source(args.source) if args.source else find_course(args.course)
     wanted = [a.strip() for a in args.assignments.split(",")] if args.assignments else None

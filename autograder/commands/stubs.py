@@ -22,8 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.course_folder import find_course, solution_modules
-    from autograder.stubs import generate
+    from autograder.authoring.course_folder import find_course, solution_modules
+    from autograder.authoring.stubs import generate
 
     course = find_course(args.course)
     scratch = None

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from autograder import worker_torch
+from autograder.sandbox import worker_torch
 
 
 def model(spec: list[list[Any]], seed: int, device: str) -> torch.nn.Module:
