@@ -17,21 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch.run import (
-    CSV_NAME,
-    RESULTS_DIR,
-    Job,
-    Settings,
-    csv_text,
-    discover,
-    grade_in_child,
-    make_record,
-    record_name,
-    run_batch,
-    snapshot_tests,
-    student_of,
-    valid_record,
-)
+from autograder.batch.discover import Job, discover
+from autograder.batch.local import grade_in_child
+from autograder.batch.run import run_batch, snapshot_tests
+from autograder.batch.settings import CSV_NAME, RESULTS_DIR, Settings
+from autograder.batch.store import csv_text, make_record, record_name, student_of, valid_record
 from tests.batch_samples import write_class
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,8 @@ import pytest
 
 from autograder import cli
 from autograder.batch.child import build_parser as child_parser
-from autograder.batch.run import Settings, child_command
+from autograder.batch.local import child_command
+from autograder.batch.settings import Settings
 from autograder.engine import pipeline as engine
 from autograder.engine.budget import SUBMISSION_BUDGET, TOPIC_BUDGET, BudgetExhausted, Budgets
 from autograder.engine.pipeline import grade_submission

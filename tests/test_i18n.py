@@ -209,7 +209,7 @@ def test_labels_are_shown_translated_but_machine_fields_stay_english():
 
 
 def test_the_batch_explains_a_module_it_did_not_ship_in_the_language_it_graded_in():
-    from autograder.batch.run import explain_refused
+    from autograder.batch.cluster import explain_refused
     from autograder.engine.submission import not_submitted
 
     with language("zh"):
@@ -220,7 +220,7 @@ def test_the_batch_explains_a_module_it_did_not_ship_in_the_language_it_graded_i
 
 def test_the_report_says_once_that_a_grading_did_not_finish_in_any_language():
     from autograder.batch.report import unfinished
-    from autograder.batch.run import did_not_finish
+    from autograder.batch.store import did_not_finish
 
     with language("zh"):
         record = {"status": "error", "error": "boom",
@@ -337,7 +337,9 @@ def test_a_grading_sets_its_language_for_the_hidden_tests_and_restores_it():
 
 @pytest.mark.slow
 def test_grade_batch_lang_zh_writes_chinese_feedback_and_report(tmp_path):
-    from autograder.batch.run import Settings, child_command, load_records
+    from autograder.batch.local import child_command
+    from autograder.batch.settings import Settings
+    from autograder.batch.store import load_records
 
     submissions = tmp_path / "class"
     (submissions / "ming").mkdir(parents=True)
@@ -372,7 +374,7 @@ def test_grade_batch_lang_zh_writes_chinese_feedback_and_report(tmp_path):
 
 
 def test_an_english_batch_keeps_the_fingerprint_of_results_stored_before_languages():
-    from autograder.batch.run import Settings
+    from autograder.batch.settings import Settings
 
     assert "lang" not in Settings(("optimizers",)).fingerprint()
     assert Settings(("optimizers",), lang="zh").fingerprint()["lang"] == "zh"

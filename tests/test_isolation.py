@@ -290,7 +290,9 @@ def _properties(record: dict) -> list[tuple]:
 
 @pytest.mark.slow
 def test_an_honest_students_batch_result_is_the_same_beside_a_process_hog(tmp_path):
-    from autograder.batch.run import RESULTS_DIR, Settings, record_name, run_batch
+    from autograder.batch.run import run_batch
+    from autograder.batch.settings import RESULTS_DIR, Settings
+    from autograder.batch.store import record_name
     from autograder.engine.pipeline import grade_submission
 
     solution = (SOLUTIONS / "optimizers.py").read_text()

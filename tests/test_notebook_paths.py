@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch.run import Job, Settings, make_record
+from autograder.batch.discover import Job
+from autograder.batch.settings import Settings
+from autograder.batch.store import make_record
 from autograder.engine.notebook_module import (
     MissingTemplate,
     NotebookProblem,
@@ -204,7 +206,7 @@ def test_a_notebook_without_a_template_makes_an_error_record_for_the_staff(tmp_p
 
 
 def test_dask_ships_notebooks_and_the_source_notebooks_they_are_rebuilt_from(tmp_path):
-    from autograder.batch.run import pack_notebooks, pack_submission
+    from autograder.batch.cluster import pack_notebooks, pack_submission
 
     folder = write_notebook(tmp_path / "sub", release_notebook({}))
     files, refused = pack_submission(folder)

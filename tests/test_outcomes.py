@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from autograder.batch.discover import Job
 from autograder.batch.report import summarize
-from autograder.batch.run import Job, Settings, make_record, valid_record
+from autograder.batch.settings import Settings
+from autograder.batch.store import make_record, valid_record
 from autograder.engine.pipeline import grade_submission
 from autograder.formats import render
 from autograder.results import Outcome, PropertyResult, SubmissionResult, TopicResult

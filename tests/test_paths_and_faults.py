@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch.run import Job, Settings, make_record, retry_on_rerun, timeout_cause
+from autograder.batch.discover import Job
+from autograder.batch.local import timeout_cause
+from autograder.batch.settings import Settings
+from autograder.batch.store import make_record, retry_on_rerun
 from autograder.formats import render
 from autograder.results import Outcome, SubmissionResult
 from autograder.sandbox.client import GraderFault, StudentCodeError, Worker

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from autograder.batch.discover import Job
 from autograder.batch.report import summarize, write_report
-from autograder.batch.run import RESULTS_DIR, Job, Settings, make_record, record_name
+from autograder.batch.settings import RESULTS_DIR, Settings
+from autograder.batch.store import make_record, record_name
 from autograder.results import Outcome, PropertyResult, SubmissionResult, TopicResult
 
 SETTINGS = Settings(topics=("optimizers",), profile="ci")

@@ -20,15 +20,11 @@ from typing import Any
 
 import pytest
 
-from autograder.batch.run import (
-    Settings,
-    discover,
-    explain_refused,
-    grade_in_child,
-    grade_shipped,
-    pack_submission,
-    run_batch,
-)
+from autograder.batch.cluster import explain_refused, grade_shipped, pack_submission
+from autograder.batch.discover import discover
+from autograder.batch.local import grade_in_child
+from autograder.batch.run import run_batch
+from autograder.batch.settings import Settings
 from autograder.engine import staging
 from autograder.engine.pipeline import grade_submission
 from autograder.engine.submission import Submission

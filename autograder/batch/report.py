@@ -106,7 +106,7 @@ def _first_line(text: Any) -> str:
 def unfinished(data: dict[str, Any], topics: list[str] | None = None) -> list[str]:
     """Why a student's work was not all graded, or not all done: grading did not finish, a
     module not submitted or not gradable, a time budget used up, a crash, missing functions."""
-    from autograder.batch.run import did_not_finish
+    from autograder.batch.store import did_not_finish
 
     reasons = []
     if data.get("status") == "error":
@@ -140,7 +140,7 @@ def unfinished(data: dict[str, Any], topics: list[str] | None = None) -> list[st
 def _did_not_finish_prefixes() -> tuple[str, ...]:
     """How a stored record's topic problem says grading did not finish, in every language (a
     batch's records are in the language it graded in)."""
-    from autograder.batch.run import did_not_finish
+    from autograder.batch.store import did_not_finish
 
     prefixes = []
     for lang in LANGUAGES:
@@ -435,7 +435,8 @@ def _table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]],
 
 def _link(student: str) -> str:
     """The student's name, linked to their stored result ``results/<student>.json``."""
-    from autograder.batch.run import RESULTS_DIR, record_name
+    from autograder.batch.settings import RESULTS_DIR
+    from autograder.batch.store import record_name
 
     href = f"{RESULTS_DIR}/{quote(record_name(student))}"
     return f'<a href="{html.escape(href)}">{html.escape(student)}</a>'

@@ -57,7 +57,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from autograder.batch.run import SUBMISSION_TIMEOUT, Settings, run_batch
+    from autograder.batch.run import run_batch
+    from autograder.batch.settings import SUBMISSION_TIMEOUT, Settings
     from autograder.catalog import parse_topics
     from autograder.i18n import _, current_language, ngettext
 

@@ -20,7 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from autograder.batch.report import write_report
-    from autograder.batch.run import CSV_NAME, csv_text, load_records
+    from autograder.batch.settings import CSV_NAME
+    from autograder.batch.store import csv_text, load_records
     from autograder.catalog import TOPICS
     from autograder.files import write_atomic
     from autograder.i18n import _, ngettext

@@ -1,0 +1,179 @@
+"""Grading on a Dask cluster: a submission and the hidden tests travel as files (bytes, never
+links), each task grades one submission in a child process on its worker."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from autograder.batch.discover import Job
+from autograder.batch.local import grade_in_child
+from autograder.batch.settings import MAX_SHIPPED_BYTES, Settings
+from autograder.batch.store import SUBMISSION, Batch, make_record, record_name
+from autograder.catalog import TOPICS
+from autograder.engine.notebook_module import (
+    MAX_NOTEBOOK_BYTES,
+    MAX_NOTEBOOKS_BYTES,
+    NOTEBOOK_SUFFIX,
+    template_path,
+)
+from autograder.engine.staging import read_submission, write_files
+from autograder.i18n import _, language
+
+# ---------------------------------------------------------------------------- Dask
+
+
+def pack_submission(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """What a Dask worker needs of a student's folder: its modules and notebooks, read as
+    ``grade`` reads them (regular files only, size limits), and why each other one was not."""
+    staged = read_submission(folder)
+    refused = dict(staged.refused)
+    if staged.folder_problem:
+        refused[""] = staged.folder_problem
+        return staged.files, refused
+    notebooks = read_submission(folder, (NOTEBOOK_SUFFIX,), MAX_NOTEBOOK_BYTES, MAX_NOTEBOOKS_BYTES)
+    refused.update(notebooks.refused)
+    return {**staged.files, **notebooks.files}, refused
+
+
+def pack_notebooks(settings: Settings) -> dict[str, bytes]:
+    """The source notebooks of the batch's topics, by ``<topic>.ipynb``, for a Dask worker."""
+    files = {}
+    for topic in settings.topics:
+        path = template_path(topic, settings.notebooks)
+        if path is not None:
+            files[path.name] = path.read_bytes()
+    return files
+
+
+def explain_refused(record: dict[str, Any], refused: dict[str, str]) -> dict[str, Any]:
+    """The worker was shipped only the files that could be read: where its feedback says a
+    module is missing, or that importing one failed, say why that file was not shipped."""
+    stems = {name.removesuffix(".py"): why for name, why in refused.items() if name.endswith(".py")}
+    # A notebook is graded before a module of the same topic: its reason comes first.
+    stems.update({name.removesuffix(NOTEBOOK_SUFFIX): why for name, why in refused.items()
+                  if name.endswith(NOTEBOOK_SUFFIX)})
+
+    def explain(text: str, topic: str) -> str:
+        from autograder.engine.submission import not_submitted, nothing_submitted
+
+        # The child's words: the caller sets the batch's language, the one it graded in.
+        missing = (not_submitted(topic), nothing_submitted(topic))
+        if topic in stems and text.startswith(missing):
+            return stems[topic]
+        for stem, why in stems.items():
+            if f"No module named '{stem}'" in text:
+                return f"{text}\n({why})"
+        return text
+
+    for topic in record.get("topics", []):
+        name = str(topic.get("topic", ""))
+        topic["problem"] = explain(str(topic.get("problem", "")), name)
+        for prop in topic.get("properties", []):
+            prop["feedback"] = explain(str(prop.get("feedback", "")), name)
+    return record
+
+
+def pack_folder(folder: Path, limit: int = MAX_SHIPPED_BYTES) -> dict[str, bytes]:
+    """A folder of the course's own (the hidden tests) as regular files by relative path, no
+    links, hidden or cache files; a student's folder goes through ``pack_submission``."""
+    files: dict[str, bytes] = {}
+    total = 0
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        size = path.stat().st_size
+        if total + size > limit or path.suffix in (".pyc", ".pyo"):
+            continue
+        total += size
+        files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
+def unpack_folder(files: dict[str, bytes], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        target = (folder / rel).resolve()
+        if not target.is_relative_to(folder.resolve()):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return folder
+
+
+def tests_digest(files: dict[str, bytes], topics: tuple[str, ...]) -> str:
+    """sha256 of the hidden tests' files, leaving out other topics' tests, references and
+    mutants (``test_conv.py``, ``references/conv.py``...): editing them changes no result."""
+    others = set(TOPICS) - set(topics)
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        stem = Path(rel).stem
+        if stem.removeprefix("test_") in others and (stem.startswith("test_") or "/" in rel):
+            continue
+        h.update(rel.encode("utf-8") + b"\0" + hashlib.sha256(files[rel]).digest())
+    return h.hexdigest()
+
+
+def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: dict[str, Any],
+                  tests: tuple[str, dict[str, bytes]],
+                  refused: dict[str, str] | None = None,
+                  notebooks: dict[str, bytes] | None = None) -> dict[str, Any]:
+    """A Dask task: rebuild the submission and the hidden tests on this worker and grade.
+    ``refused``: what ``pack_submission`` did not ship, and why (``""``: the whole folder);
+    ``notebooks``: the source notebooks (``pack_notebooks``)."""
+    config = Settings.from_dict(settings)
+    refused = refused or {}
+    with tempfile.TemporaryDirectory(prefix="agbatch-") as tmp, language(config.lang):
+        folder = write_files(files, Path(tmp) / "submission")
+        if "" in refused:
+            return make_record(Job(student, folder, label), config, None, refused[""], SUBMISSION)
+        tests_dir = unpack_folder(tests[1], Path(tmp) / "tests" / tests[0])
+        templates = write_files(notebooks or {}, Path(tmp) / "notebooks")
+        record = grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
+                                tests=tests_dir, notebooks=templates)
+        return explain_refused(record, refused)
+
+
+
+def grade_on_dask(batch: Batch, todo: list[Job], scheduler: str, tests: tuple[str, dict[str, bytes]],
+          on_done: Callable[[dict[str, Any]], None]) -> None:
+    from distributed import Client, as_completed
+
+    settings = batch.settings.to_dict()
+    with Client(scheduler, set_as_default=False) as client:
+        [shared_tests, shared_notebooks] = client.scatter([tests, pack_notebooks(batch.settings)],
+                                                          broadcast=True)
+        futures = {}
+        for job in todo:
+            if job.problem:
+                on_done(make_record(job, batch.settings, None, job.problem, SUBMISSION))
+                continue
+            files, refused = pack_submission(job.path)
+            future = client.submit(grade_shipped, job.student, job.label, files, settings,
+                                   shared_tests, refused, shared_notebooks,
+                                   key=f"grade-{record_name(job.student)}-{time.time_ns()}",
+                                   pure=False, retries=0)
+            futures[future] = job
+        try:
+            for future in as_completed(futures, loop=client.loop):
+                job = futures[future]
+                try:
+                    record = future.result()
+                except Exception as exc:  # the task itself failed (e.g. KilledWorker)
+                    if future.status == "cancelled":
+                        raise
+                    record = make_record(job, batch.settings, None,
+                                         _("the Dask task failed: {type}: {error}").format(
+                                             type=type(exc).__name__, error=exc))
+                on_done(record)
+        finally:
+            client.cancel(list(futures))
+
+
