@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.internal.conjecture import engine as _hypothesis_engine
 
 from autograder.catalog import TOPICS
-from autograder.engine.pipeline import EnginePlugin, cuda_available
+from autograder.engine.pipeline import cuda_available
+from autograder.engine.properties import SUBMISSION
 from autograder.engine.submission import ModuleProblem, Submission
 
 _COMMON = dict(
@@ -49,18 +50,11 @@ _hypothesis_engine.MAX_SHRINKING_SECONDS = SHRINK_SECONDS
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not cuda_available(), reason="no CUDA device"))]
 
 
-def _engine(config) -> EnginePlugin | None:
-    for plugin in config.pluginmanager.get_plugins():
-        if isinstance(plugin, EnginePlugin):
-            return plugin
-    return None
-
-
 @pytest.fixture(scope="session")
 def submission(request):
-    engine = _engine(request.config)
-    if engine is not None:
-        yield engine.submission
+    graded = request.config.stash.get(SUBMISSION, None)  # the engine's (autograder.engine.properties)
+    if graded is not None:
+        yield graded
         return
     folder = os.environ.get("AUTOGRADER_SUBMISSION") or str(Path(__file__).resolve().parent.parent / "solutions")
     with Submission(folder) as sub:

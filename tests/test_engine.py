@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from autograder.engine.pipeline import grade_submission, student_feedback
+from autograder.engine.pipeline import grade_submission
+from autograder.engine.verdict import student_feedback
 from autograder.formats import render
 from autograder.formats.gradescope import gradescope_dict
 from autograder.results import Outcome
@@ -184,7 +185,8 @@ def test_cuda_variants_are_collected_and_skip_without_a_gpu():
     import subprocess
     import sys
 
-    from autograder.engine.pipeline import INI, cuda_available
+    from autograder.engine.pipeline import cuda_available
+    from autograder.engine.properties import INI
 
     if cuda_available():
         pytest.skip("a GPU is present: the cuda variants run instead of skipping")
@@ -244,7 +246,7 @@ def test_without_shrinking_a_failing_example_runs_once_and_reads_the_same(make_s
 
 def test_each_grading_runs_its_own_profile_whatever_this_process_graded_before(monkeypatch):
     """Hypothesis binds a test's settings at import: a grading after one with another profile
-    must still run its own profile's examples (engine.forget_test_modules)."""
+    must still run its own profile's examples (properties.forget_test_modules)."""
     from autograder.engine.submission import Submission
 
     calls: list[int] = []

@@ -441,7 +441,7 @@ def test_every_property_title_is_extracted_as_the_engine_makes_it():
     import ast as python_ast
 
     from autograder.authoring.i18n_extract import title
-    from autograder.engine.pipeline import _readable
+    from autograder.engine.properties import _readable
 
     found = extracted()
     names = [node.name for path in sorted((ROOT / "grading_tests").glob("test_*.py"))

@@ -119,7 +119,8 @@ def hidden_points(topics: list[str], tests_dir: Path | None = None) -> dict[str,
 
     import pytest
 
-    from autograder.engine.pipeline import INI, default_tests_dir
+    from autograder.engine.pipeline import default_tests_dir
+    from autograder.engine.properties import INI
 
     tests = tests_dir or default_tests_dir()
     files = [str(tests / f"test_{t}.py") for t in topics if (tests / f"test_{t}.py").exists()]

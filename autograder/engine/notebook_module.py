@@ -144,7 +144,7 @@ def default_notebooks_dir() -> Path:
 def template_path(topic: str, folder: str | Path | None = None) -> Path | None:
     """The source notebook of ``topic`` in ``folder`` (an nbgrader ``source/`` folder, one of its
     assignment folders, or a folder of notebooks), or None."""
-    from autograder.authoring.notebooks import ASSIGNMENTS
+    from autograder.catalog import ASSIGNMENTS
 
     base = Path(folder) if folder else default_notebooks_dir()
     name = f"{topic}{NOTEBOOK_SUFFIX}"
