@@ -108,10 +108,29 @@ def reference(model: torch.nn.Module, device: str, seed: int) -> torch.nn.Module
 
 def run_reference(model: torch.nn.Module, x: np.ndarray, dout_seed: int | None, *, train: bool,
                   device: str, grads: bool = True, buffers: bool = True) -> dict[str, Any]:
-    """Exactly the worker's ``run`` action, on a trusted model in this process."""
-    req = {"handle": 0, "x": x, "dout_seed": dout_seed, "train": train, "device": device, "dtype": DTYPE,
-           "grads": grads, "buffers": buffers}
-    return worker_torch.action_run(req, {0: model}, lambda v: v)
+    """What the worker's ``run`` action reports of the student's module, computed here for a
+    trusted model by code of its own (``torch.autograd.grad`` of the output against the seeded
+    upstream gradient), so that a bug in the worker's action cannot hit both sides alike: it
+    would fail the solutions' properties, which the suite grades."""
+    model.train(train)
+    x_t = torch.tensor(np.asarray(x), dtype=torch.float64, device=torch.device(device), requires_grad=True)
+    torch.manual_seed(0)  # the worker's seed before the forward pass (dropout draws: not compared)
+    out = model(x_t)
+    reply: dict[str, Any] = {"type": type(out).__qualname__, "dtype": "float64", "device": out.device.type,
+                             "out": out.detach().cpu().numpy(), "dx": None, "grads": {}, "backward": ""}
+    if dout_seed is not None:
+        dout = torch.randn(tuple(out.shape), generator=torch.Generator().manual_seed(dout_seed),
+                           dtype=torch.float64).to(out.device)
+        named = list(model.named_parameters()) if grads else []
+        found = torch.autograd.grad(out, [x_t, *(p for _name, p in named)], grad_outputs=dout,
+                                    allow_unused=True)
+        reply["dx"] = found[0].detach().cpu().numpy()
+        reply["grads"] = {name: None if g is None else g.detach().cpu().numpy()
+                          for (name, _p), g in zip(named, found[1:])}
+    if buffers:
+        reply["buffers"] = {name: b.detach().cpu().numpy().reshape(-1 if b.dim() == 0 else b.shape)
+                            for name, b in model.named_buffers()}
+    return reply
 
 
 def describe_reference(ctor: Callable[..., torch.nn.Module], *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""The trusted side does not share a bug with the student's: ``worker_torch.action_run`` (which
-both the references and students' modules go through) agrees with a forward and backward pass
-written here with plain torch, and the seeded weights are what ``load_state_dict`` loads."""
+"""The trusted side does not share a bug with the student's: the reference's run
+(``grading_tests.modules.run_reference``) and the worker's ``run`` action on a student's module
+(``worker_torch.action_run``) are two implementations, and both agree with a forward and backward
+pass written here with plain torch; the seeded weights are what ``load_state_dict`` loads."""
 
 from __future__ import annotations
 
@@ -32,14 +33,21 @@ def by_hand(model: torch.nn.Module, x: np.ndarray, dout_seed: int, train: bool) 
             "buffers": {n: b.detach().numpy().copy() for n, b in model.named_buffers()}}
 
 
+def worker_run(model: torch.nn.Module, x: np.ndarray, dout_seed: int, train: bool) -> dict:
+    req = {"handle": 0, "x": x, "dout_seed": dout_seed, "train": train, "device": "cpu", "dtype": "float64"}
+    return worker_torch.action_run(req, {0: model}, lambda v: v)
+
+
+@pytest.mark.parametrize("side", ["reference", "worker"])
 @pytest.mark.parametrize("train", [False, True])
-def test_the_run_action_is_a_plain_forward_and_backward(train):
+def test_the_run_of_each_side_is_a_plain_forward_and_backward(train, side):
     x = np.random.default_rng(1).standard_normal((2, 3, 5, 6))
     mine = reference(small_net(), "cpu", seed=5)
     theirs = reference(small_net(), "cpu", seed=5)
     for (name, a), b in zip(mine.state_dict().items(), theirs.state_dict().values()):
         assert torch.equal(a, b), name  # seeded: the same weights from the same seed
-    got = run_reference(mine, x, 11, train=train, device="cpu")
+    got = (run_reference(mine, x, 11, train=train, device="cpu") if side == "reference"
+           else worker_run(mine, x, 11, train))
     want = by_hand(theirs, x, 11, train)
     assert got["type"] == "Tensor" and got["dtype"] == "float64" and got["device"] == "cpu"
     np.testing.assert_array_equal(got["out"], want["out"])
