@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from autograder.batch.settings import RESULTS_DIR
+from autograder.batch.store import did_not_finish, record_name
 from autograder.i18n import LANGUAGES, N_, _, html_lang, language, ngettext
 from autograder.results import Outcome, read_outcome
 
@@ -106,7 +108,6 @@ def _first_line(text: Any) -> str:
 def unfinished(data: dict[str, Any], topics: list[str] | None = None) -> list[str]:
     """Why a student's work was not all graded, or not all done: grading did not finish, a
     module not submitted or not gradable, a time budget used up, a crash, missing functions."""
-    from autograder.batch.store import did_not_finish
 
     reasons = []
     if data.get("status") == "error":
@@ -140,7 +141,6 @@ def unfinished(data: dict[str, Any], topics: list[str] | None = None) -> list[st
 def _did_not_finish_prefixes() -> tuple[str, ...]:
     """How a stored record's topic problem says grading did not finish, in every language (a
     batch's records are in the language it graded in)."""
-    from autograder.batch.store import did_not_finish
 
     prefixes = []
     for lang in LANGUAGES:
@@ -435,8 +435,6 @@ def _table(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]],
 
 def _link(student: str) -> str:
     """The student's name, linked to their stored result ``results/<student>.json``."""
-    from autograder.batch.settings import RESULTS_DIR
-    from autograder.batch.store import record_name
 
     href = f"{RESULTS_DIR}/{quote(record_name(student))}"
     return f'<a href="{html.escape(href)}">{html.escape(student)}</a>'
