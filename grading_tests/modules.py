@@ -18,6 +18,7 @@ from hypothesis import Phase, settings
 from autograder.i18n import _
 from autograder.sandbox import worker_torch
 from autograder.sandbox.client import Remote, session_of
+from grading_tests import reference_cache
 from grading_tests.compare import (
     DEFAULT_KEPT,
     LAYER_NAMES,
@@ -130,6 +131,19 @@ def run_reference(model: torch.nn.Module, x: np.ndarray, dout_seed: int | None, 
         reply["buffers"] = {name: b.detach().cpu().numpy().reshape(-1 if b.dim() == 0 else b.shape)
                             for name, b in model.named_buffers()}
     return reply
+
+
+def reference_run(ctor: Callable[..., torch.nn.Module], args: Sequence[Any], kwargs: Mapping[str, Any],
+                  x: np.ndarray, *, seed: int, dout_seed: int | None, train: bool, device: str,
+                  grads: bool = True, buffers: bool = True) -> dict[str, Any]:
+    """``run_reference`` of a fresh ``reference(ctor(*args, **kwargs), device, seed)``, computed once
+    per class: every student meets the same derandomized examples (``reference_cache``)."""
+    def compute() -> dict[str, Any]:
+        return run_reference(reference(ctor(*args, **kwargs), device, seed), x, dout_seed, train=train,
+                             device=device, grads=grads, buffers=buffers)
+
+    return reference_cache.cached(ctor, args, kwargs, x, compute, seed=seed, dout_seed=dout_seed, train=train,
+                                  device=device, grads=grads, buffers=buffers)
 
 
 def describe_reference(ctor: Callable[..., torch.nn.Module], *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -267,9 +281,9 @@ def grade_pass(label: str, impl_ctor: Any, ref_ctor: Any, args: Sequence[Any], *
     kwargs = dict(kwargs or {})
     student, expected = grade_keys(label, impl_ctor, ref_ctor, args, kwargs, context)
     student.prepare(device, seed)
-    ref = reference(ref_ctor(*args, **kwargs), device, seed)
     (x,) = rng_arrays(seed + 1, x_shape)
-    want = run_reference(ref, x, seed + 2, train=train, device=device, grads=grads)
+    want = reference_run(ref_ctor, args, kwargs, x, seed=seed, dout_seed=seed + 2, train=train, device=device,
+                         grads=grads)
     got = student.run(x, seed + 2, train=train, device=device, grads=grads)
     diagnoses = mutant_outputs(mutants, args, kwargs, expected, x, train=train, device=device, seed=seed)
     mode = "training mode" if train else "eval mode"
@@ -304,9 +318,9 @@ def grade_network(impl: Any, module: str, name: str, ref_ctor: Any, n_classes: i
     student = build_in_worker(name, impl, module, name, context=context, **kwargs)
     check_state(name, student.describe(), expected, context, hint)
     student.prepare(device, seed)
-    model = reference(ref_ctor(**kwargs), device, seed)
     (x,) = rng_arrays(seed + 1, x_shape)
-    want = run_reference(model, x, seed + 2, train=False, device=device, grads=False, buffers=False)
+    want = reference_run(ref_ctor, (), kwargs, x, seed=seed, dout_seed=seed + 2, train=False, device=device,
+                         grads=False, buffers=False)
     got = student.run(x, seed + 2, train=False, device=device, grads=False, buffers=False)
     check_run(_("{name} in eval mode").format(name=name), got, want, context=context, hint=hint, device=device)
 

@@ -137,10 +137,10 @@ def test_small_densenet_matches_torchvision_in_both_modes(impl, device, growth, 
                        x_shape=(2, 3, 36, 40), seed=seed)
     student, _unused = tm.grade_keys("DenseNet", impl.densenet.DenseNet, ref.DenseNet, (), kwargs, context, NET_HINT)
     student.prepare(device, seed)
-    model = tm.reference(ref.DenseNet(**kwargs), device, seed)
     (x,) = tm.rng_arrays(seed + 1, (2, 3, 36, 40))
     for train in (False, True):
-        want = tm.run_reference(model, x, seed + 2, train=train, device=device)
+        want = tm.reference_run(ref.DenseNet, (), kwargs, x, seed=seed, dout_seed=seed + 2, train=train,
+                                device=device)
         got = student.run(x, seed + 2, train=train, device=device)
         tm.check_run(_("DenseNet in {value} mode").format(value='training' if train else 'eval'), got, want, context=context,
                      hint=NET_HINT, device=device)

@@ -139,10 +139,10 @@ def test_small_resnet_matches_torchvision_in_both_modes(impl, device, n_classes,
     student = tm.build("ResNet", impl.resnet.ResNet, basic.handle, context=context, **kwargs)
     tm.check_state("ResNet(BasicBlock, ...)", student.describe(), expected, context, NET_HINT)
     student.prepare(device, seed)
-    model = tm.reference(ref.ResNet(ref.BasicBlock, **kwargs), device, seed)
     (x,) = tm.rng_arrays(seed + 1, (2, 3, 40, 36))
     for train in (False, True):
-        want = tm.run_reference(model, x, seed + 2, train=train, device=device)
+        want = tm.reference_run(ref.ResNet, (ref.BasicBlock,), kwargs, x, seed=seed, dout_seed=seed + 2,
+                                train=train, device=device)
         got = student.run(x, seed + 2, train=train, device=device)
         tm.check_run(f"ResNet(BasicBlock, [1, 1, 1, 1]) in {'training' if train else 'eval'} mode",
                      got, want, context=context, hint=NET_HINT, device=device)

@@ -7,6 +7,7 @@ import contextlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,9 @@ from typing import Any
 from autograder.batch.discover import Job
 from autograder.batch.settings import LOG_TAIL, Settings
 from autograder.batch.store import BUDGET_GRACE, GRADER, SUBMISSION, Batch, make_record, read_record
+from autograder.engine.properties import REFERENCE_CACHE_ENV
 from autograder.i18n import _
+from autograder.sandbox import jail
 
 # ---------------------------------------------------------------------------- one submission
 
@@ -126,6 +129,25 @@ class Stopped(Exception):
     """The batch is being interrupted: this submission's outcome must not be recorded."""
 
 
+def reference_cache(scratch: Path) -> Path | None:
+    """The folder where this batch's gradings keep the hidden tests' reference outputs for the
+    class's next submissions (a float64 VGG-16 runs once, not once per student), or None where
+    a worker could reach it: what one submission's grading stores must never come from code of
+    a student, so only where workers are jailed or run as a uid of their own, in a folder this
+    process alone owns and may enter (0700)."""
+    if not (jail.namespaces_available() or jail.can_drop_privileges()):
+        return None
+    folder = scratch / "references"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return folder
+
+
 def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Children | None = None,
                    threads: int = 1, tests: Path | None = None,
                    notebooks: Path | None = None) -> dict[str, Any]:
@@ -137,12 +159,17 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
         return make_record(job, settings, None, job.problem, SUBMISSION)
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=scratch, prefix="job-"))
+    env = child_env(threads)
+    cache = reference_cache(scratch)
+    env.pop(REFERENCE_CACHE_ENV, None)  # never one this process's own environment names
+    if cache is not None:
+        env[REFERENCE_CACHE_ENV] = str(cache)
     try:
         output, log = work / "result.json", work / "log.txt"
         with open(log, "wb") as log_handle:
             proc = subprocess.Popen(child_command(job.path, output, settings, tests, notebooks),
                                     stdin=subprocess.DEVNULL, stdout=log_handle,
-                                    stderr=subprocess.STDOUT, env=child_env(threads), cwd=work,
+                                    stderr=subprocess.STDOUT, env=env, cwd=work,
                                     start_new_session=True)
         if children is not None:
             children.add(proc)

@@ -32,6 +32,9 @@ INI = Path(__file__).with_name("grading.ini")
 # Where the tests' fixtures find the submission under grading (pytest's stash of the session's
 # config: set by the plugin when pytest configures it, absent when the tests run on their own).
 SUBMISSION = pytest.StashKey[Submission]()
+# A folder where the hidden tests keep reference outputs for the next gradings of a class
+# (grading_tests/reference_cache.py); a batch names one its workers cannot reach.
+REFERENCE_CACHE_ENV = "AUTOGRADER_REFERENCE_CACHE"
 
 
 def _readable(name: str) -> str:
