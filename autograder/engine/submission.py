@@ -388,6 +388,20 @@ class _Session:
             raise WorkerFailure(_("the worker's reply was not in the expected form"))
         return CallResult(self._wrap(reply["value"]), reply["args"], reply["kwargs"], "")
 
+    def call_many(self, root: str | int, path: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]],
+                  return_args: bool = False) -> list[Any]:
+        """Each call of ``calls`` in one request, given the call limit once per call in all."""
+        message = {"op": "call_many", "root": root, "path": path, "return_args": return_args,
+                   "calls": [[list(args), dict(kwargs)] for args, kwargs in calls]}
+        reply = self.submission.request(self.module, message, self.submission.call_timeout * max(1, len(calls)))
+        if not isinstance(reply, list) or len(reply) != len(calls):
+            raise WorkerFailure(_("the worker's reply was not in the expected form"))
+        if not return_args:
+            return [self._wrap(value) for value in reply]
+        if not all(isinstance(r, dict) and set(r) == {"value", "args", "kwargs"} for r in reply):
+            raise WorkerFailure(_("the worker's reply was not in the expected form"))
+        return [CallResult(self._wrap(r["value"]), r["args"], r["kwargs"], "") for r in reply]
+
     def get(self, root: str | int, path: str) -> Any:
         message = {"op": "get", "root": root, "path": path}
         return self._wrap(self.submission.request(self.module, message))

@@ -500,6 +500,31 @@ class Remote:
         return record.track(lambda: self._session.call(self._root, self._path, args, kwargs,
                                                        return_args=True))
 
+    def call_many(self, calls: list[tuple[tuple[Any, ...], dict[str, Any]]], *,
+                  inspect: bool = False) -> list[Any]:
+        """``[self(*args, **kwargs) for args, kwargs in calls]`` in one round trip (``inspect``:
+        ``CallResult``s, as ``inspect_call`` gives). The calls are recorded as single calls
+        would be; they may take the call limit once per call, in all. Where one raises, the
+        calls run again one by one, so that the feedback and the reproducer name that call
+        exactly as a loop of single calls would."""
+        records = [CALLS.add("call", self._root, self._path, args, kwargs, inspect=inspect)
+                   for args, kwargs in calls]
+        try:
+            results = self._session.call_many(self._root, self._path, calls, return_args=inspect)
+        except StudentCodeError:
+            mine = {id(record) for record in records}
+            CALLS.records[:] = [record for record in CALLS.records if id(record) not in mine]
+            one = self.inspect_call if inspect else self
+            return [one(*args, **kwargs) for args, kwargs in calls]
+        except BaseException as exc:
+            for record in records:
+                record.raised = type(exc).__name__
+            raise
+        for record, result in zip(records, results):
+            record.result = result.value if isinstance(result, CallResult) else result
+            record.done = True
+        return results
+
     def get(self) -> Any:
         record = CALLS.add("get", self._root, self._path, (), {})
         return record.track(lambda: self._session.get(self._root, self._path))
