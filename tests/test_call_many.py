@@ -19,6 +19,10 @@ RAISES_ON_AN_ORDERING = SOLUTION.replace(
     "    order = rng.permutation(m)\n"
     "    if m == 4 and list(order) == [3, 2, 1, 0]:\n"
     "        raise ValueError('reversed order')\n")
+HANGS = SOLUTION.replace("    order = rng.permutation(m)\n",
+                         "    order = rng.permutation(m)\n"
+                         "    while m == 4:\n"
+                         "        pass\n")
 BIASED = SOLUTION.replace("    order = rng.permutation(m)\n",
                           "    order = rng.permutation(m)\n"
                           "    if m == 4 and order[0] == 0:\n"
@@ -35,15 +39,19 @@ def uniformity(result):
     return prop
 
 
-@pytest.mark.parametrize("text", [RAISES_ON_AN_ORDERING, BIASED, SOLUTION], ids=["raises", "biased", "correct"])
+@pytest.mark.parametrize("text", [RAISES_ON_AN_ORDERING, HANGS, BIASED, SOLUTION],
+                         ids=["raises", "hangs", "biased", "correct"])
 def test_one_request_reads_as_a_loop_of_single_calls(make_submission, monkeypatch, text):
     folder = make_submission(optimizers=text)
-    batched = uniformity(grade_submission(folder, ["optimizers"], profile="dev", functions={PROPERTY}))
+    # A hang is stopped at one call's limit (1 s here), as in a loop, never at 2400 of them.
+    grade = dict(profile="dev", functions={PROPERTY}, call_timeout=1.0, topic_budget=60.0)
+    batched = uniformity(grade_submission(folder, ["optimizers"], **grade))
     monkeypatch.setattr(Remote, "call_many", one_by_one)
-    looped = uniformity(grade_submission(folder, ["optimizers"], profile="dev", functions={PROPERTY}))
+    looped = uniformity(grade_submission(folder, ["optimizers"], **grade))
     assert (batched.outcome, batched.score, batched.feedback, batched.reproduce, batched.diagnosis) == \
         (looped.outcome, looped.score, looped.feedback, looped.reproduce, looped.diagnosis)
-    expected = {RAISES_ON_AN_ORDERING: Outcome.RAISED, BIASED: Outcome.FAILED, SOLUTION: Outcome.PASSED}[text]
+    expected = {RAISES_ON_AN_ORDERING: Outcome.RAISED, HANGS: Outcome.TIMED_OUT, BIASED: Outcome.FAILED,
+                SOLUTION: Outcome.PASSED}[text]
     assert batched.outcome is expected, batched.feedback
     if text is RAISES_ON_AN_ORDERING:
         assert "reversed order" in batched.feedback and "random_mini_batches(" in batched.reproduce

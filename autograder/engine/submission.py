@@ -390,10 +390,11 @@ class _Session:
 
     def call_many(self, root: str | int, path: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]],
                   return_args: bool = False) -> list[Any]:
-        """Each call of ``calls`` in one request, given the call limit once per call in all."""
+        """Each call of ``calls`` in one request, under the limit of one call (``Remote.call_many``
+        sends a few at a time, so that a call that hangs is stopped as soon as a single one)."""
         message = {"op": "call_many", "root": root, "path": path, "return_args": return_args,
                    "calls": [[list(args), dict(kwargs)] for args, kwargs in calls]}
-        reply = self.submission.request(self.module, message, self.submission.call_timeout * max(1, len(calls)))
+        reply = self.submission.request(self.module, message)
         if not isinstance(reply, list) or len(reply) != len(calls):
             raise WorkerFailure(_("the worker's reply was not in the expected form"))
         if not return_args:

@@ -91,6 +91,7 @@ class CallResult:
 
 # ---------------------------------------------------------------------------- call recording
 
+CALLS_PER_REQUEST = 100  # Remote.call_many: calls sent in one request, under one call's limit
 MAX_RECORDS = 200  # calls kept per example; a reproducer needing an older one is not written
 MAX_RECORDED_NUMBERS = 100_000  # numbers copied per call; a larger argument is only marked
 
@@ -449,11 +450,11 @@ def describe_request(message: dict[str, Any]) -> str:
     op = message.get("op")
     if op == "import":
         return _("importing {module}.py").format(module=message.get("module"))
-    if op in ("call", "get"):
+    if op in ("call", "call_many", "get"):
         root = message.get("root")
         where = _("object #{number}").format(number=root) if isinstance(root, int) else str(root)
         path = message.get("path") or ""
-        return f"{where}{'.' + path if path else ''}" + ("(...)" if op == "call" else "")
+        return f"{where}{'.' + path if path else ''}" + ("" if op == "get" else "(...)")
     if op == "torch":
         return _("running the module ({action})").format(action=message.get("action"))
     return _("the worker")
@@ -502,11 +503,18 @@ class Remote:
 
     def call_many(self, calls: list[tuple[tuple[Any, ...], dict[str, Any]]], *,
                   inspect: bool = False) -> list[Any]:
-        """``[self(*args, **kwargs) for args, kwargs in calls]`` in one round trip (``inspect``:
-        ``CallResult``s, as ``inspect_call`` gives). The calls are recorded as single calls
-        would be; they may take the call limit once per call, in all. Where one raises, the
-        calls run again one by one, so that the feedback and the reproducer name that call
-        exactly as a loop of single calls would."""
+        """``[self(*args, **kwargs) for args, kwargs in calls]`` in a round trip per
+        ``CALLS_PER_REQUEST`` calls (``inspect``: ``CallResult``s, as ``inspect_call`` gives),
+        each request under the limit of a single call: a call that hangs is stopped as soon as
+        in a loop, and an honest call takes a millisecond. The calls are recorded as single
+        calls would be. Where one raises, its request's calls run again one by one, so that the
+        feedback and the reproducer name that call exactly as a loop of single calls would."""
+        results: list[Any] = []
+        for start in range(0, len(calls), CALLS_PER_REQUEST):
+            results += self._call_some(calls[start:start + CALLS_PER_REQUEST], inspect)
+        return results
+
+    def _call_some(self, calls: list[tuple[tuple[Any, ...], dict[str, Any]]], inspect: bool) -> list[Any]:
         records = [CALLS.add("call", self._root, self._path, args, kwargs, inspect=inspect)
                    for args, kwargs in calls]
         try:
@@ -517,8 +525,12 @@ class Remote:
             one = self.inspect_call if inspect else self
             return [one(*args, **kwargs) for args, kwargs in calls]
         except BaseException as exc:
-            for record in records:
-                record.raised = type(exc).__name__
+            # The worker was stopped (a hang, a crash): which call it was in is not known, and
+            # the property ends here. The request's first call stands for it, as a loop's first
+            # call would for code that hangs on every input.
+            mine = {id(record) for record in records[1:]}
+            CALLS.records[:] = [record for record in CALLS.records if id(record) not in mine]
+            records[0].raised = type(exc).__name__
             raise
         for record, result in zip(records, results):
             record.result = result.value if isinstance(result, CallResult) else result
