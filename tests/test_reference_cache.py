@@ -179,3 +179,17 @@ def test_a_class_graded_with_the_cache_gets_the_records_it_gets_without_it(tmp_p
         assert strip(stored) == strip(alone), student
     assert json.loads((tmp_path / "out" / RESULTS_DIR / record_name("bob")).read_text())["score"] < \
         json.loads((tmp_path / "out" / RESULTS_DIR / record_name("ann")).read_text())["score"]
+
+
+def test_a_dask_worker_keeps_the_cache_per_uid_and_tests_snapshot_in_a_folder_it_alone_owns(tmp_path, monkeypatch):
+    from autograder.batch import cluster
+    from autograder.batch.settings import Settings
+
+    monkeypatch.setattr(cluster.tempfile, "gettempdir", lambda: str(tmp_path))
+    settings = Settings(topics=("resnet",), tests_digest="ab" * 32)
+    folder = cluster.machine_references(settings)
+    assert folder == tmp_path / f"autograder-references-{os.geteuid()}" / ("ab" * 16)
+    assert (os.stat(folder.parent).st_mode & 0o777) == 0o700
+    assert cluster.machine_references(Settings(topics=("resnet",), tests_digest="../../etc")) is None
+    os.chmod(folder.parent, 0o777)  # another user could swap what is inside
+    assert cluster.machine_references(settings) is None

@@ -4,6 +4,7 @@ links), each task grades one submission in a child process on its worker."""
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.batch.discover import Job
-from autograder.batch.local import grade_in_child
+from autograder.batch.local import grade_in_child, private_folder
 from autograder.batch.settings import MAX_SHIPPED_BYTES, Settings
 from autograder.batch.store import SUBMISSION, Batch, make_record, record_name
 from autograder.catalog import TOPICS
@@ -121,6 +122,21 @@ def tests_digest(files: dict[str, bytes], topics: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
+def machine_references(settings: Settings) -> Path | None:
+    """Where this Dask worker's machine keeps reference outputs between the tasks of a class:
+    a folder per uid (0700, refused unless this uid alone owns it) and per snapshot of the
+    hidden tests (``reference_cache`` checks the snapshot's own folder)."""
+    digest = settings.tests_digest
+    if not digest or not all(c in "0123456789abcdef" for c in digest):
+        return None
+    base = Path(tempfile.gettempdir()) / f"autograder-references-{os.geteuid()}"
+    try:
+        base.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return base / digest[:32] if private_folder(base) else None
+
+
 def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: dict[str, Any],
                   tests: tuple[str, dict[str, bytes]],
                   refused: dict[str, str] | None = None,
@@ -137,7 +153,7 @@ def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: d
         tests_dir = unpack_folder(tests[1], Path(tmp) / "tests" / tests[0])
         templates = write_files(notebooks or {}, Path(tmp) / "notebooks")
         record = grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
-                                tests=tests_dir, notebooks=templates)
+                                tests=tests_dir, notebooks=templates, references=machine_references(config))
         return explain_refused(record, refused)
 
 

@@ -129,38 +129,46 @@ class Stopped(Exception):
     """The batch is being interrupted: this submission's outcome must not be recorded."""
 
 
-def reference_cache(scratch: Path) -> Path | None:
-    """The folder where this batch's gradings keep the hidden tests' reference outputs for the
-    class's next submissions (a float64 VGG-16 runs once, not once per student), or None where
-    a worker could reach it: what one submission's grading stores must never come from code of
-    a student, so only where workers are jailed or run as a uid of their own, in a folder this
-    process alone owns and may enter (0700)."""
-    if not (jail.namespaces_available() or jail.can_drop_privileges()):
-        return None
-    folder = scratch / "references"
+def private_folder(folder: Path) -> bool:
+    """``folder`` is a real folder of this process's uid that nobody else may enter."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = folder.lstat()
     except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o077
+
+
+def reference_cache(scratch: Path, folder: Path | None = None) -> Path | None:
+    """The folder (default ``scratch/references``) where this batch's gradings keep the hidden
+    tests' reference outputs for the class's next submissions (a float64 VGG-16 runs once, not
+    once per student), or None where a worker could reach it: what one submission's grading
+    stores must never come from code of a student, so only where workers are jailed or run as
+    a uid of their own, in a folder this process alone owns and may enter (0700)."""
+    if not (jail.namespaces_available() or jail.can_drop_privileges()):
         return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+    folder = folder or scratch / "references"
+    try:
+        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
         return None
-    return folder
+    return folder if private_folder(folder) else None
 
 
 def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Children | None = None,
                    threads: int = 1, tests: Path | None = None,
-                   notebooks: Path | None = None) -> dict[str, Any]:
+                   notebooks: Path | None = None, references: Path | None = None) -> dict[str, Any]:
     """Grade one submission in a fresh process and return its record (an error record when the
     process crashed, hung past ``settings.submission_timeout`` or wrote nothing usable).
     ``tests`` overrides ``settings.tests`` (the batch's snapshot of the hidden tests), and
-    ``notebooks`` ``settings.notebooks`` (the source notebooks shipped to a Dask worker)."""
+    ``notebooks`` ``settings.notebooks`` (the source notebooks shipped to a Dask worker), and
+    ``references`` the reference cache's folder (``reference_cache``)."""
     if job.problem:
         return make_record(job, settings, None, job.problem, SUBMISSION)
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=scratch, prefix="job-"))
     env = child_env(threads)
-    cache = reference_cache(scratch)
+    cache = reference_cache(scratch, references)
     env.pop(REFERENCE_CACHE_ENV, None)  # never one this process's own environment names
     if cache is not None:
         env[REFERENCE_CACHE_ENV] = str(cache)
