@@ -193,3 +193,31 @@ def test_a_dask_worker_keeps_the_cache_per_uid_and_tests_snapshot_in_a_folder_it
     assert cluster.machine_references(Settings(topics=("resnet",), tests_digest="../../etc")) is None
     os.chmod(folder.parent, 0o777)  # another user could swap what is inside
     assert cluster.machine_references(settings) is None
+
+
+def test_a_pure_reference_function_runs_once_per_arguments_and_reads_back_the_same_value(cache, monkeypatch):
+    calls = []
+
+    @reference_cache.per_class
+    def steps(params, grads, device, lr=0.1):
+        calls.append(lr)
+        return [{k: params[k] - lr * g[k] for k in params} for g in grads], (np.float64(lr), "ok")
+
+    params = {"W1": np.random.default_rng(5).standard_normal((3, 2))}
+    grads = [{"W1": np.ones((3, 2))}, {"W1": np.full((3, 2), 2.0)}]
+    first = steps(params, grads, "cpu", lr=0.1)
+    first[0][0]["W1"][...] = 0  # the caller's copy
+    assert len(calls) == 1
+    monkeypatch.setattr(reference_cache, "_MEMORY", type(reference_cache._MEMORY)())
+    again = steps(params, grads, "cpu", lr=0.1)
+    assert len(calls) == 1 and len(list(cache.glob("*.msg"))) == 1
+    np.testing.assert_array_equal(again[0][1]["W1"], params["W1"] - 0.2)
+    assert again[1] == (0.1, "ok") and isinstance(again[1], tuple)
+    steps(params, grads, "cpu", lr=0.2)
+    steps({"W1": params["W1"] + 1e-12}, grads, "cpu", lr=0.1)
+    assert len(calls) == 3
+    for path in cache.glob("*.msg"):
+        path.write_bytes(b"garbage")  # damaged: computed again
+    monkeypatch.setattr(reference_cache, "_MEMORY", type(reference_cache._MEMORY)())
+    np.testing.assert_array_equal(steps(params, grads, "cpu", lr=0.1)[0][1]["W1"], params["W1"] - 0.2)
+    assert len(calls) == 4
