@@ -25,8 +25,6 @@ from autograder.engine.notebook_module import (
 from autograder.engine.staging import read_submission, write_files
 from autograder.i18n import _, language
 
-# ---------------------------------------------------------------------------- Dask
-
 
 def pack_submission(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
     """What a Dask worker needs of a student's folder: its modules and notebooks, read as
@@ -155,7 +153,6 @@ def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: d
         record = grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
                                 tests=tests_dir, notebooks=templates, references=machine_references(config))
         return explain_refused(record, refused)
-
 
 
 def grade_on_dask(batch: Batch, todo: list[Job], scheduler: str, tests: tuple[str, dict[str, bytes]],

@@ -10,8 +10,6 @@ from pathlib import Path
 from autograder.batch.settings import NOTEBOOK_OR_MODULE
 from autograder.i18n import _
 
-# ---------------------------------------------------------------------------- discovery
-
 
 @dataclass(frozen=True)
 class Job:

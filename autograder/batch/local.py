@@ -24,8 +24,6 @@ from autograder.engine.properties import REFERENCE_CACHE_ENV
 from autograder.i18n import _
 from autograder.sandbox import jail
 
-# ---------------------------------------------------------------------------- one submission
-
 
 def _contain_children() -> bool:
     """Can each grading process get a PID namespace that dies with the batch (root + util-linux)?"""
@@ -205,7 +203,6 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
         return make_record(job, settings, result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
 
 
 @contextlib.contextmanager

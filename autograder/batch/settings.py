@@ -20,9 +20,6 @@ MAX_SHIPPED_BYTES = 50_000_000  # per submission sent to a Dask worker
 NOTEBOOK_OR_MODULE = (".py", ".ipynb")
 
 
-# ---------------------------------------------------------------------------- settings
-
-
 @dataclass(frozen=True)
 class Settings:
     """How every submission of a batch is graded; a result counts as done only under these."""

@@ -20,8 +20,6 @@ from autograder.files import write_atomic
 from autograder.i18n import _, ngettext
 from autograder.results import SubmissionResult, TopicResult
 
-# ---------------------------------------------------------------------------- records
-
 # Whose an error record is. The grader's (the grading process crashed, was killed or wrote
 # nothing, a Dask task failed, a property hit a grader fault, a submission ran past its
 # timeout although the grader's budgets should have ended it long before) are graded again on
