@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from autograder.catalog import PROFILES  # noqa: E402
 from tests.batch_samples import write_class  # noqa: E402
 
 
@@ -36,7 +37,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--students", type=int, default=12)
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    p.add_argument("--profile", default="ci", choices=["grading", "ci", "dev"])
+    p.add_argument("--profile", default="ci", choices=PROFILES)
     p.add_argument("--topics", default="optimizers")
     p.add_argument("--functions", default=None, help="grade only these SPEC functions")
     p.add_argument("--timeout", type=float, default=3.0, help="seconds per call of student code")

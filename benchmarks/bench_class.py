@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from autograder.catalog import PROFILES  # noqa: E402
+
 HOSTILE = ("infinite_loop", "crash_at_import", "memory_hog", "kill_parent")
 
 
@@ -87,7 +89,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--students", type=int, default=6)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"])
+    p.add_argument("--profile", default="grading", choices=PROFILES)
     p.add_argument("--scheduler", default=None, help="a Dask scheduler address instead of local workers")
     p.add_argument("--check", type=int, default=2, help="students whose records are compared with `grade` alone")
     p.add_argument("--json", default=None, help="also write the figures here")

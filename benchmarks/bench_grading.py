@@ -15,7 +15,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.catalog import TOPICS  # noqa: E402
+from autograder.catalog import PROFILES, TOPICS  # noqa: E402
 from autograder.engine.pipeline import grade_submission  # noqa: E402
 from autograder.sandbox.client import Worker  # noqa: E402
 from autograder.sandbox.jail import namespaces_available  # noqa: E402
@@ -47,7 +47,7 @@ def roundtrips(kind: str, calls: int = 300) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--profile", default="grading", choices=["grading", "ci", "dev"])
+    parser.add_argument("--profile", default="grading", choices=PROFILES)
     parser.add_argument("--topics", default=None)
     args = parser.parse_args()
     print(f"sandbox: {'namespaces + chroot' if namespaces_available() else 'resource limits only'}")

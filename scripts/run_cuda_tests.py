@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder.catalog import PROFILES
+
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = {
     # name: (test paths, extra pytest arguments)
@@ -88,7 +90,7 @@ def device_banner() -> tuple[bool, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--profile", default="ci", choices=["ci", "dev", "grading"])
+    parser.add_argument("--profile", default="ci", choices=PROFILES)
     parser.add_argument("--budget", type=float, default=540.0, help="seconds for all suites together")
     parser.add_argument("--strict", action="store_true", help="exit 2 when no GPU is present")
     parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"],
