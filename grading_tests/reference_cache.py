@@ -31,8 +31,38 @@ import numpy as np
 
 from autograder.engine.properties import REFERENCE_CACHE_ENV as ENV
 
-MEMORY_ENTRIES = 1024  # per process; the replies kept are small (networks: no parameter gradients)
-_MEMORY: OrderedDict[str, dict[str, Any]] = OrderedDict()
+MEMORY_BYTES = 256 * 1024 * 1024  # of arrays kept per process (nbgrader grades a class in one)
+
+
+def _nbytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, Mapping):
+        return sum(_nbytes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(_nbytes(v) for v in value)
+    return 64
+
+
+class _Memory(OrderedDict):  # type: ignore[type-arg]
+    """The values computed in this process, least recently used first out past MEMORY_BYTES."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = 0
+
+    def keep(self, digest: str, value: Any) -> None:
+        if digest in self:
+            self.move_to_end(digest)
+            return
+        self[digest] = value
+        self.size += _nbytes(value)
+        while self.size > MEMORY_BYTES and len(self) > 1:
+            _old, dropped = self.popitem(last=False)
+            self.size -= _nbytes(dropped)
+
+
+_MEMORY = _Memory()
 
 
 def _name(value: Any) -> Any:
@@ -170,21 +200,11 @@ def cached(ctor: Any, args: Sequence[Any], kwargs: Mapping[str, Any], x: np.ndar
         reply = compute()
         if folder is not None:
             _store(folder, digest, reply)
-    _MEMORY[digest] = reply
-    _MEMORY.move_to_end(digest)
-    while len(_MEMORY) > MEMORY_ENTRIES:
-        _MEMORY.popitem(last=False)
+    _MEMORY.keep(digest, reply)
     return _copy(reply)
 
 
 # ---------------------------------------------------------------------------- any pure reference
-
-
-def _remember(digest: str, value: Any) -> None:
-    _MEMORY[digest] = value
-    _MEMORY.move_to_end(digest)
-    while len(_MEMORY) > MEMORY_ENTRIES:
-        _MEMORY.popitem(last=False)
 
 
 def _read_value(path: Path) -> tuple[bool, Any]:
@@ -231,7 +251,7 @@ def per_class(func: Callable[..., Any]) -> Callable[..., Any]:
                "torch": torch.__version__, "sources": {func.__module__: _source_digest(func.__module__)}}
         digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
         if digest in _MEMORY:
-            _remember(digest, _MEMORY[digest])
+            _MEMORY.keep(digest, _MEMORY[digest])
             return copy.deepcopy(_MEMORY[digest])
         folder = _folder()
         found, value = _read_value(folder / f"{digest}.msg") if folder is not None else (False, None)
@@ -239,7 +259,7 @@ def per_class(func: Callable[..., Any]) -> Callable[..., Any]:
             value = func(*args, **kwargs)
             if folder is not None:
                 _write_value(folder, digest, value)
-        _remember(digest, value)
+        _MEMORY.keep(digest, value)
         return copy.deepcopy(value)
 
     return once

@@ -221,3 +221,15 @@ def test_a_pure_reference_function_runs_once_per_arguments_and_reads_back_the_sa
     monkeypatch.setattr(reference_cache, "_MEMORY", type(reference_cache._MEMORY)())
     np.testing.assert_array_equal(steps(params, grads, "cpu", lr=0.1)[0][1]["W1"], params["W1"] - 0.2)
     assert len(calls) == 4
+
+
+def test_the_memory_of_a_process_is_bounded_by_the_bytes_it_keeps_least_recently_used_first(monkeypatch):
+    memory = reference_cache._Memory()
+    monkeypatch.setattr(reference_cache, "MEMORY_BYTES", 3 * 8000)
+    for name in "abc":
+        memory.keep(name, {"out": np.zeros(1000)})  # 8000 bytes each
+    memory.keep("a", memory["a"])  # used again: now the most recent
+    memory.keep("d", {"out": np.zeros(1000)})
+    assert list(memory) == ["c", "a", "d"] and memory.size == 3 * 8000
+    memory.keep("huge", {"out": np.zeros(10_000)})  # alone larger than the bound: kept alone
+    assert list(memory) == ["huge"]
