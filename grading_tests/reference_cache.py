@@ -2,12 +2,14 @@
 
 The examples are derandomized, so every student of a class is graded on the same inputs: the
 float64 run of a reference network (VGG-16, ResNet-50, DenseNet-121, ...) on an example is
-the same for all of them. ``reference_run`` keeps each in memory for this process and, where a
+the same for all of them. ``cached`` (through ``grading_tests.modules.reference_run``) and
+``per_class`` (a pure reference function) keep each in memory for this process and, where a
 batch names a folder (``AUTOGRADER_REFERENCE_CACHE``), on disk for the batch's other
 submissions. What is kept depends on the reference's code, the seeded weights, the example and
 the device only, never on a submission: the key holds the sources of the reference, of this
-package's torch helpers and of the seeded weights, and torch's version. Arrays are stored as
-``.npz`` read without pickle; a file that cannot be read is computed again.
+package's torch helpers and of the seeded weights, and torch's version. Values are stored in
+the worker protocol's format (no pickle, its size limits); a file that cannot be read is
+computed again.
 """
 
 from __future__ import annotations
@@ -91,20 +93,10 @@ def _source_digest(module_name: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else ""
 
 
-def _key(ctor: Any, args: Sequence[Any], kwargs: Mapping[str, Any], x: np.ndarray, **run: Any) -> str:
+def _digest(key: dict[str, Any]) -> str:
     import torch
 
-    from autograder.sandbox import worker_torch
-
-    modules = sorted({ctor.__module__, __name__, "grading_tests.modules", worker_torch.__name__,
-                      *(a.__module__ for a in args if inspect.isclass(a))})
-    key = {
-        "ctor": _name(ctor), "args": _name(list(args)), "kwargs": _name(dict(kwargs)),
-        "x": [list(x.shape), str(x.dtype), hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest()],
-        "run": _name(run), "torch": torch.__version__,
-        "sources": {m: _source_digest(m) for m in modules},
-    }
-    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps({**key, "torch": torch.__version__}, sort_keys=True).encode()).hexdigest()
 
 
 def _folder() -> Path | None:
@@ -120,91 +112,6 @@ def _folder() -> Path | None:
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
         return None
     return Path(folder)
-
-
-def _to_npz(reply: dict[str, Any]) -> dict[str, np.ndarray]:
-    arrays: dict[str, np.ndarray] = {}
-    meta: dict[str, Any] = {"scalars": {}, "none": [], "groups": {}}
-    for key, value in reply.items():
-        if isinstance(value, np.ndarray):
-            arrays[f"a:{key}"] = value
-        elif value is None:
-            meta["none"].append(key)
-        elif isinstance(value, dict):
-            meta["groups"][key] = list(value)
-            for name, item in value.items():
-                if item is None:
-                    meta["none"].append(f"{key}/{name}")
-                else:
-                    arrays[f"g:{key}/{name}"] = np.asarray(item)
-        else:
-            meta["scalars"][key] = value
-    arrays["meta"] = np.array(json.dumps(meta))
-    return arrays
-
-
-def _from_npz(data: Mapping[str, np.ndarray]) -> dict[str, Any]:
-    meta = json.loads(str(data["meta"]))
-    reply: dict[str, Any] = dict(meta["scalars"])
-    none = set(meta["none"])
-    for key in none:
-        if "/" not in key:
-            reply[key] = None
-    for name in data:
-        if name.startswith("a:"):
-            reply[name[2:]] = data[name]
-    for key, names in meta["groups"].items():
-        reply[key] = {n: None if f"{key}/{n}" in none else data[f"g:{key}/{n}"] for n in names}
-    return reply
-
-
-def _load(path: Path) -> dict[str, Any] | None:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return _from_npz({name: data[name] for name in data.files})
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _store(folder: Path, digest: str, reply: dict[str, Any]) -> None:
-    """Written whole or not at all: a reader never sees half a file."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".ref-", suffix=".npz")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **_to_npz(reply))
-        os.replace(tmp, folder / f"{digest}.npz")
-    except OSError:  # a full disk costs time, never a grade
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-
-
-def _copy(reply: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.copy() if isinstance(v, np.ndarray) else
-                {n: (a.copy() if isinstance(a, np.ndarray) else a) for n, a in v.items()} if isinstance(v, dict)
-                else v) for k, v in reply.items()}
-
-
-def cached(ctor: Any, args: Sequence[Any], kwargs: Mapping[str, Any], x: np.ndarray,
-           compute: Callable[[], dict[str, Any]], **run: Any) -> dict[str, Any]:
-    """``compute()`` (the reference ``ctor(*args, **kwargs)`` run on ``x`` as ``run`` says), or
-    what it gave before for the same reference, example and run."""
-    digest = _key(ctor, args, kwargs, x, **run)
-    reply = _MEMORY.get(digest)
-    folder = _folder()
-    if reply is None and folder is not None:
-        reply = _load(folder / f"{digest}.npz")
-    if reply is None:
-        reply = compute()
-        if folder is not None:
-            _store(folder, digest, reply)
-    _MEMORY.keep(digest, reply)
-    return _copy(reply)
-
-
-# ---------------------------------------------------------------------------- any pure reference
 
 
 def _read_value(path: Path) -> tuple[bool, Any]:
@@ -239,27 +146,45 @@ def _write_value(folder: Path, digest: str, value: Any) -> None:
             os.unlink(tmp)
 
 
+def _once(digest: str, compute: Callable[[], Any]) -> Any:
+    """What ``compute()`` gave before under ``digest`` (this process's memory, then the cache
+    folder), else ``compute()`` now, kept in both; always a copy the caller may change."""
+    if digest in _MEMORY:
+        _MEMORY.keep(digest, _MEMORY[digest])
+        return copy.deepcopy(_MEMORY[digest])
+    folder = _folder()
+    found, value = _read_value(folder / f"{digest}.msg") if folder is not None else (False, None)
+    if not found:
+        value = compute()
+        if folder is not None:
+            _write_value(folder, digest, value)
+    _MEMORY.keep(digest, value)
+    return copy.deepcopy(value)
+
+
+def cached(ctor: Any, args: Sequence[Any], kwargs: Mapping[str, Any], x: np.ndarray,
+           compute: Callable[[], dict[str, Any]], **run: Any) -> dict[str, Any]:
+    """``compute()`` (the reference ``ctor(*args, **kwargs)`` run on ``x`` as ``run`` says), or
+    what it gave before for the same reference, example and run. The key holds the sources of
+    the reference and its block classes, of this module, of ``grading_tests.modules`` and of
+    the seeded weights (``worker_torch``)."""
+    from autograder.sandbox import worker_torch
+
+    modules = sorted({ctor.__module__, __name__, "grading_tests.modules", worker_torch.__name__,
+                      *(a.__module__ for a in args if inspect.isclass(a))})
+    key = {"ctor": _name(ctor), "args": _name(list(args)), "kwargs": _name(dict(kwargs)), "x": _name(x),
+           "run": _name(run), "sources": {m: _source_digest(m) for m in modules}}
+    return _once(_digest(key), compute)
+
+
 def per_class(func: Callable[..., Any]) -> Callable[..., Any]:
     """A reference function whose value depends on its arguments alone (arrays, numbers, strings
-    and containers of them in; plain data out), computed once per class: kept as ``cached``
-    keeps a network's run, the value stored in the worker protocol's format (no pickle)."""
+    and containers of them in; plain data out), computed once per class as ``cached`` keeps a
+    network's run."""
     @functools.wraps(func)
     def once(*args: Any, **kwargs: Any) -> Any:
-        import torch
-
         key = {"func": _name(func), "args": _name(list(args)), "kwargs": _name(dict(kwargs)),
-               "torch": torch.__version__, "sources": {func.__module__: _source_digest(func.__module__)}}
-        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
-        if digest in _MEMORY:
-            _MEMORY.keep(digest, _MEMORY[digest])
-            return copy.deepcopy(_MEMORY[digest])
-        folder = _folder()
-        found, value = _read_value(folder / f"{digest}.msg") if folder is not None else (False, None)
-        if not found:
-            value = func(*args, **kwargs)
-            if folder is not None:
-                _write_value(folder, digest, value)
-        _MEMORY.keep(digest, value)
-        return copy.deepcopy(value)
+               "sources": {func.__module__: _source_digest(func.__module__)}}
+        return _once(_digest(key), lambda: func(*args, **kwargs))
 
     return once

@@ -16,6 +16,7 @@ torch = pytest.importorskip("torch")
 
 from autograder.batch import local  # noqa: E402
 from autograder.engine.properties import REFERENCE_CACHE_ENV  # noqa: E402
+from autograder.sandbox import protocol  # noqa: E402
 from grading_tests import reference_cache  # noqa: E402
 from grading_tests.modules import reference_run  # noqa: E402
 
@@ -84,7 +85,7 @@ def test_an_example_is_computed_once_and_read_back_identical_from_memory_and_fro
     assert calls == [3] and not np.all(again["out"] == 0)
     monkeypatch.setattr(reference_cache, "_MEMORY", type(reference_cache._MEMORY)())  # the next child
     from_disk = run(ctor, x)
-    assert calls == [3] and len(list(cache.glob("*.npz"))) == 1
+    assert calls == [3] and len(list(cache.glob("*.msg"))) == 1
     monkeypatch.delenv(REFERENCE_CACHE_ENV)
     monkeypatch.setattr(reference_cache, "_MEMORY", type(reference_cache._MEMORY)())
     fresh = run(ctor, x)
@@ -102,7 +103,7 @@ def test_another_input_seed_mode_device_or_flag_is_another_entry(cache):
     run(ctor, x, grads=False)
     run(ctor, x, buffers=False)
     reference_run(ctor, (), {"width": 4}, x, seed=4, dout_seed=6, train=True, device="cpu")
-    assert len(calls) == 8 and len(list(cache.glob("*.npz"))) == 8
+    assert len(calls) == 8 and len(list(cache.glob("*.msg"))) == 8
 
 
 def test_the_references_source_is_part_of_the_key(cache, monkeypatch):
@@ -120,12 +121,12 @@ def test_a_damaged_file_is_computed_again_and_a_folder_others_may_write_is_never
     ctor, calls = counted()
     x = np.random.default_rng(2).standard_normal((1, 2, 4, 5))
     want = run(ctor, x)
-    (stored,) = cache.glob("*.npz")
-    stored.write_bytes(b"not an npz")
+    (stored,) = cache.glob("*.msg")
+    stored.write_bytes(b"not a message")
     monkeypatch.setattr(reference_cache, "_MEMORY", type(reference_cache._MEMORY)())
     assert same(run(ctor, x), want) and len(calls) == 2
     # Forged: a file with other values, in a folder others may write: not read.
-    np.savez(stored, **reference_cache._to_npz({**want, "out": np.zeros_like(want["out"])}))
+    stored.write_bytes(protocol.pack({**want, "out": np.zeros_like(want["out"])}))
     os.chmod(cache, 0o777)
     monkeypatch.setattr(reference_cache, "_MEMORY", type(reference_cache._MEMORY)())
     assert same(run(ctor, x), want) and len(calls) == 3
