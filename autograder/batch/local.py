@@ -27,9 +27,7 @@ from autograder.sandbox import jail
 
 def _contain_children() -> bool:
     """Can each grading process get a PID namespace that dies with the batch (root + util-linux)?"""
-    from autograder.sandbox.jail import namespaces_available
-
-    return bool(shutil.which("setpriv")) and namespaces_available()
+    return bool(shutil.which("setpriv")) and jail.namespaces_available()
 
 
 def child_command(submission: Path, output: Path, settings: Settings,
