@@ -331,6 +331,66 @@ def test_honest_values_still_cross_whole():
     assert isinstance(back["g"], protocol.RNGState)
 
 
+@pytest.mark.parametrize("array", [
+    np.float64(2.5).reshape(()), np.arange(12.0).reshape(3, 4).T, np.zeros((0, 3), np.int32),
+    np.array([True, False]), np.arange(6, dtype=">f4"), np.ones((2, 2), np.complex64),
+    np.arange(24, dtype=np.uint8).reshape(2, 3, 4)[:, ::2, 1:],
+], ids=["0-d", "transposed", "empty", "bool", "big-endian", "complex", "strided"])
+def test_an_array_crosses_as_its_dtype_shape_and_values_and_arrives_writable(array):
+    back = protocol.load_array(protocol._save(array))
+    assert back.dtype == array.dtype and back.shape == array.shape and np.array_equal(back, array)
+    assert back.flags.writeable and back.flags.c_contiguous and back.flags.aligned
+    back[...] = 0  # the worker's student code changes its arguments in place (inspect_call)
+
+
+def _payload(code: bytes, shape: tuple[int, ...], data: bytes) -> bytes:
+    dims = b"".join(struct.pack(">q", d) for d in shape)
+    return bytes((len(code),)) + code + bytes((len(shape),)) + dims + data
+
+
+@pytest.mark.parametrize("payload,says", [
+    (b"", "bad array payload"),
+    (_payload(b"|O8", (1,), b"\0" * 8), "dtype"),
+    (_payload(b"<U4", (1,), b"\0" * 16), "dtype"),
+    (_payload(b"<f8", (2,), b"\0" * 15), "do not fill the shape"),
+    (_payload(b"<f8", (2,), b"\0" * 17), "do not fill the shape"),
+    (_payload(b"<f8", (-1, -2), b"\0" * 16), "do not fill the shape"),
+    (_payload(b"<f8", (2**62, 0), b""), "bad array payload"),
+    (_payload(b"<f8", (1,) * 65, b"\0" * 8), "shape"),
+    (b"\x03<f8\x02" + b"\0" * 3, "bad array payload"),
+])
+def test_a_malformed_array_payload_is_a_protocol_error(payload, says):
+    with pytest.raises(protocol.ProtocolError, match=says):
+        protocol.load_array(payload)
+
+
+def test_the_reader_reads_ahead_without_mixing_messages():
+    """Two messages written at once are read as two, and one written a byte at a time whole."""
+    first, second = {"a": np.arange(3.0)}, ("b", np.ones((2, 2), np.int64))
+    read, write = os.pipe()
+    try:
+        os.write(write, protocol.pack(first) + protocol.pack(second))
+        reader = protocol.Reader(read)
+        got = reader.read(deadline=time.monotonic() + 5)
+        assert np.array_equal(got["a"], first["a"])
+        got = reader.read(deadline=time.monotonic() + 5)
+        assert got[0] == "b" and np.array_equal(got[1], second[1])
+        data = protocol.pack(first)
+
+        def dribble() -> None:
+            for i in range(len(data)):
+                os.write(write, data[i:i + 1])
+
+        sender = threading.Thread(target=dribble)
+        sender.start()
+        got = reader.read(deadline=time.monotonic() + 5)
+        sender.join()
+        assert np.array_equal(got["a"], first["a"])
+    finally:
+        os.close(read)
+        os.close(write)
+
+
 def test_topics_added_after_the_result_was_made_still_share_its_room_once_fit():
     """The engine makes the result first and appends its topics: ``fit`` then caps the whole."""
     result = SubmissionResult("s")
