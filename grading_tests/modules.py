@@ -52,11 +52,13 @@ def build(label: str, ctor: Any, *args: Any, context: str = "", **kwargs: Any) -
 
 
 def build_in_worker(label: str, impl: Any, module: str, name: str, *args: Any, context: str = "",
-                    meta: bool = True, **kwargs: Any) -> StudentModule:
-    """Like ``build``, through the worker's ``build`` action: big networks skip initialisation."""
+                    meta: bool = True, seeded: bool = True, **kwargs: Any) -> StudentModule:
+    """Like ``build``, through the worker's ``build`` action: big networks skip initialisation,
+    and get their memory in the dtype ``prepare`` will use (``seeded``: ``prepare(device, seed)``,
+    float64; otherwise ``prepare(device, None)``, float32)."""
     session = session_of(getattr(impl, module))
     made = session.torch("build", module=module, name=name, args=list(args), kwargs=kwargs,
-                         meta=meta, timeout=60.0)
+                         meta=meta, dtype=DTYPE if seeded else "float32", timeout=60.0)
     module_ = StudentModule(Remote(session, int(made["handle"]), "", str(made["type"])))
     desc = module_.describe()
     if not desc.get("is_module"):
@@ -335,7 +337,8 @@ def grade_network_shapes(impl: Any, module: str, name: str, n_classes: int, devi
                          sizes: Sequence[tuple[int, int]]) -> None:
     """Output ``(N, num_classes)`` for several input sizes, in eval mode and in training mode."""
     context = describe(model=f"{name}(num_classes={n_classes})", input_sizes=list(sizes))
-    student = build_in_worker(name, impl, module, name, context=context, num_classes=n_classes)
+    student = build_in_worker(name, impl, module, name, context=context, seeded=False,
+                              num_classes=n_classes)
     student.prepare(device, None)
     for train, batch in ((False, 1), (True, 2)):
         shapes = [(batch, 3, h, w) for h, w in sizes]

@@ -150,3 +150,27 @@ def _tidy_shape(w):
 def test_call_on_seeded_model_refuses_a_model_too_big_to_seed():
     with pytest.raises(ValueError, match="at most"):
         worker_torch.seeded_model([["linear", 2000, 1000, True]], 0, "cpu")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_network_built_on_meta_gets_its_memory_in_the_dtype_it_will_be_prepared_in(dtype, monkeypatch):
+    """``build`` with ``dtype`` converts on meta (no memory touched): ``prepare`` then has nothing
+    to convert, and loads the same seeded weights as the reference's."""
+    import sys
+    import types
+
+    fake = types.ModuleType("fake_student_net")
+    fake.small_net = small_net
+    monkeypatch.setitem(sys.modules, "fake_student_net", fake)
+    handles: dict = {}
+    made = worker_torch.action_build({"module": "fake_student_net", "name": "small_net", "meta": True,
+                                      "dtype": dtype}, handles, lambda v: v)
+    model = handles[made["handle"]]
+    assert made["meta"] and all(p.dtype == getattr(torch, dtype) and p.device.type == "cpu"
+                                for p in model.parameters())
+    assert model.get_buffer("1.num_batches_tracked").dtype == torch.int64  # integers stay integers
+    worker_torch.action_prepare({"handle": made["handle"], "device": "cpu", "dtype": "float64", "seed": 5},
+                                handles, lambda v: v)
+    want = reference(small_net(), "cpu", seed=5).state_dict()
+    for name, value in model.state_dict().items():
+        assert value.dtype == want[name].dtype and torch.equal(value, want[name]), name

@@ -204,10 +204,14 @@ def action_build(req: dict[str, Any], handles: dict[int, Any], materialize: Any)
     With ``meta``, the constructor runs on the meta device and the module is then given real,
     uninitialised CPU memory (``to_empty``): big networks skip their weight initialisation,
     which ``prepare`` overwrites anyway. A constructor that cannot run on meta is run normally.
+    ``dtype`` (with ``meta``): the dtype ``prepare`` will ask for, given while the module is
+    still on meta, so that its memory is allocated once in that dtype (converting VGG-16's
+    138 million float32 weights to float64 would cost a second and a half).
     """
     torch = _torch()
     ctor = _constructor(req)
     args, kwargs = materialize(req.get("args", [])), materialize(req.get("kwargs", {}))
+    dtype = None if req.get("dtype") is None else _dtype(str(req["dtype"]))
     model, on_meta = None, False
     with student_code():
         if req.get("meta"):
@@ -216,6 +220,8 @@ def action_build(req: dict[str, Any], handles: dict[int, Any], materialize: Any)
                     model = ctor(*args, **kwargs)
                 on_meta = isinstance(model, torch.nn.Module)
                 if on_meta:
+                    if dtype is not None:
+                        model.to(dtype=dtype)
                     model = model.to_empty(device="cpu")
             except Exception:  # noqa: BLE001 - a constructor that needs real tensors
                 model, on_meta = None, False
