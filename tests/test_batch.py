@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -334,3 +335,28 @@ def test_editing_the_hidden_tests_makes_stored_results_outdated(tmp_path):
     assert snapshot_tests(replace(settings, tests=str(moved)))[0].fingerprint() == first.fingerprint()
     (moved / "references" / "optimizers.py").write_text("# new\n")
     assert snapshot_tests(replace(settings, tests=str(moved)))[0].fingerprint() != first.fingerprint()
+
+
+def test_a_dask_machine_unpacks_the_tests_snapshot_once_in_a_folder_of_its_own(tmp_path, monkeypatch):
+    """Its warm graders keep the test modules they imported: every task of a class grades from
+    one folder (0700, this uid's), and none is kept where sandbox workers could reach it."""
+    import tempfile
+
+    from autograder.batch import cluster
+    from autograder.sandbox import jail
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(jail, "namespaces_available", lambda: True)
+    settings = Settings(topics=("optimizers",), tests_digest="ab" * 32)
+    shipped = ("grading_tests", {"test_optimizers.py": b"x = 1\n", "references/r.py": b"y = 2\n"})
+    first = cluster.machine_tests(settings, shipped)
+    assert first is not None and (first / "references" / "r.py").read_bytes() == b"y = 2\n"
+    (first / "test_optimizers.py").write_bytes(b"x = 1  # kept\n")
+    assert cluster.machine_tests(settings, shipped) == first  # not unpacked again
+    assert (first / "test_optimizers.py").read_bytes() == b"x = 1  # kept\n"
+    assert stat.S_IMODE(first.parent.stat().st_mode) == 0o700
+    other = cluster.machine_tests(replace(settings, tests_digest="cd" * 32), shipped)
+    assert other is not None and other != first
+    monkeypatch.setattr(jail, "can_drop_privileges", lambda: False)
+    monkeypatch.setattr(jail, "namespaces_available", lambda: False)
+    assert cluster.machine_tests(settings, shipped) is None

@@ -1,7 +1,11 @@
-"""One submission of a batch, graded in a process of its own (``python -m autograder.batch.child``).
+"""A batch's grading process (``python -m autograder.batch.child``): one submission, or, with
+``--serve``, the submissions it reads from its standard input one after another (a warm grader:
+torch, Hypothesis, pytest and the hidden tests loaded once, not once per student).
 
-The batch starts one of these per student, so whatever a submission does to its grading
-process (crash it, hang it, exhaust it) ends with this process, never with the batch.
+Whatever a submission does to its grading process (crash it, hang it, exhaust it) ends with this
+process, never with the batch, which starts another for the next submission. The grader never
+runs student code (its workers do, each submission its own), and no grading state of one
+submission reaches the next (tests/test_warm_grader.py, tests/test_batch.py).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import select
 import signal
 import sys
 from pathlib import Path
@@ -18,6 +23,7 @@ from pathlib import Path
 from autograder.catalog import ALL_PROFILES
 
 PR_SET_PDEATHSIG = 1
+IDLE_EXIT = 900.0  # seconds a serving process waits for its next submission before it exits
 
 
 def die_with_parent() -> None:
@@ -37,8 +43,11 @@ def die_with_parent() -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m autograder.batch.child")
-    p.add_argument("submission")
-    p.add_argument("output", help="where to write the result as JSON")
+    p.add_argument("submission", nargs="?")
+    p.add_argument("output", nargs="?", help="where to write the result as JSON")
+    p.add_argument("--serve", action="store_true",
+                   help="grade the jobs of standard input, a JSON line each ({submission, output, "
+                        "tests, notebooks}), answering a line {done: output} on standard output")
     p.add_argument("--topics", required=True)
     p.add_argument("--profile", default="grading", choices=ALL_PROFILES)
     p.add_argument("--device", default="cpu")
@@ -54,18 +63,49 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     die_with_parent()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.serve:
+        return serve(args)
+    if not (args.submission and args.output):
+        parser.error("a submission and an output are needed (or --serve)")
+    grade_one(args, args.submission, args.output, args.tests, args.notebooks)
+    return 0
+
+
+def grade_one(args: argparse.Namespace, submission: str, output: str, tests: str | None,
+              notebooks: str | None) -> None:
     from autograder.engine.pipeline import grade_submission
     from autograder.files import write_atomic
 
     functions = set(args.functions.split(",")) if args.functions else None
-    result = grade_submission(args.submission, args.topics.split(","), device=args.device,
-                              profile=args.profile, functions=functions, tests_dir=args.tests,
+    result = grade_submission(submission, args.topics.split(","), device=args.device,
+                              profile=args.profile, functions=functions, tests_dir=tests,
                               call_timeout=args.timeout, topic_budget=args.topic_budget,
-                              submission_budget=args.submission_budget, notebooks=args.notebooks,
+                              submission_budget=args.submission_budget, notebooks=notebooks,
                               lang=args.lang)
-    write_atomic(Path(args.output), json.dumps(result.to_dict()))
-    return 0
+    write_atomic(Path(output), json.dumps(result.to_dict()))
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Grade each job read from standard input; the batch ends it by closing the pipe (or
+    kills it), and it exits by itself after ``IDLE_EXIT`` seconds without a job. What the
+    grading prints goes to the log (standard error), never into the answers' channel."""
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            ready, _, _ = select.select([0], [], [], IDLE_EXIT)
+            chunk = os.read(0, 1 << 16) if ready else b""
+            if not chunk:
+                return 0
+            pending += chunk
+        line, pending = pending.split(b"\n", 1)
+        job = json.loads(line)
+        grade_one(args, str(job["submission"]), str(job["output"]), job.get("tests"),
+                  job.get("notebooks"))
+        answers.write(json.dumps({"done": job["output"]}) + "\n")
 
 
 if __name__ == "__main__":

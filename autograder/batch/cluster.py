@@ -1,10 +1,13 @@
 """Grading on a Dask cluster: a submission and the hidden tests travel as files (bytes, never
-links), each task grades one submission in a child process on its worker."""
+links), each task grades one submission in a grading process on its worker (a warm one, kept
+between the tasks of a class, where the machine's workers are jailed or run as uids of their own)."""
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -12,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.batch.discover import Job
-from autograder.batch.local import grade_in_child, private_folder
+from autograder.batch.local import Graders, grade_in_child, private_folder
 from autograder.batch.settings import MAX_SHIPPED_BYTES, Settings
 from autograder.batch.store import SUBMISSION, Batch, make_record, record_name
 from autograder.catalog import TOPICS
@@ -24,6 +27,7 @@ from autograder.engine.notebook_module import (
 )
 from autograder.engine.staging import read_submission, write_files
 from autograder.i18n import _, language
+from autograder.sandbox import jail
 
 
 def pack_submission(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
@@ -135,6 +139,41 @@ def machine_references(settings: Settings) -> Path | None:
     return base / digest[:32] if private_folder(base) else None
 
 
+_GRADERS = Graders()  # this Dask worker's warm grading processes, between the tasks of a class
+atexit.register(_GRADERS.close_all)
+
+
+def _machine_folder(kind: str) -> Path | None:
+    """``$TMPDIR/autograder-<kind>-<uid>``: this uid's alone (0700), or None. Kept between tasks
+    only where no sandbox worker can reach it (jailed, or a uid of its own): what it holds
+    decides classmates' grades."""
+    if not (jail.namespaces_available() or jail.can_drop_privileges()):
+        return None
+    base = Path(tempfile.gettempdir()) / f"autograder-{kind}-{os.geteuid()}"
+    try:
+        base.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return base if private_folder(base) else None
+
+
+def machine_tests(settings: Settings, tests: tuple[str, dict[str, bytes]]) -> Path | None:
+    """The hidden tests' snapshot unpacked once on this machine for the class's tasks, so that a
+    warm grader, which keeps the test modules it imported, grades every task from one folder."""
+    digest, base = settings.tests_digest, _machine_folder("tests")
+    if base is None or not digest or not all(c in "0123456789abcdef" for c in digest):
+        return None
+    final = base / digest[:32]
+    if not private_folder(final):
+        unpacking = Path(tempfile.mkdtemp(dir=base, prefix=".unpacking-"))
+        unpack_folder(tests[1], unpacking / tests[0])
+        try:
+            os.rename(unpacking, final)
+        except OSError:  # another task of this machine was first
+            shutil.rmtree(unpacking, ignore_errors=True)
+    return final / tests[0] if private_folder(final) else None
+
+
 def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: dict[str, Any],
                   tests: tuple[str, dict[str, bytes]],
                   refused: dict[str, str] | None = None,
@@ -148,10 +187,12 @@ def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: d
         folder = write_files(files, Path(tmp) / "submission")
         if "" in refused:
             return make_record(Job(student, folder, label), config, None, refused[""], SUBMISSION)
-        tests_dir = unpack_folder(tests[1], Path(tmp) / "tests" / tests[0])
+        tests_dir = machine_tests(config, tests) or unpack_folder(tests[1], Path(tmp) / "tests" / tests[0])
         templates = write_files(notebooks or {}, Path(tmp) / "notebooks")
+        graders = _machine_folder("graders")
         record = grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
-                                tests=tests_dir, notebooks=templates, references=machine_references(config))
+                                tests=tests_dir, notebooks=templates, references=machine_references(config),
+                                graders=_GRADERS if graders else None, home=graders)
         return explain_refused(record, refused)
 
 
