@@ -360,3 +360,32 @@ def test_a_dask_machine_unpacks_the_tests_snapshot_once_in_a_folder_of_its_own(t
     monkeypatch.setattr(jail, "can_drop_privileges", lambda: False)
     monkeypatch.setattr(jail, "namespaces_available", lambda: False)
     assert cluster.machine_tests(settings, shipped) is None
+
+
+def test_a_grading_process_sees_its_own_pid_namespace_in_proc():
+    """Its workers' pids are found in /proc (to stop a jailed worker, the grader kills the
+    namespace's first process, a child of the worker's ``unshare``): with the machine's /proc the
+    pids named other processes, none was found, and each worker's stop waited 5 s."""
+    from autograder.batch import local
+
+    if not local._contain_children():
+        pytest.skip("no PID namespaces here")
+    script = "import os; print(os.getpid(), os.readlink('/proc/self'))"
+    out = subprocess.run(local._contained([sys.executable, "-c", script]), capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout.split() == ["1", "1"], out.stderr
+
+
+def test_only_a_childs_own_children_are_listed_for_killing():
+    from autograder.sandbox.client import _children
+
+    proc = subprocess.Popen(["sh", "-c", "sleep 30 & wait"])
+    try:
+        deadline = time.monotonic() + 10
+        while not _children(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_children(proc.pid)) == 1
+        assert _children(os.getppid()) == [] and _children(1) == []  # not this process's children
+    finally:
+        proc.kill()
+        proc.wait()

@@ -1,5 +1,6 @@
-"""Grading one submission in a child process of its own (``python -m autograder.batch.child``)
-with its deadline, and a pool of such children on this machine."""
+"""Grading submissions in grading processes apart from the batch (``python -m autograder.batch.child``,
+warm ones fed a submission after another, ``GradingProcess``), each with its deadline, and a pool
+of them on this machine."""
 
 from __future__ import annotations
 
@@ -46,9 +47,11 @@ def _grader_args(settings: Settings) -> list[str]:
 def _contained(cmd: list[str]) -> list[str]:
     if _contain_children():
         # Killing this process (timeout, Ctrl-C, or the batch dying: pdeathsig) kills its PID
-        # namespace, so no sandbox worker stuck in a student's loop outlives its grading.
+        # namespace, so no sandbox worker stuck in a student's loop outlives its grading. The
+        # namespace gets its own /proc: the grader finds its workers' processes there by their
+        # pids (with the machine's /proc it found none, and waited 5 s at each worker's stop).
         cmd = ["setpriv", "--pdeathsig", "KILL",
-               "unshare", "--pid", "--fork", "--kill-child=SIGKILL", *cmd]
+               "unshare", "--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", *cmd]
     return cmd
 
 

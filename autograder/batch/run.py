@@ -1,4 +1,4 @@
-"""Grade a whole class: find the submissions, grade each in a process of its own, keep every
+"""Grade a whole class: find the submissions, grade each in a grading process apart from the batch, keep every
 result the moment it is known, and rebuild the grade sheet from those results.
 
 Pipeline: discover -> skip what is already graded -> grade the rest (threads here, or a Dask

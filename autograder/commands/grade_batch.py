@@ -15,8 +15,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "grade-batch", help="grade every submission of a class (resumable; CSV and report)",
         description=(
             "Grade every submission folder under SUBMISSIONS: one folder per student, or "
-            "nbgrader's submitted/<student>/<assignment>/. Each is graded in a process of its "
-            "own; results/<student>.json is written as soon as it is known, so running the "
+            "nbgrader's submitted/<student>/<assignment>/. Each is graded in a grading process "
+            "apart from the batch (a warm one per worker slot, with fresh sandboxed workers for every "
+            "submission); results/<student>.json is written as soon as it is known, so running the "
             "same command again after an interruption grades only what is missing. "
             "Notebooks are graded as nbgrader grades them, from nbgrader's course folder's "
             "source/<assignment>/ (or --notebooks). Writes grades.csv, report.png and report.html."),

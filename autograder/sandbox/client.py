@@ -314,15 +314,17 @@ class Worker:
                 # Kill the namespace's init first, so that ``unshare`` reaps it and every
                 # process of the namespace: no zombie of the worker's uid is left to an init
                 # that may never reap it (and would count against the next worker's limit).
-                for child in _children(proc.pid):
+                children = _children(proc.pid)
+                for child in children:
                     try:
                         os.kill(child, signal.SIGKILL)
                     except ProcessLookupError:
                         pass
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    pass
+                if children:
+                    try:
+                        proc.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        pass
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -439,10 +441,16 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _children(pid: int) -> list[int]:
+    """The children of our child ``pid``, or [] where /proc is not this PID namespace's (its
+    ``pid`` would be another process: one whose parent is not this one)."""
     try:
+        with open(f"/proc/{pid}/stat") as f:
+            parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        if parent != os.getpid():
+            return []
         with open(f"/proc/{pid}/task/{pid}/children") as f:
             return [int(c) for c in f.read().split()]
-    except (OSError, ValueError):
+    except (OSError, ValueError, IndexError):
         return []
 
 
