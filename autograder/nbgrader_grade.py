@@ -327,6 +327,9 @@ class JailedKernelRun(Execute):
     kernel_uid = Integer(0, help="uid of the kernel (0: a free grading uid of its own, as a "
                          "worker gets)").tag(config=True)
     start_timeout = Float(60.0, help="seconds for the jailed kernel to start").tag(config=True)
+    # nbclient's default, 4 s, silently drops a cell's outputs that a busy machine (a class
+    # graded beside other work) delivers later; waited for only while outputs are pending.
+    iopub_timeout = Integer(30, help="seconds to wait for a cell's outputs after it ran").tag(config=True)
 
     def refusal(self, binds: list[str]) -> str:
         """Why the jail would show something private ('' if it would not)."""
