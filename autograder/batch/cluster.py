@@ -124,29 +124,17 @@ def tests_digest(files: dict[str, bytes], topics: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
-def machine_references(settings: Settings) -> Path | None:
-    """Where this Dask worker's machine keeps reference outputs between the tasks of a class:
-    a folder per uid (0700, refused unless this uid alone owns it) and per snapshot of the
-    hidden tests (``reference_cache`` checks the snapshot's own folder)."""
-    digest = settings.tests_digest
-    if not digest or not all(c in "0123456789abcdef" for c in digest):
-        return None
-    base = Path(tempfile.gettempdir()) / f"autograder-references-{os.geteuid()}"
-    try:
-        base.mkdir(mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    return base / digest[:32] if private_folder(base) else None
-
-
 _GRADERS = Graders()  # this Dask worker's warm grading processes, between the tasks of a class
 atexit.register(_GRADERS.close_all)
 
 
-def _machine_folder(kind: str) -> Path | None:
-    """``$TMPDIR/autograder-<kind>-<uid>``: this uid's alone (0700), or None. Kept between tasks
-    only where no sandbox worker can reach it (jailed, or a uid of its own): what it holds
-    decides classmates' grades."""
+def _machine_folder(kind: str, settings: Settings) -> Path | None:
+    """``$TMPDIR/autograder-<kind>-<uid>/<the tests snapshot's digest>``, in a folder this uid
+    alone owns (0700), or None. Kept between tasks only where no sandbox worker can reach it
+    (jailed, or a uid of its own): what it holds decides classmates' grades."""
+    digest = settings.tests_digest
+    if not digest or not all(c in "0123456789abcdef" for c in digest):
+        return None
     if not (jail.namespaces_available() or jail.can_drop_privileges()):
         return None
     base = Path(tempfile.gettempdir()) / f"autograder-{kind}-{os.geteuid()}"
@@ -154,18 +142,23 @@ def _machine_folder(kind: str) -> Path | None:
         base.mkdir(mode=0o700, exist_ok=True)
     except OSError:
         return None
-    return base if private_folder(base) else None
+    return base / digest[:32] if private_folder(base) else None
+
+
+def machine_references(settings: Settings) -> Path | None:
+    """Where this Dask worker's machine keeps reference outputs between the tasks of a class
+    (``reference_cache`` checks this snapshot's own folder)."""
+    return _machine_folder("references", settings)
 
 
 def machine_tests(settings: Settings, tests: tuple[str, dict[str, bytes]]) -> Path | None:
     """The hidden tests' snapshot unpacked once on this machine for the class's tasks, so that a
     warm grader, which keeps the test modules it imported, grades every task from one folder."""
-    digest, base = settings.tests_digest, _machine_folder("tests")
-    if base is None or not digest or not all(c in "0123456789abcdef" for c in digest):
+    final = _machine_folder("tests", settings)
+    if final is None:
         return None
-    final = base / digest[:32]
     if not private_folder(final):
-        unpacking = Path(tempfile.mkdtemp(dir=base, prefix=".unpacking-"))
+        unpacking = Path(tempfile.mkdtemp(dir=final.parent, prefix=".unpacking-"))
         unpack_folder(tests[1], unpacking / tests[0])
         try:
             os.rename(unpacking, final)
@@ -189,10 +182,10 @@ def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: d
             return make_record(Job(student, folder, label), config, None, refused[""], SUBMISSION)
         tests_dir = machine_tests(config, tests) or unpack_folder(tests[1], Path(tmp) / "tests" / tests[0])
         templates = write_files(notebooks or {}, Path(tmp) / "notebooks")
-        graders = _machine_folder("graders")
+        home = _machine_folder("graders", config)
         record = grade_in_child(Job(student, folder, label), config, Path(tmp) / "scratch",
                                 tests=tests_dir, notebooks=templates, references=machine_references(config),
-                                graders=_GRADERS if graders else None, home=graders)
+                                graders=_GRADERS if home else None, home=home)
         return explain_refused(record, refused)
 
 
