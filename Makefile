@@ -38,7 +38,7 @@ lint: setup
 bench: setup
 	$(PY) benchmarks/bench_grading.py
 	$(PY) benchmarks/bench_class.py --students 3 --workers 2 --check 1
-	$(PY) benchmarks/bench_nbgrader.py --students 3
+	$(PY) benchmarks/bench_nbgrader.py --students 5
 
 # Where a complete submission's grading time goes, topic by topic: grader vs workers (issue 13).
 profile: setup
