@@ -17,7 +17,7 @@ import pytest
 
 from autograder import cli
 from autograder.batch.child import build_parser as child_parser
-from autograder.batch.local import child_command
+from autograder.batch.local import serve_command
 from autograder.batch.settings import Settings
 from autograder.engine import pipeline as engine
 from autograder.engine.budget import SUBMISSION_BUDGET, TOPIC_BUDGET, BudgetExhausted, Budgets
@@ -188,13 +188,13 @@ def test_grade_passes_its_budget_options_and_defaults_to_the_engines(graded_with
     capsys.readouterr()
 
 
-def test_batch_settings_carry_the_budgets_into_the_fingerprint_and_the_child(tmp_path):
+def test_batch_settings_carry_the_budgets_into_the_fingerprint_and_the_child():
     base = Settings(topics=("optimizers",))
     assert (base.topic_budget, base.submission_budget) == (TOPIC_BUDGET, SUBMISSION_BUDGET)
     other = Settings(topics=("optimizers",), topic_budget=30, submission_budget=90)
     assert other.fingerprint() != base.fingerprint()  # stored results are graded again
     assert Settings.from_dict(other.to_dict()) == other
-    cmd = child_command(tmp_path / "sub", tmp_path / "out.json", other)
+    cmd = serve_command(other)
     args = child_parser().parse_args(cmd[cmd.index("autograder.batch.child") + 1:])
     assert (args.topic_budget, args.submission_budget) == (30, 90)
 

@@ -337,7 +337,7 @@ def test_a_grading_sets_its_language_for_the_hidden_tests_and_restores_it():
 
 @pytest.mark.slow
 def test_grade_batch_lang_zh_writes_chinese_feedback_and_report(tmp_path):
-    from autograder.batch.local import child_command
+    from autograder.batch.local import serve_command
     from autograder.batch.settings import Settings
     from autograder.batch.store import load_records
 
@@ -369,7 +369,7 @@ def test_grade_batch_lang_zh_writes_chinese_feedback_and_report(tmp_path):
     assert [text for _tag, text in headings if not CJK.search(text) and text not in TOPICS] == []
     # The same settings reach a Dask worker: grade_shipped rebuilds them from to_dict().
     settings = Settings.from_dict(json.loads((out / "batch.json").read_text())["settings"])
-    command = child_command(Path("s"), Path("o"), settings)
+    command = serve_command(settings)
     assert settings.lang == "zh" and command[command.index("--lang") + 1] == "zh"
 
 

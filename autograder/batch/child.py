@@ -1,6 +1,6 @@
-"""A batch's grading process (``python -m autograder.batch.child``): one submission, or, with
-``--serve``, the submissions it reads from its standard input one after another (a warm grader:
-torch, Hypothesis, pytest and the hidden tests loaded once, not once per student).
+"""A batch's grading process (``python -m autograder.batch.child``): it grades the submissions it
+reads from its standard input one after another (a warm grader: torch, Hypothesis, pytest and the
+hidden tests loaded once, not once per student).
 
 Whatever a submission does to its grading process (crash it, hang it, exhaust it) ends with this
 process, never with the batch, which starts another for the next submission. The grader never
@@ -42,35 +42,24 @@ def die_with_parent() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m autograder.batch.child")
-    p.add_argument("submission", nargs="?")
-    p.add_argument("output", nargs="?", help="where to write the result as JSON")
-    p.add_argument("--serve", action="store_true",
-                   help="grade the jobs of standard input, a JSON line each ({submission, output, "
-                        "tests, notebooks}), answering a line {done: output} on standard output")
+    p = argparse.ArgumentParser(
+        prog="python -m autograder.batch.child",
+        description="Grade the jobs of standard input, a JSON line each ({submission, output, tests, "
+                    "notebooks}), answering a line {done: output} on standard output.")
     p.add_argument("--topics", required=True)
     p.add_argument("--profile", default="grading", choices=ALL_PROFILES)
     p.add_argument("--device", default="cpu")
     p.add_argument("--timeout", type=float, default=10.0)
     p.add_argument("--topic-budget", type=float, required=True)
     p.add_argument("--submission-budget", type=float, required=True)
-    p.add_argument("--tests", default=None)
     p.add_argument("--functions", default=None)
-    p.add_argument("--notebooks", default=None)
     p.add_argument("--lang", default=None, help="the language of the feedback (autograder.i18n)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     die_with_parent()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.serve:
-        return serve(args)
-    if not (args.submission and args.output):
-        parser.error("a submission and an output are needed (or --serve)")
-    grade_one(args, args.submission, args.output, args.tests, args.notebooks)
-    return 0
+    return serve(build_parser().parse_args(argv))
 
 
 def grade_one(args: argparse.Namespace, submission: str, output: str, tests: str | None,

@@ -34,16 +34,6 @@ def _contain_children() -> bool:
     return bool(shutil.which("setpriv")) and jail.namespaces_available()
 
 
-def _grader_args(settings: Settings) -> list[str]:
-    cmd = ["--topics", ",".join(settings.topics), "--profile", settings.profile,
-           "--device", settings.device, "--timeout", repr(settings.call_timeout),
-           "--topic-budget", repr(settings.topic_budget),
-           "--submission-budget", repr(settings.submission_budget), "--lang", settings.lang]
-    if settings.functions:
-        cmd += ["--functions", ",".join(settings.functions)]
-    return cmd
-
-
 def _contained(cmd: list[str]) -> list[str]:
     if _contain_children():
         # Killing this process (timeout, Ctrl-C, or the batch dying: pdeathsig) kills its PID
@@ -55,22 +45,16 @@ def _contained(cmd: list[str]) -> list[str]:
     return cmd
 
 
-def child_command(submission: Path, output: Path, settings: Settings,
-                  tests: Path | None = None, notebooks: Path | None = None) -> list[str]:
-    """The command that grades one submission in a process of its own."""
-    cmd = [sys.executable, "-m", "autograder.batch.child", str(submission), str(output),
-           *_grader_args(settings)]
-    if tests is not None or settings.tests:
-        cmd += ["--tests", str(tests or settings.tests)]
-    if notebooks is not None or settings.notebooks:
-        cmd += ["--notebooks", str(notebooks or settings.notebooks)]
-    return _contained(cmd)
-
-
 def serve_command(settings: Settings) -> list[str]:
     """The command of a warm grader, fed one job after another (``GradingProcess``)."""
-    return _contained([sys.executable, "-m", "autograder.batch.child", "--serve",
-                       *_grader_args(settings)])
+    cmd = [sys.executable, "-m", "autograder.batch.child",
+           "--topics", ",".join(settings.topics), "--profile", settings.profile,
+           "--device", settings.device, "--timeout", repr(settings.call_timeout),
+           "--topic-budget", repr(settings.topic_budget),
+           "--submission-budget", repr(settings.submission_budget), "--lang", settings.lang]
+    if settings.functions:
+        cmd += ["--functions", ",".join(settings.functions)]
+    return _contained(cmd)
 
 
 def child_env(threads: int = 1) -> dict[str, str]:
@@ -179,7 +163,7 @@ IDLE_CLOSE = 300.0  # seconds an idle warm grader is kept for the next submissio
 
 
 class GradingProcess:
-    """A warm grader (``python -m autograder.batch.child --serve``): submissions are sent to it
+    """A warm grader (``python -m autograder.batch.child``): submissions are sent to it
     one at a time, each answered by a line once its result is written. Killed on a timeout or
     an interruption; a crash or a kill ends it, and the next submission gets a fresh one."""
 
@@ -295,15 +279,15 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
     if job.problem:
         return make_record(job, settings, None, job.problem, SUBMISSION)
     scratch.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=scratch, prefix="job-"))
-    os.chmod(work, 0o700)
+    work = Path(tempfile.mkdtemp(dir=scratch, prefix="job-"))  # 0700
     env = child_env(threads)
     cache = reference_cache(scratch, references)
     env.pop(REFERENCE_CACHE_ENV, None)  # never one this process's own environment names
     if cache is not None:
         env[REFERENCE_CACHE_ENV] = str(cache)
     tests_dir, templates = tests or settings.tests, notebooks or settings.notebooks
-    request = {"submission": str(job.path), "output": str(work / "result.json"),
+    output = work / "result.json"
+    request = {"submission": str(job.path), "output": str(output),
                "tests": str(tests_dir) if tests_dir else None,
                "notebooks": str(templates) if templates else None}
     own = graders is None
@@ -313,7 +297,6 @@ def grade_in_child(job: Job, settings: Settings, scratch: Path, children: Childr
     key = (tuple(command), tuple(sorted(env.items())), request["tests"], settings.tests_digest)
     grader = graders.take(key, command, env, home or scratch)
     try:
-        output = work / "result.json"
         log_from = grader.log_size()
         if children is not None:
             children.add(grader.proc)
