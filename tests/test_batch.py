@@ -355,8 +355,11 @@ def test_a_dask_machine_unpacks_the_tests_snapshot_once_in_a_folder_of_its_own(t
     assert cluster.machine_tests(settings, shipped) == first  # not unpacked again
     assert (first / "test_optimizers.py").read_bytes() == b"x = 1  # kept\n"
     assert stat.S_IMODE(first.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(first.stat().st_mode) == 0o700
     other = cluster.machine_tests(replace(settings, tests_digest="cd" * 32), shipped)
     assert other is not None and other != first
+    renamed = cluster.machine_tests(settings, ("hidden", shipped[1]))  # the same files, another name
+    assert renamed is not None and renamed.name == "hidden" and (renamed / "references" / "r.py").is_file()
     monkeypatch.setattr(jail, "can_drop_privileges", lambda: False)
     monkeypatch.setattr(jail, "namespaces_available", lambda: False)
     assert cluster.machine_tests(settings, shipped) is None

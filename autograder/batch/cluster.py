@@ -153,18 +153,26 @@ def machine_references(settings: Settings) -> Path | None:
 
 def machine_tests(settings: Settings, tests: tuple[str, dict[str, bytes]]) -> Path | None:
     """The hidden tests' snapshot unpacked once on this machine for the class's tasks, so that a
-    warm grader, which keeps the test modules it imported, grades every task from one folder."""
-    final = _machine_folder("tests", settings)
-    if final is None:
+    warm grader, which keeps the test modules it imported, grades every task from one folder
+    (``<snapshot>/<the tests folder's name>``: the same files may come under another name)."""
+    folder = _machine_folder("tests", settings)
+    if folder is None:
         return None
-    if not private_folder(final):
-        unpacking = Path(tempfile.mkdtemp(dir=final.parent, prefix=".unpacking-"))
-        unpack_folder(tests[1], unpacking / tests[0])
+    target = folder / tests[0]
+    if not private_folder(target):
         try:
-            os.rename(unpacking, final)
+            folder.mkdir(mode=0o700, exist_ok=True)
+            if not private_folder(folder):
+                return None
+            unpacking = Path(tempfile.mkdtemp(dir=folder, prefix=".unpacking-"))
+        except OSError:
+            return None
+        unpack_folder(tests[1], unpacking)
+        try:
+            os.rename(unpacking, target)  # mkdtemp's folder: 0700
         except OSError:  # another task of this machine was first
             shutil.rmtree(unpacking, ignore_errors=True)
-    return final / tests[0] if private_folder(final) else None
+    return target if private_folder(folder) and private_folder(target) else None
 
 
 def grade_shipped(student: str, label: str, files: dict[str, bytes], settings: dict[str, Any],
