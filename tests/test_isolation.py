@@ -36,19 +36,6 @@ def call(worker: Worker, name: str, *args):
                            "kwargs": {}})
 
 
-def uid_processes(uid: int) -> list[int]:
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith("Uid:") and int(line.split()[1]) == uid:
-                        found.append(int(pid))
-        except OSError:
-            pass
-    return found
-
-
 @needs_jail
 def test_the_jails_dev_holds_only_harmless_devices_and_a_small_private_shm(tmp_path):
     probe = '''
@@ -165,9 +152,9 @@ def test_a_process_hog_does_not_use_up_a_classmates_process_limit(tmp_path, use_
         hogger.stop()
         classmate.stop()
     deadline = time.monotonic() + 10
-    while uid_processes(hog_uid) and time.monotonic() < deadline:
+    while jail.processes_of(hog_uid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert uid_processes(hog_uid) == []
+    assert jail.processes_of(hog_uid) == []
 
 
 @needs_root
@@ -334,10 +321,10 @@ def test_every_process_a_worker_starts_shares_one_cpu_quota(tmp_path, use_sandbo
         assert worker._slot is not None
         uid = worker._slot.uid
         deadline = time.monotonic() + 10
-        while len(uid_processes(uid)) < 4 and time.monotonic() < deadline:
+        while len(jail.processes_of(uid)) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
         groups = {}
-        for pid in uid_processes(uid):
+        for pid in jail.processes_of(uid):
             with open(f"/proc/{pid}/stat") as f:
                 if f.read().rsplit(")", 1)[1].split()[0] == "Z":
                     continue  # exited, not yet reaped: it runs nowhere
@@ -405,3 +392,30 @@ def test_without_namespaces_a_correct_solution_still_gets_full_marks(topic):
     result = grade_submission(SOLUTIONS, [topic], profile="dev", device="cpu", use_sandbox=False)
     assert result.score == result.max_score > 0
     assert result.isolation == "uid" and "own uid, no namespaces" in to_text(result)
+
+
+@needs_root
+def test_a_uid_is_handed_out_once_its_killed_processes_are_reaped():
+    """A zombie of the uid (killed, its parent slow to reap it) counts against the uid's process
+    limit: the next worker of that uid would fail to fork or start threads, depending on timing."""
+    import subprocess
+    import sys
+
+    slot = jail.UidSlot()
+    uid = slot.uid
+    code = (f"import os, time\npid = os.fork()\nif pid == 0:\n    os.setuid({uid})\n    os._exit(0)\n"
+            "time.sleep(1.5)\n")  # the child stays a zombie until this parent exits
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 10
+        while not jail.processes_of(uid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert jail.processes_of(uid), "the zombie is listed"
+        slot.release(sweep=False)
+        again = jail.UidSlot()  # the lowest free uid: this one, unless a concurrent test took it
+        try:
+            assert jail.processes_of(again.uid) == []
+        finally:
+            again.release(sweep=False)
+    finally:
+        parent.wait()

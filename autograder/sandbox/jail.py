@@ -25,6 +25,7 @@ import site
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,11 @@ class UidSlot:
         else:
             raise RuntimeError(f"all {UID_SLOTS} grading uids from {UID_BASE} are in use")
         kill_uid(self.uid)
+        # What was killed counts against the uid's process limit until its parent (often the
+        # machine's init) reaps it: a worker started sooner could not fork or start a thread.
+        deadline = time.monotonic() + REAP_WAIT
+        while processes_of(self.uid) and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def release(self, *, sweep: bool) -> None:
         if self._fd < 0:
@@ -205,6 +211,25 @@ def _lock_dir() -> str:
             os.chmod(folder, 0o700)
             return folder
     raise RuntimeError("no folder for the grading uids' lock files (/run or /tmp)")
+
+
+REAP_WAIT = 5.0  # seconds a uid's killed processes are given to be reaped before it is handed out
+
+
+def processes_of(uid: int) -> list[int]:
+    """The pids in /proc whose real uid is ``uid`` (zombies too: they count against its limit)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            found.append(int(pid))
+                        break
+        except (OSError, ValueError, IndexError):
+            pass
+    return found
 
 
 def kill_uid(uid: int) -> None:
